@@ -1,0 +1,72 @@
+import type { RecordBatch } from '../records/batch.js'
+import type { Schema } from '../schema/schema.js'
+import type { Position } from './position.js'
+
+export interface SourceCapabilities {
+  /** The source ends (a file, a snapshot, a Kafka topic read to its end offsets); otherwise it follows new data. */
+  readonly bounded: boolean
+  /** `DataReader.seek` works. */
+  readonly seek: boolean
+  /** `DataReader.commit` records progress outside the job (Kafka group offsets, a replication slot). */
+  readonly commit: boolean
+  /** `DataSource.discoverSchema` can answer without a declared schema. */
+  readonly schemaDiscovery: boolean
+  /** Records carry `RecordMeta.timestamp`. */
+  readonly timestamps: boolean
+}
+
+export interface ReaderOptions {
+  /** The schema the job expects; a reader converts to it and reports records that do not fit as bad. */
+  readonly schema: Schema
+  /** Resume after this position (from a checkpoint). Absent: start where the source's options say. */
+  readonly from?: Position
+  /** A hint for how many records a batch should hold; readers may return fewer, or more for columnar input. */
+  readonly batchSize: number
+}
+
+/** The result of one `read()`. */
+export type ReadResult =
+  /** Records, and the position just after the last of them. */
+  | { readonly kind: 'batch'; readonly batch: RecordBatch; readonly position: Position }
+  /** Nothing new now; an unbounded source returns this instead of blocking forever, so the job can flush and checkpoint. */
+  | { readonly kind: 'idle'; readonly position: Position }
+  /** A bounded source has handed over everything. */
+  | { readonly kind: 'end'; readonly position: Position }
+
+/**
+ * Reads records in batches. One reader is used by one job at a time; calls are not concurrent.
+ */
+export interface DataReader {
+  /**
+   * The next batch. May wait a short while for data (at most about the poll interval of the source) and
+   * then returns `idle`. Records that cannot be decoded go to `ConnectorContext.reportBadRecord` and are left
+   * out of the batch; the position still moves past them, so they are never read twice.
+   */
+  read(): Promise<ReadResult>
+  /**
+   * Records that everything up to `position` has been processed and made durable downstream. A source
+   * with `capabilities.commit` stores it (consumer-group offsets, a replication slot's confirmed LSN);
+   * others may do nothing. Only called after every sink has committed the output up to that position.
+   */
+  commit(position: Position): Promise<void>
+  /** Moves so the next `read()` returns records after `position`. Only when `capabilities.seek`. */
+  seek(position: Position): Promise<void>
+  /** False once a bounded source has returned `end`. */
+  hasMore(): boolean
+  /** Releases files, sockets and timers. Idempotent. Does not commit. */
+  close(): Promise<void>
+}
+
+/**
+ * A place records come from, created by a connector's factory from validated options. Creating it opens
+ * nothing; `open` connects and checks that the place exists and is readable.
+ */
+export interface DataSource {
+  readonly capabilities: SourceCapabilities
+  /** Connects, authenticates, and checks the named object exists. Fails with a FerrisError saying which. */
+  open(): Promise<void>
+  /** The schema of the data, when the source can tell (a Parquet footer, a table, a sample of CSV). */
+  discoverSchema(): Promise<Schema | undefined>
+  createReader(options: ReaderOptions): Promise<DataReader>
+  close(): Promise<void>
+}

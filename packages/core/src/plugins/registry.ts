@@ -1,0 +1,226 @@
+import { validateOptions } from '../config/validate-options.js'
+import { parseConnectionString } from '../connection/parse-connection-string.js'
+import type { ConnectorContext } from '../contracts/context.js'
+import type { DataSink } from '../contracts/sink.js'
+import type { DataSource } from '../contracts/source.js'
+import { FerrisError } from '../errors/ferris-error.js'
+import { CORE_API_VERSION, type ConnectorDefinition, type ConnectorPlugin, type RawOptions } from './plugin.js'
+import { satisfiesRange } from './semver.js'
+
+export type EndpointRole = 'source' | 'sink'
+
+/**
+ * How an application names one source or sink: its name and its properties with the `name.` prefix removed.
+ * Either `uri` (a connection string) or `type` (`kafka_source`, or a scheme such as `kafka`) says which
+ * connector; the remaining keys are that connector's options and override what the URI says.
+ */
+export interface EndpointSpec {
+  readonly name: string
+  readonly role: EndpointRole
+  readonly properties: Readonly<Record<string, string>>
+}
+
+export interface ResolvedEndpoint {
+  readonly plugin: ConnectorPlugin
+  readonly definition: ConnectorDefinition
+  /** Validated and typed options, defaults applied. Secrets included: never print this object. */
+  readonly options: Readonly<Record<string, unknown>>
+}
+
+/** Well-known packages to suggest when a scheme is missing. */
+const KNOWN_PACKAGES: Readonly<Record<string, string>> = {
+  file: '@ferris/connector-file',
+  kafka: '@ferris/connector-kafka',
+  s3: '@ferris/connector-s3',
+  postgresql: '@ferris/connector-postgres',
+  postgres: '@ferris/connector-postgres',
+  clickhouse: '@ferris/connector-clickhouse',
+  iceberg: '@ferris/connector-iceberg',
+}
+
+/**
+ * Creates sources and sinks by scheme. Plugins are registered explicitly, by the host after discovery
+ * (`discoverPlugins`) or by an embedding program.
+ */
+export class ConnectorRegistry {
+  readonly #plugins: ConnectorPlugin[] = []
+  readonly #bySchema = new Map<string, { plugin: ConnectorPlugin; definition: ConnectorDefinition }>()
+  readonly #byType = new Map<string, { plugin: ConnectorPlugin; definition: ConnectorDefinition; role: EndpointRole }>()
+
+  /** Registers every connector of a plugin. Fails on an unsupported core range or a scheme taken by another plugin. */
+  register(plugin: ConnectorPlugin): this {
+    checkPluginShape(plugin)
+    if (!satisfiesRange(CORE_API_VERSION, plugin.coreVersion)) {
+      throw new FerrisError(
+        'FERRIS_PLUGIN_INVALID',
+        `Plugin ${plugin.name}@${plugin.version} supports @ferris/core ${plugin.coreVersion}, but this is core API ${CORE_API_VERSION}`,
+        {
+          subject: plugin.name,
+          value: plugin.coreVersion,
+          expected: `a range that includes ${CORE_API_VERSION}`,
+          hint: `Install a version of ${plugin.name} built for @ferris/core ${CORE_API_VERSION}`,
+        },
+      )
+    }
+    if (this.#plugins.some((p) => p.name === plugin.name)) return this
+    for (const definition of plugin.connectors) {
+      for (const scheme of [definition.scheme, ...(definition.aliases ?? [])]) {
+        const taken = this.#bySchema.get(scheme)
+        if (taken !== undefined) {
+          throw new FerrisError(
+            'FERRIS_PLUGIN_INVALID',
+            `Scheme "${scheme}" of ${plugin.name} is already registered by ${taken.plugin.name}`,
+            { subject: plugin.name, value: scheme, hint: 'Uninstall one of the two packages' },
+          )
+        }
+        this.#bySchema.set(scheme, { plugin, definition })
+      }
+      if (definition.typeNames?.source !== undefined) {
+        this.#byType.set(definition.typeNames.source, { plugin, definition, role: 'source' })
+      }
+      if (definition.typeNames?.sink !== undefined) {
+        this.#byType.set(definition.typeNames.sink, { plugin, definition, role: 'sink' })
+      }
+    }
+    this.#plugins.push(plugin)
+
+    return this
+  }
+
+  get plugins(): readonly ConnectorPlugin[] {
+    return this.#plugins
+  }
+
+  schemes(): string[] {
+    return [...this.#bySchema.keys()].sort()
+  }
+
+  /** The connector for a scheme, or an error listing the schemes there are and the package to install. */
+  definition(scheme: string): { plugin: ConnectorPlugin; definition: ConnectorDefinition } {
+    const found = this.#bySchema.get(scheme.toLowerCase())
+    if (found !== undefined) return found
+    const pkg = KNOWN_PACKAGES[scheme.toLowerCase()]
+    const available = this.schemes()
+
+    throw new FerrisError('FERRIS_UNKNOWN_SCHEME', `No connector is installed for scheme "${scheme}"`, {
+      value: scheme,
+      expected: available.length > 0 ? `one of ${available.join(', ')}` : 'an installed connector package',
+      hint:
+        pkg !== undefined
+          ? `Install it with: npm install ${pkg}`
+          : `Install a connector package for "${scheme}" (it declares "ferris.plugin" in its package.json)`,
+    })
+  }
+
+  /** Finds the connector for an endpoint and validates its options. Opens nothing. */
+  resolve(spec: EndpointSpec): ResolvedEndpoint {
+    const { uri, type, ...rest } = spec.properties
+    let found: { plugin: ConnectorPlugin; definition: ConnectorDefinition } | undefined
+    let fromUri: RawOptions = {}
+    if (uri !== undefined) {
+      const parsed = parseConnectionString(uri, `${spec.name}.uri`)
+      found = this.definition(parsed.scheme)
+      fromUri = found.definition.fromConnectionString(parsed)
+    } else if (type !== undefined) {
+      found = this.#findType(type, spec)
+    } else {
+      throw new FerrisError(
+        'FERRIS_CONFIG_INVALID',
+        `${spec.role === 'source' ? 'Source' : 'Sink'} "${spec.name}" names no connector`,
+        {
+          subject: spec.name,
+          expected: `'${spec.name}.uri' = '<connection string>' or '${spec.name}.type' = '<type>'`,
+          hint: `Add for example '${spec.name}.uri' = 'file:///path/to/data.csv' to the WITH clause`,
+        },
+      )
+    }
+    const create = spec.role === 'source' ? found.definition.createSource : found.definition.createSink
+    if (create === undefined) {
+      throw new FerrisError(
+        'FERRIS_CONFIG_INVALID',
+        `Connector "${found.definition.scheme}" (${found.plugin.name}) cannot be used as a ${spec.role}`,
+        { subject: spec.name, hint: `Use "${spec.name}" on the other side of the query, or another connector` },
+      )
+    }
+    const options = validateOptions(
+      found.definition.options,
+      { ...fromUri, ...rest },
+      { subject: spec.name, scheme: found.definition.scheme },
+    )
+
+    return { ...found, options }
+  }
+
+  createSource(spec: EndpointSpec, context: ConnectorContext): DataSource {
+    const { definition, options } = this.resolve({ ...spec, role: 'source' })
+
+    return definition.createSource!(options as never, context)
+  }
+
+  createSink(spec: EndpointSpec, context: ConnectorContext): DataSink {
+    const { definition, options } = this.resolve({ ...spec, role: 'sink' })
+
+    return definition.createSink!(options as never, context)
+  }
+
+  #findType(type: string, spec: EndpointSpec): { plugin: ConnectorPlugin; definition: ConnectorDefinition } {
+    const byType = this.#byType.get(type.toLowerCase())
+    if (byType !== undefined) {
+      if (byType.role !== spec.role) {
+        throw new FerrisError(
+          'FERRIS_CONFIG_INVALID',
+          `"${spec.name}" is used as a ${spec.role} but its type "${type}" is a ${byType.role}`,
+          {
+            subject: `${spec.name}.type`,
+            value: type,
+            expected: byType.definition.typeNames?.[spec.role] ?? `a ${spec.role} type`,
+            hint: `Write '${spec.name}.type' = '${byType.definition.typeNames?.[spec.role] ?? byType.definition.scheme}'`,
+          },
+        )
+      }
+
+      return byType
+    }
+    const types = [...this.#byType.keys()].sort()
+    if (this.#bySchema.has(type.toLowerCase())) return this.definition(type)
+    const scheme = type.toLowerCase().replace(/_(source|sink)$/, '')
+    if (types.length > 0 && !(scheme in KNOWN_PACKAGES)) {
+      throw new FerrisError('FERRIS_CONFIG_INVALID', `Unknown type "${type}" for "${spec.name}"`, {
+        subject: `${spec.name}.type`,
+        value: type,
+        expected: `one of ${types.join(', ')}`,
+      })
+    }
+
+    return this.definition(scheme)
+  }
+}
+
+function checkPluginShape(plugin: ConnectorPlugin): void {
+  const problems: string[] = []
+  if (typeof plugin?.name !== 'string' || plugin.name === '') problems.push('"name" must be a non-empty string')
+  if (typeof plugin?.version !== 'string') problems.push('"version" must be a string')
+  if (typeof plugin?.coreVersion !== 'string') problems.push('"coreVersion" must be a semver range string')
+  if (!Array.isArray(plugin?.connectors)) problems.push('"connectors" must be an array')
+  else
+    plugin.connectors.forEach((c, i) => {
+      if (typeof c?.scheme !== 'string' || !/^[a-z][a-z0-9+.-]*$/.test(c.scheme))
+        problems.push(`connectors[${i}].scheme must be a lower-case URI scheme`)
+      if (typeof c?.fromConnectionString !== 'function')
+        problems.push(`connectors[${i}].fromConnectionString must be a function`)
+      if (typeof c?.options !== 'object' || c.options === null)
+        problems.push(`connectors[${i}].options must be an option schema object`)
+      if (c?.createSource === undefined && c?.createSink === undefined)
+        problems.push(`connectors[${i}] needs createSource or createSink`)
+    })
+  if (problems.length > 0) {
+    throw new FerrisError(
+      'FERRIS_PLUGIN_INVALID',
+      `Connector plugin ${String(plugin?.name ?? '(unnamed)')} is malformed: ${problems.join('; ')}`,
+      {
+        subject: String(plugin?.name ?? '(unnamed)'),
+        hint: 'A plugin is a plain object { name, version, coreVersion, connectors: [...] }; see docs/connector-authoring.md',
+      },
+    )
+  }
+}
