@@ -1,10 +1,24 @@
 // Errors
 
-export { defineOptions, type OptionSchema, type OptionSpec, type OptionValues } from './config/option-schema.js'
+export {
+  defineOptions,
+  type OptionSchema,
+  type OptionSpec,
+  type OptionValue,
+  type OptionValues,
+} from './config/option-schema.js'
+export { connectorOptions, OptionsBuilder } from './config/options-builder.js'
 export { type ValidateOptionsContext, validateOptions } from './config/validate-options.js'
 // Connection strings and options
 export type { ConnectionHost, ConnectionString } from './connection/connection-string.js'
-export { formatConnectionString, parseConnectionString } from './connection/parse-connection-string.js'
+export {
+  formatConnectionString,
+  getParam,
+  getParams,
+  paramsToOptions,
+  parseConnectionString,
+  redactConnectionString,
+} from './connection/parse-connection-string.js'
 // Contracts
 export type { BadRecord, ConnectorContext, ConnectorMetrics } from './contracts/context.js'
 export { noopMetrics } from './contracts/context.js'
@@ -33,3 +47,5 @@ export * from './types/data-type.js'
 export { Decimal, divideRounded, isDecimal, MAX_DECIMAL_PRECISION, type RoundingMode } from './types/decimal.js'
 export { Interval, isInterval } from './types/interval.js'
 export type { Row, StructValue, Value } from './types/value.js'
+// Utilities
+export { didYouMean, levenshtein } from './util/did-you-mean.js'

@@ -33,7 +33,8 @@ interface OptionBase {
 
 export type OptionSchema = Readonly<Record<string, OptionSpec>>
 
-type ValueOf<S extends OptionSpec> = S extends { type: 'string' | 'enum' }
+/** The typed value of one option, e.g. `number` for an `integer` or `duration`. */
+export type OptionValue<S extends OptionSpec> = S extends { type: 'string' | 'enum' }
   ? string
   : S extends { type: 'integer' | 'number' | 'duration' | 'size' }
     ? number
@@ -49,9 +50,9 @@ type HasDefault<S> = S extends { default: unknown } ? true : S extends { require
 
 /** The validated options object a factory receives, typed from the schema. */
 export type OptionValues<S extends OptionSchema> = {
-  readonly [K in keyof S as HasDefault<S[K]> extends true ? K : never]: ValueOf<S[K]>
+  readonly [K in keyof S as HasDefault<S[K]> extends true ? K : never]: OptionValue<S[K]>
 } & {
-  readonly [K in keyof S as HasDefault<S[K]> extends true ? never : K]?: ValueOf<S[K]>
+  readonly [K in keyof S as HasDefault<S[K]> extends true ? never : K]?: OptionValue<S[K]>
 }
 
 /** Defines a schema with its literal types kept, so `OptionValues<typeof schema>` is exact. */
