@@ -1,5 +1,5 @@
 import { FerrisError } from '@ferris/core'
-import { isTaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel'
+import { TimeoutStrategy, timeout } from 'cockatiel'
 import { type PolicyEnvironment, RECOVERY_METRICS } from './recovery-hooks.js'
 
 /**
@@ -47,4 +47,12 @@ export class TimeoutPolicy {
       throw error
     }
   }
+}
+
+/**
+ * cockatiel 3.2.1's own `isTaskCancelledError` tests for the bulkhead's marker property and never matches a
+ * timeout, so the marker is checked here directly.
+ */
+function isTaskCancelledError(error: unknown): boolean {
+  return error instanceof Error && 'isTaskCancelledError' in error
 }
