@@ -1,0 +1,179 @@
+import {
+  type BadRecord,
+  batchOf,
+  type CommitInfo,
+  type DataSink,
+  type DataWriter,
+  FerrisError,
+  type Row,
+  toFerrisError,
+} from '@ferris/core'
+import { deadLetterRow } from './dead-letter-row.js'
+import { DEAD_LETTER_SCHEMA } from './dead-letter-schema.js'
+
+export interface DeadLetterQueueOptions {
+  /** Any sink: the job creates it from `job.dlq.uri` (or `<name>.dlq.uri`) through the connector registry. */
+  readonly sink: DataSink
+  /** The job's id; the dead-letter writer gets `<jobId>.dlq` so its dedup tokens differ from the job's output. */
+  readonly jobId: string
+  /** Rows per write to the sink. */
+  readonly batchSize?: number
+  /**
+   * Most rows held in memory (buffered plus being written). `add` fails beyond it: a source that turns out
+   * nothing but bad records must not exhaust memory while the dead-letter sink is slow.
+   */
+  readonly maxPending?: number
+  /** Epoch nanoseconds for `failed_at`; defaults to the wall clock. */
+  readonly now?: () => bigint
+}
+
+/**
+ * Writes bad records as rows of `DEAD_LETTER_SCHEMA` to a sink, in batches. `add` is synchronous (it is
+ * what `ConnectorContext.reportBadRecord` calls, in the middle of a read): it buffers, and a full batch is
+ * handed to the writer in the background, one write at a time. A background failure is thrown by the next
+ * `add`, `flush` or `commit`.
+ *
+ * Durability follows the job's checkpoints: call `commit(info)` with every checkpoint, before the source
+ * positions are recorded, like any other sink of the job. A record is only counted as dead-lettered once
+ * a commit covering it has resolved.
+ */
+export class DeadLetterQueue {
+  readonly #sink: DataSink
+  readonly #jobId: string
+  readonly #batchSize: number
+  readonly #maxPending: number
+  readonly #now: () => bigint
+  #writer: DataWriter | undefined
+  #buffer: Row[] = []
+  #inFlight = 0
+  #chain: Promise<void> = Promise.resolve()
+  #failure: FerrisError | undefined
+  #uncommitted = 0
+  #committed = 0
+  #closed = false
+
+  constructor(options: DeadLetterQueueOptions) {
+    this.#sink = options.sink
+    this.#jobId = options.jobId
+    this.#batchSize = options.batchSize ?? 500
+    this.#maxPending = options.maxPending ?? 100_000
+    this.#now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n)
+    if (!(this.#batchSize >= 1 && this.#maxPending >= this.#batchSize)) {
+      throw new FerrisError('FERRIS_CONFIG_INVALID', 'Dead-letter queue needs 1 ≤ batchSize ≤ maxPending', {
+        value: { batchSize: this.#batchSize, maxPending: this.#maxPending },
+      })
+    }
+  }
+
+  /** Opens the sink, checks it can hold the dead-letter rows and creates the writer. */
+  async open(): Promise<void> {
+    await this.#sink.open()
+    await this.#sink.validateSchema(DEAD_LETTER_SCHEMA)
+    this.#writer = await this.#sink.createWriter({ schema: DEAD_LETTER_SCHEMA, jobId: `${this.#jobId}.dlq` })
+  }
+
+  /** Rows accepted and not yet covered by a commit. */
+  get pending(): number {
+    return this.#buffer.length + this.#inFlight + this.#uncommitted
+  }
+
+  /** Rows made durable by a commit. */
+  get committed(): number {
+    return this.#committed
+  }
+
+  /** Queues one bad record. Throws a background write failure, or when `maxPending` rows are waiting. */
+  add(record: BadRecord): void {
+    this.#throwIfFailed()
+    const writer = this.#requireWriter()
+    if (this.#buffer.length + this.#inFlight >= this.#maxPending) {
+      throw new FerrisError(
+        'FERRIS_THROTTLED',
+        `The dead-letter sink is behind: ${this.#maxPending} bad records are waiting to be written`,
+        {
+          subject: record.origin,
+          retryable: false,
+          cause: record.error,
+          hint: 'Almost every record is bad: check the source format and schema, or make the dead-letter sink faster',
+        },
+      )
+    }
+    this.#buffer.push(deadLetterRow(record, this.#now()))
+    if (this.#buffer.length >= this.#batchSize) this.#writeBuffered(writer)
+  }
+
+  /** Writes everything buffered and flushes the writer. Nothing is durable before `commit`. */
+  async flush(): Promise<void> {
+    const writer = this.#requireWriter()
+    this.#writeBuffered(writer)
+    await this.#chain
+    this.#throwIfFailed()
+    await writer.flush()
+  }
+
+  /** Makes every queued record durable in the dead-letter sink, as part of checkpoint `info`. */
+  async commit(info: CommitInfo): Promise<void> {
+    await this.flush()
+    const covered = this.#uncommitted
+    await this.#requireWriter().commit(info)
+    this.#uncommitted -= covered
+    this.#committed += covered
+  }
+
+  /** Drops what was queued since the last commit (the job rolls back to its last checkpoint). */
+  async rollback(): Promise<void> {
+    const writer = this.#requireWriter()
+    this.#buffer = []
+    await this.#chain.catch(() => undefined)
+    this.#failure = undefined
+    this.#uncommitted = 0
+    await writer.rollback()
+  }
+
+  /** Closes writer and sink without committing. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#chain.catch(() => undefined)
+    try {
+      await this.#writer?.close()
+    } finally {
+      await this.#sink.close()
+    }
+  }
+
+  #writeBuffered(writer: DataWriter): void {
+    if (this.#buffer.length === 0) return
+    const rows = this.#buffer
+    this.#buffer = []
+    this.#inFlight += rows.length
+    this.#chain = this.#chain.then(async () => {
+      try {
+        // After a failure the job is going to stop and roll back; later rows are not written, and the
+        // failure (thrown by the next call) is what reports them.
+        if (this.#failure !== undefined) return
+        await writer.write(batchOf(DEAD_LETTER_SCHEMA, rows))
+        this.#uncommitted += rows.length
+      } catch (error) {
+        this.#failure = toFerrisError(error, 'FERRIS_IO', `Writing to the dead-letter sink failed: ${String(error)}`)
+      } finally {
+        this.#inFlight -= rows.length
+      }
+    })
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure
+  }
+
+  #requireWriter(): DataWriter {
+    if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', 'The dead-letter queue is closed')
+    if (this.#writer === undefined) {
+      throw new FerrisError('FERRIS_INTERNAL', 'The dead-letter queue is used before open()', {
+        hint: 'Call open() once before the job starts reading',
+      })
+    }
+
+    return this.#writer
+  }
+}
