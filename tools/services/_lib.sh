@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for tools/services/{postgres,clickhouse,s3}/{start,stop}.
 # Sourced, not executed. Convention: every diagnostic goes to stderr, so the
 # LAST (and only) stdout line of `start` is the connection string.
@@ -117,6 +118,7 @@ svc_stop_pidfile() {
 svc_spawn() {
   local pidfile="$1" logfile="$2"
   shift 2
+  printf '==== %s: started by tools/services (%s)\n' "$(date -u +%FT%TZ)" "$1" >>"$logfile"
   setsid "$@" >>"$logfile" 2>&1 </dev/null &
   echo $! >"$pidfile"
 }
