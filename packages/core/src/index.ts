@@ -42,10 +42,50 @@ export { ConnectorRegistry, type EndpointRole, type EndpointSpec, type ResolvedE
 export { batchOf, batchToObjects, ChangeKind, type Header, type RecordBatch, type RecordMeta } from './records/batch.js'
 // Schemas and records
 export { type Field, Schema } from './schema/schema.js'
+export {
+  type Converter,
+  type ConvertOptions,
+  castValue,
+  createConverter,
+  formatValue,
+  isValueOf,
+  parseValue,
+} from './types/convert.js'
 // Types and values
 export * from './types/data-type.js'
 export { Decimal, divideRounded, isDecimal, MAX_DECIMAL_PRECISION, type RoundingMode } from './types/decimal.js'
 export { Interval, isInterval } from './types/interval.js'
+export { type ExactJson, JsonNumber, parseExactJson } from './types/json-text.js'
+export {
+  civilFromDays,
+  type Disambiguation,
+  daysFromCivil,
+  daysInMonth,
+  floorDiv,
+  floorMod,
+  formatDate,
+  formatOffset,
+  formatTime,
+  formatTimestamp,
+  getTimeZone,
+  instantToLocal,
+  isLeapYear,
+  localToInstant,
+  NANOS_PER_DAY,
+  NANOS_PER_HOUR,
+  NANOS_PER_MICRO,
+  NANOS_PER_MILLI,
+  NANOS_PER_MINUTE,
+  NANOS_PER_SECOND,
+  type ParseTimestampOptions,
+  parseDate,
+  parseTime,
+  parseTimestamp,
+  type TimestampFields,
+  type TimeZone,
+  timestampFields,
+  zoneOffsetNanos,
+} from './types/timestamp.js'
 export type { Row, StructValue, Value } from './types/value.js'
 // Utilities
 export { didYouMean, levenshtein } from './util/did-you-mean.js'
