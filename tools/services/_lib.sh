@@ -29,13 +29,22 @@ svc_log_tail() {
   fi
 }
 
-# svc_pid_alive PIDFILE: true when the file names a live process.
+# svc_pid PIDFILE: the pid recorded by svc_spawn (line 1).
+svc_pid() { head -n 1 "$1" 2>/dev/null || true; }
+
+# svc_pid_alive PIDFILE: true when the file names a live process that is
+# still the program we spawned (line 2 holds its argv[0]), so a recycled pid
+# is never taken for our server, nor signalled by stop.
 svc_pid_alive() {
-  local pidfile="$1" pid
+  local pidfile="$1" pid want got
   [[ -f "$pidfile" ]] || return 1
-  pid="$(cat "$pidfile" 2>/dev/null || true)"
+  pid="$(svc_pid "$pidfile")"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null
+  kill -0 "$pid" 2>/dev/null || return 1
+  want="$(sed -n 2p "$pidfile")"
+  [[ -z "$want" ]] && return 0
+  got="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1 || true)"
+  [[ "$got" == "$want" ]]
 }
 
 # svc_port_busy PORT: true when something listens on 127.0.0.1:PORT.
@@ -79,7 +88,9 @@ svc_wait_until() {
       svc_log_tail "$logfile"
       svc_die "$what was not ready after ${timeout}s. Read the log above ($logfile), fix the cause, then run start again."
     fi
-    if [[ -n "${SVC_WAIT_PIDFILE:-}" ]] && ! svc_pid_alive "$SVC_WAIT_PIDFILE"; then
+    # Only "gone" counts here: right after spawn the child may not have
+    # exec'd the server yet, so its argv[0] is not checked.
+    if [[ -n "${SVC_WAIT_PIDFILE:-}" ]] && ! kill -0 "$(svc_pid "$SVC_WAIT_PIDFILE")" 2>/dev/null; then
       svc_log_tail "$logfile"
       svc_die "$what exited while starting. Read the log above ($logfile), fix the cause, then run start again."
     fi
@@ -96,7 +107,7 @@ svc_stop_pidfile() {
     svc_log "$what is not running (nothing to stop)"
     return 0
   fi
-  pid="$(cat "$pidfile")"
+  pid="$(svc_pid "$pidfile")"
   svc_log "stopping $what (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + timeout))
@@ -114,11 +125,11 @@ svc_stop_pidfile() {
 }
 
 # svc_spawn PIDFILE LOGFILE CMD...: run CMD detached in its own session,
-# output appended to LOGFILE, pid written to PIDFILE.
+# output appended to LOGFILE; PIDFILE gets the pid and CMD's argv[0].
 svc_spawn() {
   local pidfile="$1" logfile="$2"
   shift 2
   printf '==== %s: started by tools/services (%s)\n' "$(date -u +%FT%TZ)" "$1" >>"$logfile"
   setsid "$@" >>"$logfile" 2>&1 </dev/null &
-  echo $! >"$pidfile"
+  printf '%s\n%s\n' "$!" "$1" >"$pidfile"
 }
