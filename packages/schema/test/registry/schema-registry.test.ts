@@ -64,7 +64,7 @@ describe('[schema] SchemaRegistry', () => {
     expect(calls).toHaveLength(4)
     expect(registry.stats()).toMatchObject({ hits: 1, misses: 3, expirations: 1 })
     expect(registry.peek('file:///a')).toBe(orders)
-    expect(registry.invalidate('file:///a')).toBe(1)
+    expect(registry.invalidate('file:///a')).toBe(2)
     expect(registry.peek('file:///a')).toBeUndefined()
   })
 
