@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Decimal, Schema, T } from '@ferris/core'
+import avro from 'avsc'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { avroMessageDecoder, avroMessageEncoder } from '../../src/message/avro-message.js'
+import { avroSchemaFor } from '../../src/message/avro-schema.js'
+import { fromTwosComplement, toTwosComplement } from '../../src/message/avro-values.js'
+import { SchemaRegistryClient } from '../../src/message/schema-registry-client.js'
+
+const schema = Schema.of(
+  ['id', T.int64, false],
+  ['price', T.decimal(20, 4)],
+  ['at', T.timestamp('us', 'UTC')],
+  ['note', T.string],
+  ['tags', T.map(T.string, T.int32)],
+)
+
+/** A registry double on loopback that keeps schemas in memory, as the Confluent REST API would. */
+let server: Server
+let url: string
+const schemas: string[] = []
+let auth: string | undefined
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    auth = req.headers.authorization
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      const byId = /^\/schemas\/ids\/(\d+)$/.exec(req.url ?? '')
+      if (req.method === 'GET' && byId !== null) {
+        const s = schemas[Number(byId[1]) - 1]
+        res.writeHead(s === undefined ? 404 : 200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(s === undefined ? { error_code: 40403, message: 'Schema not found' } : { schema: s }))
+        return
+      }
+      if (req.method === 'POST' && /^\/subjects\/[^/]+\/versions$/.test(req.url ?? '')) {
+        const s = (JSON.parse(body) as { schema: string }).schema
+        let id = schemas.indexOf(s) + 1
+        if (id === 0) id = schemas.push(s)
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ id }))
+        return
+      }
+      res.writeHead(500)
+      res.end()
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+describe('[message] avro', () => {
+  const row = [2n ** 63n - 1n, Decimal.parse('-12345678901234.5678'), 1704067200123456000n, 'n', new Map([['a', 1]])]
+
+  it('round-trips exact longs, decimals and timestamps in plain Avro', async () => {
+    const text = JSON.stringify(avroSchemaFor(schema))
+    const enc = avroMessageEncoder(schema, 'orders', { schema: text })
+    const dec = avroMessageDecoder(schema, 'orders', { schema: text })
+    await enc.prepare()
+    const bytes = enc.encode(row)!
+    await dec.prepare([bytes])
+    const back = dec.decode(bytes)
+    expect(back[0]).toBe(2n ** 63n - 1n)
+    expect((back[1] as Decimal).toString()).toBe('-12345678901234.5678')
+    expect(back[2]).toBe(1704067200123456000n)
+    expect(back[3]).toBe('n')
+    expect(back[4]).toEqual(new Map([['a', 1]]))
+  })
+
+  it('writes the Confluent header with the registered id and reads writer schemas from the registry', async () => {
+    const registry = new SchemaRegistryClient({ url, username: 'u', password: 'p' })
+    const enc = avroMessageEncoder(schema, 'orders', { registry, registrySubject: 'orders-value' })
+    await enc.prepare()
+    const bytes = enc.encode(row)!
+    expect(bytes[0]).toBe(0)
+    const id = bytes.readUInt32BE(1)
+    expect(id).toBeGreaterThan(0)
+    expect(auth).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`)
+
+    // A reader with fewer columns, reading through a second client that must fetch the schema by id.
+    const narrow = Schema.of(['id', T.int64], ['missing', T.string])
+    const dec = avroMessageDecoder(narrow, 'orders', { registry: new SchemaRegistryClient({ url }) })
+    await dec.prepare([bytes])
+    expect(dec.decode(bytes)).toEqual([2n ** 63n - 1n, null])
+  })
+
+  it('reports a message without the magic byte, an unknown id and a truncated body as malformed', async () => {
+    const registry = new SchemaRegistryClient({ url })
+    const dec = avroMessageDecoder(schema, 'orders', { registry })
+    expect(() => dec.decode(new Uint8Array([1, 2, 3]))).toThrow(/Confluent magic byte/)
+    const unknown = new Uint8Array([0, 0, 0, 3, 231, 2])
+    await expect(dec.prepare([unknown])).rejects.toMatchObject({ code: 'FERRIS_NOT_FOUND' })
+    const enc = avroMessageEncoder(schema, 'orders', { registry })
+    await enc.prepare()
+    const good = enc.encode(row)!
+    await dec.prepare([good])
+    expect(() => dec.decode(good.subarray(0, 8))).toThrow(expect.objectContaining({ code: 'FERRIS_RECORD_MALFORMED' }))
+  })
+
+  it('reads messages written by plain avsc with its own logical types', async () => {
+    const writer = {
+      type: 'record',
+      name: 'r',
+      fields: [
+        { name: 'id', type: 'int' },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'price', type: { type: 'fixed', name: 'p', size: 8, logicalType: 'decimal', precision: 18, scale: 2 } },
+      ],
+    }
+    const buf = Buffer.alloc(8, 0xff)
+    buf[7] = 0x9c // -100 → -1.00
+    const body = avro.Type.forSchema(writer as avro.Schema).toBuffer({ id: 7, at: 1000, price: buf })
+    const s = Schema.of(['id', T.int64], ['at', T.timestamp('ms', 'UTC')], ['price', T.decimal(18, 2)])
+    const dec = avroMessageDecoder(s, 't', { schema: JSON.stringify(writer) })
+    const back = dec.decode(body)
+    expect(back[0]).toBe(7n)
+    expect(back[1]).toBe(1_000_000_000n)
+    expect((back[2] as Decimal).toString()).toBe('-1.00')
+  })
+
+  it("encodes two's complement the way Avro decimals need", () => {
+    for (const n of [0n, 1n, -1n, 127n, 128n, -128n, -129n, 2n ** 100n, -(2n ** 100n)]) {
+      expect(fromTwosComplement(toTwosComplement(n))).toBe(n)
+    }
+    expect([...toTwosComplement(128n)]).toEqual([0, 128])
+    expect([...toTwosComplement(-128n)]).toEqual([128])
+  })
+
+  it('asks for avro_schema when neither a registry nor a schema is given', () => {
+    expect(() => avroMessageDecoder(schema, 'orders', {})).toThrow(/needs avro_schema/)
+  })
+})
