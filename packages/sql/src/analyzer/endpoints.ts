@@ -1,0 +1,282 @@
+import type { EndpointRole } from '@ferris/core'
+import { isRecoveryProperty } from '@ferris/recovery'
+import type { Application, Property, Statement } from '../parser/ast.js'
+import type { SourceText, Span } from '../parser/source-text.js'
+import { closest, didYouMean } from './suggest.js'
+
+/** One source or sink of a statement, with its connector properties (prefix removed). */
+export interface EndpointRef {
+  readonly name: string
+  readonly role: EndpointRole
+  /**
+   * Connector properties with the `name.` prefix removed. Recovery keys (`bad_records`, `dlq.*`, `retry.*`,
+   * `breaker.*`, `timeout`) are taken out: they go to the job's recovery configuration.
+   */
+  readonly properties: Readonly<Record<string, string>>
+  /** Where the endpoint is named in the statement (FROM, INTO, the stream name). */
+  readonly span: Span
+  /** Where each property came from, for errors; absent for `--set` overrides. */
+  readonly propertySpans: Readonly<Record<string, Span>>
+}
+
+export interface JobSettings {
+  readonly name: string
+  readonly checkpointDir?: string
+  readonly checkpointIntervalMs?: number
+  readonly batchSize: number
+  readonly timeZone: string
+}
+
+/** The `job.*` keys, with what each accepts. */
+export const JOB_KEYS: Readonly<Record<string, string>> = {
+  'job.name': 'the job name: checkpoints and sink ids derive from it',
+  'job.checkpoint.dir': 'folder of the job checkpoint (default .ferris/checkpoints/<job name>)',
+  'job.checkpoint.interval': 'time between checkpoints: 500ms, 10s, 1m (default 10s)',
+  'job.batch_size': 'records per batch read (default 1024)',
+  'job.time_zone': 'session time zone for local timestamps (default UTC)',
+}
+
+const JOB_SUGGESTIONS = [
+  ...Object.keys(JOB_KEYS),
+  'job.bad_records',
+  'job.dlq.uri',
+  'job.retry.max_attempts',
+  'job.retry.backoff',
+  'job.breaker.failure_threshold',
+  'job.timeout',
+]
+
+interface PropertyValue {
+  readonly value: string
+  readonly property?: Property
+}
+
+function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text)
+  if (m === null) return undefined
+  const n = Number(m[1])
+  const unit = (m[2] ?? 'ms').toLowerCase()
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!
+
+  return Math.round(n * factor)
+}
+
+/** What each statement reads and writes, and its job settings, from the WITH clauses and `--set` overrides. */
+export interface StatementEndpoints {
+  readonly statement: Statement
+  readonly sources: EndpointRef[]
+  /** Absent for a bare SELECT: its rows go to the caller. */
+  readonly sink?: EndpointRef
+  readonly settings: JobSettings
+  /**
+   * The statement's recovery properties, prefixes kept (`job.bad_records`, `orders.dlq.uri`), for
+   * `parseRecoveryConfig` of @ferris/recovery.
+   */
+  readonly recovery: Readonly<Record<string, string>>
+}
+
+/**
+ * Gathers the endpoints of every statement. Properties of all WITH clauses form one namespace (a source
+ * configured once can be read by several statements); `job.*` keys belong to their own statement; `set`
+ * (`--set key=value`) overrides both. Unknown prefixes and job keys fail here, pointing at the key.
+ */
+export function collectEndpoints(
+  app: Application,
+  source: SourceText,
+  set: Readonly<Record<string, string>> = {},
+): StatementEndpoints[] {
+  const global = new Map<string, PropertyValue>()
+  for (const st of app.statements) {
+    for (const p of st.properties) {
+      if (p.key.toLowerCase().startsWith('job.')) continue
+      const earlier = global.get(p.key)
+      if (earlier !== undefined && earlier.value !== p.value) {
+        const at = source.locate(earlier.property!.span.start)
+        throw source.error(
+          'FERRIS_CONFIG_INVALID',
+          p.keySpan,
+          `Property '${p.key}' is set twice with different values`,
+          {
+            value: p.value,
+            hint: `It is '${earlier.value}' at line ${at.line}, column ${at.column}; keep one of them`,
+          },
+        )
+      }
+      global.set(p.key, { value: p.value, property: p })
+    }
+  }
+  for (const [k, v] of Object.entries(set)) if (!k.toLowerCase().startsWith('job.')) global.set(k, { value: v })
+
+  // Names every statement reads or writes: the only prefixes a property may have.
+  const perStatement = app.statements.map((st) => {
+    const sources: Array<{ name: string; span: Span; uri?: string }> = []
+    let anonymous = 0
+    const visit = (item: Statement['query']['from']): void => {
+      switch (item.kind) {
+        case 'named':
+          sources.push({ name: item.name.name, span: item.name.span })
+          break
+        case 'uri': {
+          anonymous++
+          const name = item.alias?.name ?? `source_${st.index + 1}${anonymous > 1 ? `_${anonymous}` : ''}`
+          sources.push({ name, span: item.span, uri: item.uri })
+          break
+        }
+        case 'subquery':
+          visit(item.query.from)
+          break
+        case 'join':
+          visit(item.left)
+          visit(item.right)
+          break
+      }
+    }
+    visit(st.query.from)
+    const sink =
+      st.kind === 'create_stream' || st.kind === 'create_table'
+        ? { name: st.name.name, span: st.name.span }
+        : st.kind === 'insert'
+          ? { name: st.target.name, span: st.target.span }
+          : undefined
+
+    return { st, sources, sink }
+  })
+  const allNames = new Set<string>()
+  for (const s of perStatement) {
+    for (const x of s.sources) allNames.add(x.name.toLowerCase())
+    if (s.sink !== undefined) allNames.add(s.sink.name.toLowerCase())
+  }
+  const knownNames = [
+    ...new Set(perStatement.flatMap((s) => [...s.sources.map((x) => x.name), ...(s.sink ? [s.sink.name] : [])])),
+  ]
+
+  for (const [key, pv] of global) {
+    const dot = key.indexOf('.')
+    const prefix = dot < 0 ? key : key.slice(0, dot)
+    if (dot > 0 && allNames.has(prefix.toLowerCase())) continue
+    const span = pv.property?.keySpan
+    const guess = closest(prefix, [...knownNames, 'job'])
+    const suggestion = guess.length > 0 ? ` Did you mean '${guess[0]}${dot < 0 ? '.' : key.slice(dot)}'?` : ''
+    const message =
+      dot < 0
+        ? `Property '${key}' names no source or sink: keys are written 'name.key'.${suggestion}`
+        : `Property '${key}' belongs to no source or sink of the application.${suggestion}`
+    const details = {
+      value: key,
+      expected: `keys starting with ${[...knownNames, 'job'].map((n) => `'${n}.'`).join(', ')}`,
+      hint: `Sources and sinks are named in FROM, INSERT INTO and CREATE STREAM; known here: ${knownNames.join(', ') || '(none)'}`,
+    }
+    if (span === undefined)
+      throw source.error('FERRIS_CONFIG_INVALID', { start: 0, end: 0 }, `--set ${message}`, details)
+    throw source.error('FERRIS_CONFIG_INVALID', span, message, details)
+  }
+
+  const endpointOf = (name: string, role: EndpointRole, span: Span, uri?: string): EndpointRef => {
+    const lower = `${name.toLowerCase()}.`
+    const properties: Record<string, string> = uri === undefined ? {} : { uri }
+    const propertySpans: Record<string, Span> = {}
+    for (const [key, pv] of global) {
+      if (!key.toLowerCase().startsWith(lower)) continue
+      const sub = key.slice(lower.length)
+      if (pv.property !== undefined) propertySpans[sub] = pv.property.keySpan
+      if (!isRecoveryProperty(sub)) properties[sub] = pv.value
+    }
+    if (Object.keys(properties).length === 0) {
+      const kind = role === 'source' ? 'Source' : 'Sink'
+      throw source.error('FERRIS_CONFIG_INVALID', span, `${kind} "${name}" is not configured`, {
+        value: name,
+        expected: `'${name}.uri' = '<connection string>' or '${name}.type' = '<connector type>' in a WITH clause`,
+        hint: `Add for example WITH ('${name}.uri' = '${role === 'source' ? 'file:///data/in.csv' : 'file:///data/out.csv'}')`,
+      })
+    }
+
+    return {
+      name,
+      role,
+      properties,
+      span,
+      propertySpans,
+    }
+  }
+
+  return perStatement.map(({ st, sources, sink }) => {
+    const settings = jobSettings(st, source, set, sink?.name ?? `select_${st.index + 1}`)
+    const names = [...sources.map((x) => x.name), ...(sink === undefined ? [] : [sink.name])].map((n) =>
+      n.toLowerCase(),
+    )
+    const recovery: Record<string, string> = {}
+    const recoveryOf = (key: string, value: string) => {
+      const dot = key.indexOf('.')
+      const prefix = key.slice(0, dot).toLowerCase()
+      if ((prefix === 'job' || names.includes(prefix)) && isRecoveryProperty(key.slice(dot + 1))) recovery[key] = value
+    }
+    for (const [key, pv] of global) recoveryOf(key, pv.value)
+    for (const p of st.properties) if (p.key.toLowerCase().startsWith('job.')) recoveryOf(p.key, p.value)
+    for (const [k, v] of Object.entries(set)) if (k.toLowerCase().startsWith('job.')) recoveryOf(k, v)
+
+    return {
+      statement: st,
+      recovery,
+      sources: sources.map((s) => endpointOf(s.name, 'source', s.span, s.uri)),
+      ...(sink === undefined ? {} : { sink: endpointOf(sink.name, 'sink', sink.span) }),
+      settings,
+    }
+  })
+}
+
+function jobSettings(
+  st: Statement,
+  source: SourceText,
+  set: Readonly<Record<string, string>>,
+  defaultName: string,
+): JobSettings {
+  const values = new Map<string, PropertyValue>()
+  for (const p of st.properties)
+    if (p.key.toLowerCase().startsWith('job.')) values.set(p.key.toLowerCase(), { value: p.value, property: p })
+  for (const [k, v] of Object.entries(set))
+    if (k.toLowerCase().startsWith('job.')) values.set(k.toLowerCase(), { value: v })
+  for (const [key, pv] of values) {
+    if (key in JOB_KEYS || isRecoveryProperty(key.slice('job.'.length))) continue
+    const span = pv.property?.keySpan ?? { start: 0, end: 0 }
+    throw source.error(
+      'FERRIS_CONFIG_INVALID',
+      span,
+      `Unknown job setting '${key}'.${didYouMean(key, JOB_SUGGESTIONS)}`,
+      {
+        value: key,
+        expected: `one of ${JOB_SUGGESTIONS.join(', ')}`,
+      },
+    )
+  }
+  const bad = (key: string, pv: PropertyValue, expected: string) =>
+    source.error(
+      'FERRIS_CONFIG_INVALID',
+      pv.property?.valueSpan ?? { start: 0, end: 0 },
+      `'${key}' = '${pv.value}' is not valid`,
+      {
+        value: pv.value,
+        expected,
+      },
+    )
+  const name = values.get('job.name')?.value ?? defaultName
+  if (!/^[\w.-]+$/.test(name)) throw bad('job.name', values.get('job.name')!, 'letters, digits, _, - and .')
+  const interval = values.get('job.checkpoint.interval')
+  const checkpointIntervalMs = interval === undefined ? undefined : parseDuration(interval.value)
+  if (interval !== undefined && (checkpointIntervalMs === undefined || checkpointIntervalMs <= 0)) {
+    throw bad('job.checkpoint.interval', interval, 'a duration such as 500ms, 10s, 1m')
+  }
+  const batch = values.get('job.batch_size')
+  const batchSize = batch === undefined ? 1024 : Number(batch.value)
+  if (batch !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1_000_000)) {
+    throw bad('job.batch_size', batch, 'a whole number from 1 to 1000000')
+  }
+  const dir = values.get('job.checkpoint.dir')?.value
+
+  return {
+    name,
+    batchSize,
+    timeZone: values.get('job.time_zone')?.value ?? 'UTC',
+    ...(dir === undefined ? {} : { checkpointDir: dir }),
+    ...(checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs }),
+  }
+}

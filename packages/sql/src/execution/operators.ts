@@ -1,0 +1,253 @@
+import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/core'
+import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
+import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
+
+/**
+ * A batch inside the pipeline. `origin[i]` is the index in the source batch that `rows[i]` came from, so an
+ * error in any operator can name the record's source position; absent means row `i` is source row `i`.
+ */
+export interface PipelineBatch extends RecordBatch {
+  readonly origin?: Uint32Array
+}
+
+/**
+ * What happens to a row whose evaluation failed (overflow, a bad cast): the job's bad-record policy. It
+ * throws to fail the job, or returns and the row is left out.
+ */
+export type RowErrorHandler = (error: unknown, sourceIndex: number, row: Row) => void
+
+/**
+ * One step of a query's pipeline. `process` is synchronous and handles a whole batch: nothing awaits per
+ * record. Stateful operators (aggregates, windows, joins) implement `finish` to emit what they hold at the
+ * end of bounded input, and `snapshot`/`restore` so that checkpoints save their state.
+ */
+export interface Operator {
+  readonly schema: Schema
+  process(batch: PipelineBatch): PipelineBatch
+  /** True once no further input can change the output (LIMIT reached): the job may stop reading. */
+  readonly done: boolean
+  finish?(): PipelineBatch[]
+  snapshot?(): JsonValue
+  restore?(state: JsonValue): void
+}
+
+function sourceIndex(batch: PipelineBatch, i: number): number {
+  return batch.origin === undefined ? i : batch.origin[i]!
+}
+
+export class FilterOperator implements Operator {
+  readonly schema: Schema
+  readonly done = false
+  readonly #predicate: CompiledExpr
+  readonly #onError: RowErrorHandler
+
+  constructor(node: FilterNode, context: MutableEvalContext, onError: RowErrorHandler) {
+    this.schema = node.schema
+    this.#predicate = compileExpression(node.predicate, context)
+    this.#onError = onError
+  }
+
+  process(batch: PipelineBatch): PipelineBatch {
+    const { rows, meta, kinds } = batch
+    const predicate = this.#predicate
+    const n = rows.length
+    const outRows: Row[] = []
+    const origin = new Uint32Array(n)
+    const outMeta: Array<RecordMeta | undefined> | undefined = meta === undefined ? undefined : []
+    const outKinds: number[] | undefined = kinds === undefined ? undefined : []
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!
+      let keep: unknown
+      try {
+        keep = predicate(row, meta?.[i])
+      } catch (error) {
+        this.#onError(error, sourceIndex(batch, i), row)
+        continue
+      }
+      if (keep === true) {
+        origin[outRows.length] = sourceIndex(batch, i)
+        outRows.push(row)
+        outMeta?.push(meta![i])
+        outKinds?.push(kinds![i]!)
+      }
+    }
+
+    return withRows(batch, this.schema, outRows, outMeta, outKinds, origin.subarray(0, outRows.length))
+  }
+}
+
+export class ProjectOperator implements Operator {
+  readonly schema: Schema
+  readonly done = false
+  readonly #project: (row: Row, meta: RecordMeta | undefined) => Row
+  readonly #onError: RowErrorHandler
+
+  constructor(node: ProjectNode, context: MutableEvalContext, onError: RowErrorHandler) {
+    this.schema = node.schema
+    this.#onError = onError
+    // One generated function builds each output row as an array literal of fixed length: passed-through
+    // columns are plain `row[i]` reads, computed ones call their compiled expression.
+    const compiled: CompiledExpr[] = []
+    const parts = node.exprs.map((e) => {
+      if (e.kind === 'column') return `row[${e.index}] ?? null`
+      compiled.push(compileExpression(e, context))
+      return `e${compiled.length - 1}(row, meta)`
+    })
+    const names = compiled.map((_, i) => `e${i}`)
+    this.#project = new Function(...names, `return function project(row, meta) { return [${parts.join(', ')}] }`)(
+      ...compiled,
+    ) as (row: Row, meta: RecordMeta | undefined) => Row
+  }
+
+  process(batch: PipelineBatch): PipelineBatch {
+    const { rows, meta } = batch
+    const project = this.#project
+    const n = rows.length
+    const out: Row[] = new Array(n)
+    let failed: number[] | undefined
+    for (let i = 0; i < n; i++) {
+      try {
+        out[i] = project(rows[i]!, meta?.[i])
+      } catch (error) {
+        this.#onError(error, sourceIndex(batch, i), rows[i]!)
+        failed ??= []
+        failed.push(i)
+      }
+    }
+    if (failed === undefined) return { ...batch, schema: this.schema, rows: out }
+    // Rare path: leave out the rows that failed, keeping metadata and origins aligned.
+    const skip = new Set(failed)
+    const keep = (_: unknown, i: number) => !skip.has(i)
+    const origin = new Uint32Array(n - failed.length)
+    let j = 0
+    for (let i = 0; i < n; i++) if (!skip.has(i)) origin[j++] = sourceIndex(batch, i)
+
+    return withRows(
+      batch,
+      this.schema,
+      out.filter(keep),
+      batch.meta?.filter(keep),
+      batch.kinds === undefined ? undefined : [...batch.kinds].filter(keep),
+      origin,
+    )
+  }
+}
+
+export class LimitOperator implements Operator {
+  readonly schema: Schema
+  #remaining: number
+
+  constructor(node: LimitNode) {
+    this.schema = node.schema
+    this.#remaining = node.count
+  }
+
+  get done(): boolean {
+    return this.#remaining <= 0
+  }
+
+  process(batch: PipelineBatch): PipelineBatch {
+    const n = batch.rows.length
+    if (n <= this.#remaining) {
+      this.#remaining -= n
+      return batch
+    }
+    const take = this.#remaining
+    this.#remaining = 0
+
+    return {
+      ...batch,
+      rows: batch.rows.slice(0, take),
+      ...(batch.meta === undefined ? {} : { meta: batch.meta.slice(0, take) }),
+      ...(batch.kinds === undefined ? {} : { kinds: batch.kinds.slice(0, take) }),
+      ...(batch.origin === undefined ? {} : { origin: batch.origin.subarray(0, take) }),
+    }
+  }
+
+  snapshot(): JsonValue {
+    return { remaining: this.#remaining }
+  }
+
+  restore(state: JsonValue): void {
+    const remaining = (state as { remaining?: unknown } | null)?.remaining
+    if (typeof remaining === 'number') this.#remaining = remaining
+  }
+}
+
+function withRows(
+  batch: PipelineBatch,
+  schema: Schema,
+  rows: Row[],
+  meta: Array<RecordMeta | undefined> | undefined,
+  kinds: number[] | undefined,
+  origin: Uint32Array,
+): PipelineBatch {
+  return {
+    schema,
+    rows,
+    ...(meta === undefined ? {} : { meta }),
+    ...(kinds === undefined ? {} : { kinds: Uint8Array.from(kinds) }),
+    ...(batch.keyFields === undefined ? {} : { keyFields: batch.keyFields }),
+    origin,
+  }
+}
+
+/** The operators of one plan, from the scan upward; the scan itself is the reader. */
+export class Pipeline {
+  readonly operators: readonly Operator[]
+  readonly schema: Schema
+
+  constructor(root: PlanNode, context: MutableEvalContext, onError: RowErrorHandler) {
+    const ops: Operator[] = []
+    const build = (node: PlanNode): void => {
+      if (node.kind === 'scan') return
+      build(node.input)
+      if (node.kind === 'filter') ops.push(new FilterOperator(node, context, onError))
+      else if (node.kind === 'project') ops.push(new ProjectOperator(node, context, onError))
+      else ops.push(new LimitOperator(node))
+    }
+    build(root)
+    this.operators = ops
+    this.schema = root.schema
+  }
+
+  /** Runs a source batch through every operator. */
+  process(batch: RecordBatch): PipelineBatch {
+    let b: PipelineBatch = batch
+    for (const op of this.operators) {
+      if (b.rows.length === 0) break
+      b = op.process(b)
+    }
+
+    return b.schema === this.schema ? b : { ...b, schema: this.schema }
+  }
+
+  get done(): boolean {
+    return this.operators.some((op) => op.done)
+  }
+
+  /** End of bounded input: what stateful operators still hold. */
+  finish(): PipelineBatch[] {
+    const out: PipelineBatch[] = []
+    this.operators.forEach((op, i) => {
+      for (let b of op.finish?.() ?? []) {
+        for (const next of this.operators.slice(i + 1)) b = next.process(b)
+        out.push(b)
+      }
+    })
+
+    return out
+  }
+
+  snapshot(): JsonValue {
+    return this.operators.map((op) => op.snapshot?.() ?? null)
+  }
+
+  restore(state: JsonValue): void {
+    if (!Array.isArray(state)) return
+    this.operators.forEach((op, i) => {
+      const s = (state as JsonValue[])[i]
+      if (s !== undefined && s !== null) op.restore?.(s)
+    })
+  }
+}

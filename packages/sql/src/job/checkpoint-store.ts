@@ -1,0 +1,108 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { FerrisError, type JsonValue, type Position } from '@ferris/core'
+
+/** What a checkpoint records: written only after every sink committed the output it covers. */
+export interface Checkpoint {
+  readonly version: 1
+  readonly job: string
+  /** Increases by one per checkpoint; sinks receive it in `CommitInfo`. */
+  readonly checkpointId: number
+  /** Epoch milliseconds when it was taken. */
+  readonly time: number
+  /** The position after the last record covered, by source name. */
+  readonly positions: Readonly<Record<string, Position>>
+  /** Operator state, one entry per operator of the pipeline (null for stateless ones). */
+  readonly state: JsonValue
+  /** True when every bounded source had ended: a restart has nothing left to read. */
+  readonly finished: boolean
+}
+
+const FILE = 'checkpoint.json'
+
+/**
+ * Keeps a job's latest checkpoint in one JSON file, replaced atomically: written to a temporary file,
+ * synced, renamed over the old one, and the folder synced. A crash leaves either the old or the new
+ * checkpoint, never a torn one.
+ */
+export class CheckpointStore {
+  readonly dir: string
+
+  constructor(dir: string) {
+    this.dir = dir
+  }
+
+  get path(): string {
+    return join(this.dir, FILE)
+  }
+
+  async load(): Promise<Checkpoint | undefined> {
+    let text: string
+    try {
+      text = await readFile(this.path, 'utf8')
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `Cannot read the checkpoint ${this.path}`, { cause: e })
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (e) {
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `The checkpoint ${this.path} is not valid JSON`, {
+        cause: e,
+        hint: "Delete the checkpoint folder to start over from the sources' configured start",
+      })
+    }
+    const c = parsed as Partial<Checkpoint>
+    if (
+      c.version !== 1 ||
+      typeof c.checkpointId !== 'number' ||
+      typeof c.positions !== 'object' ||
+      c.positions === null
+    ) {
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `The checkpoint ${this.path} has an unknown layout`, {
+        value: { version: c.version },
+        expected: 'version 1 with checkpointId and positions',
+        hint: 'It was written by another Ferris version; delete the folder to start over',
+      })
+    }
+
+    return c as Checkpoint
+  }
+
+  async save(checkpoint: Checkpoint): Promise<void> {
+    const tmp = join(this.dir, `${FILE}.${process.pid}.tmp`)
+    try {
+      await mkdir(this.dir, { recursive: true })
+      const handle = await open(tmp, 'w')
+      try {
+        await handle.writeFile(`${JSON.stringify(checkpoint, null, 2)}\n`)
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await rename(tmp, this.path)
+      await syncDir(dirname(this.path))
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => {})
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `Cannot write the checkpoint ${this.path}`, {
+        cause: e,
+        hint: 'Check that the checkpoint folder (job.checkpoint.dir) is writable and the disk is not full',
+      })
+    }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Syncing a folder makes the rename durable; not every platform allows opening one, and that is fine.
+  try {
+    const handle = await open(dir, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // best effort
+  }
+}

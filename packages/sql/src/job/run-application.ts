@@ -1,0 +1,445 @@
+import { isAbsolute, join, resolve } from 'node:path'
+import {
+  type BadRecord,
+  type ConnectorContext,
+  type ConnectorMetrics,
+  type ConnectorRegistry,
+  type DataReader,
+  type DataSink,
+  type DataSource,
+  type DataWriter,
+  FerrisError,
+  isFerrisError,
+  type Logger,
+  noopMetrics,
+  type Position,
+  type RecordBatch,
+  type Row,
+  type Schema,
+  silentLogger,
+  toFerrisError,
+  type Value,
+} from '@ferris/core'
+import { BadRecordPolicy, DeadLetterQueue } from '@ferris/recovery'
+import type { EndpointRef } from '../analyzer/endpoints.js'
+import type { OperatorLibrary } from '../analyzer/operator-library.js'
+import type { MutableEvalContext } from '../execution/compile-expression.js'
+import { Pipeline, type PipelineBatch } from '../execution/operators.js'
+import type { ApplicationPlan, JobPlan } from '../planner/logical-plan.js'
+import { plan } from '../planner/planner.js'
+import { type Checkpoint, CheckpointStore } from './checkpoint-store.js'
+import { type ApplicationProgress, type JobProgress, snapshotProgress } from './progress.js'
+
+export interface RunApplicationOptions {
+  /** Where sources and sinks come from: the plugins the host registered. */
+  readonly registry: ConnectorRegistry
+  /** Base for relative paths and the default checkpoint folder; `process.cwd()` by default. */
+  readonly cwd?: string
+  /** `--set key=value` overrides of WITH properties and job settings. */
+  readonly set?: Readonly<Record<string, string>>
+  readonly logger?: Logger
+  readonly metrics?: ConnectorMetrics
+  /** Stops every job: reading ends, output so far is flushed and committed, everything is closed. */
+  readonly signal?: AbortSignal
+  /** Called after every batch and checkpoint with a copy of the counters. */
+  readonly onProgress?: (progress: ApplicationProgress) => void
+  /** Default time between checkpoints when a job sets no `job.checkpoint.interval`; 10 s. */
+  readonly checkpointIntervalMs?: number
+  /**
+   * Receives the rows of bare SELECT statements, batch by batch; awaited, so a slow consumer slows the
+   * source. Without it the rows are collected into the result.
+   */
+  readonly onRows?: (job: string, batch: RecordBatch) => void | Promise<void>
+  /** File name of the SQL text, for error locations. */
+  readonly fileName?: string
+  readonly library?: OperatorLibrary
+  /** Epoch nanoseconds at which the query "starts", for NOW(); the wall clock by default. */
+  readonly now?: () => bigint
+}
+
+export interface JobResult extends JobProgress {
+  readonly schema: Schema
+  /** Rows of a bare SELECT when no `onRows` was given. */
+  readonly rows?: Row[]
+}
+
+export interface ApplicationResult {
+  readonly plan: ApplicationPlan
+  readonly jobs: readonly JobResult[]
+}
+
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000
+
+/**
+ * Runs a SQL application: checks it whole (names, types, WITH keys, connector options), then runs every
+ * statement as a job until its bounded sources end or `signal` aborts.
+ *
+ * Each job reads a batch, runs it through its compiled pipeline and awaits the sink's `write` before
+ * reading the next, so at most one batch per job is in flight (plus what the sink buffers until
+ * `flush`). At every checkpoint and at the end: `flush` then `commit` on every sink (dead-letter sinks
+ * included), then the checkpoint file (positions and operator state), then `commit` on the readers.
+ */
+export async function runApplication(sql: string, options: RunApplicationOptions): Promise<ApplicationResult> {
+  const cwd = options.cwd ?? process.cwd()
+  const logger = options.logger ?? silentLogger
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(options.signal?.reason)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const holders = new Map<EndpointRef, JobEnv>()
+  const created = new Map<EndpointRef, DataSource>()
+  const contextFor = (ep: EndpointRef): ConnectorContext => ({
+    name: ep.name,
+    logger: logger.child({ module: 'sql', [ep.role]: ep.name }),
+    metrics: options.metrics ?? noopMetrics,
+    signal: controller.signal,
+    cwd,
+    reportBadRecord: (record) => {
+      const env = holders.get(ep)
+      if (env === undefined) throw record.error
+      env.policy.report(record)
+    },
+  })
+  let planned: ApplicationPlan
+  try {
+    planned = await plan(sql, {
+      registry: options.registry,
+      cwd,
+      ...(options.set === undefined ? {} : { set: options.set }),
+      ...(options.fileName === undefined ? {} : { fileName: options.fileName }),
+      ...(options.library === undefined ? {} : { library: options.library }),
+      discoverSchema: async (ep) => {
+        const source = options.registry.createSource(
+          { name: ep.name, role: 'source', properties: ep.properties },
+          contextFor(ep),
+        )
+        created.set(ep, source)
+        return source.discoverSchema()
+      },
+    })
+  } catch (e) {
+    await Promise.allSettled([...created.values()].map((s) => s.close()))
+    throw e
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  if (options.signal?.aborted) controller.abort(options.signal.reason)
+
+  const progress: JobProgress[] = planned.jobs.map((job) => ({
+    name: job.name,
+    state: 'starting',
+    sources: Object.fromEntries(job.sources.map((s) => [s.name, { read: 0, bad: 0 }])),
+    sink: { name: job.sink.kind === 'endpoint' ? job.sink.endpoint.name : 'caller', written: 0, bad: 0 },
+    deadLettered: 0,
+    checkpoints: 0,
+    lastCheckpointId: 0,
+  }))
+  const report = () => options.onProgress?.(snapshotProgress(progress))
+  const startNanos = options.now?.() ?? BigInt(Date.now()) * 1_000_000n
+  try {
+    const outcomes = await Promise.allSettled(
+      planned.jobs.map(async (job, i) => {
+        const env: JobEnv = {
+          job,
+          progress: progress[i]!,
+          policy: new BadRecordPolicy({ modeFor: () => 'fail' }),
+          options,
+          cwd,
+          logger: logger.child({ module: 'sql', job: job.name }),
+          signal: controller.signal,
+          report,
+          contextFor,
+          sources: new Map(job.sources.map((s) => [s, created.get(s)!])),
+          startNanos,
+        }
+        for (const s of job.sources) holders.set(s, env)
+        if (job.sink.kind === 'endpoint') holders.set(job.sink.endpoint, env)
+        try {
+          return await runJob(env)
+        } catch (e) {
+          env.progress.state = 'failed'
+          controller.abort(e)
+          throw e
+        }
+      }),
+    )
+    const failure = outcomes.find((o) => o.status === 'rejected')
+    if (failure !== undefined) throw (failure as PromiseRejectedResult).reason
+
+    return { plan: planned, jobs: outcomes.map((o) => (o as PromiseFulfilledResult<JobResult>).value) }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+    await Promise.allSettled([...created.values()].map((s) => s.close()))
+  }
+}
+
+interface JobEnv {
+  readonly job: JobPlan
+  readonly progress: JobProgress
+  policy: BadRecordPolicy
+  readonly options: RunApplicationOptions
+  readonly cwd: string
+  readonly logger: Logger
+  readonly signal: AbortSignal
+  readonly report: () => void
+  readonly contextFor: (ep: EndpointRef) => ConnectorContext
+  readonly sources: ReadonlyMap<EndpointRef, DataSource>
+  readonly startNanos: bigint
+}
+
+/** Something that takes part in a checkpoint: the job's sink and every dead-letter sink. */
+interface Committer {
+  flush(): Promise<void>
+  commit(info: { checkpointId: number; positions: Readonly<Record<string, Position>> }): Promise<void>
+}
+
+async function runJob(env: JobEnv): Promise<JobResult> {
+  const { job, progress, options, logger } = env
+  // Limitation: one source per job; joins will read several and merge them by event time.
+  const sourceRef = job.sources[0]!
+  const source = env.sources.get(sourceRef)!
+  const schema = job.root.schema
+  const closers: Array<() => Promise<void>> = []
+  const store = checkpointStore(env)
+  const committers: Committer[] = []
+  const rows: Row[] | undefined = job.sink.kind === 'caller' && options.onRows === undefined ? [] : undefined
+
+  // Dead-letter sinks: one queue per target, shared by the endpoints that name it.
+  const queues = new Map<string, DeadLetterQueue>()
+  for (const scope of [job.recovery.job, ...job.recovery.endpoints.values()]) {
+    const target = scope.badRecords === 'dead_letter' ? scope.deadLetter : undefined
+    if (target === undefined || queues.has(target.name)) continue
+    const dlqRef: EndpointRef = {
+      name: target.name,
+      role: 'sink',
+      properties: target.spec.properties,
+      span: job.statement.span,
+      propertySpans: {},
+    }
+    const queue = new DeadLetterQueue({
+      sink: options.registry.createSink(target.spec, env.contextFor(dlqRef)),
+      jobId: job.name,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    })
+    queues.set(target.name, queue)
+    closers.push(() => queue.close())
+    await queue.open()
+    committers.push(queue)
+  }
+  env.policy = BadRecordPolicy.fromConfig(job.recovery, queues, {
+    logger,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  })
+
+  try {
+    // The sink first: a sink that stores positions (a transactional table) says where to resume.
+    let writer: DataWriter | undefined
+    if (job.sink.kind === 'endpoint') {
+      const ep = job.sink.endpoint
+      const sink: DataSink = options.registry.createSink(
+        { name: ep.name, role: 'sink', properties: ep.properties },
+        env.contextFor(ep),
+      )
+      closers.push(() => sink.close())
+      await sink.open()
+      await sink.validateSchema(schema)
+      const w = await sink.createWriter({ schema, jobId: job.name })
+      writer = w
+      closers.unshift(() => w.close())
+      committers.unshift(w)
+    }
+    const checkpoint = store === undefined ? undefined : await store.load()
+    let positions: Record<string, Position> = { ...(checkpoint?.positions ?? {}) }
+    if (writer?.committedPositions !== undefined) {
+      const stored = await writer.committedPositions()
+      if (stored !== undefined) positions = { ...stored }
+    }
+    let checkpointId = checkpoint?.checkpointId ?? 0
+    if (checkpoint?.finished === true && positions[sourceRef.name] !== undefined) {
+      logger.log(
+        'info',
+        `Job ${job.name} already finished at checkpoint ${checkpointId}; resuming reads nothing new from bounded sources`,
+        {
+          checkpoint: store?.path,
+        },
+      )
+    }
+
+    await source.open()
+    closers.push(() => source.close())
+    const from = positions[sourceRef.name]
+    const reader: DataReader = await source.createReader({
+      schema: sourceSchema(job),
+      batchSize: job.settings.batchSize,
+      ...(from === undefined ? {} : { from }),
+    })
+    closers.unshift(() => reader.close())
+
+    const context: MutableEvalContext = { queryStartNanos: env.startNanos, timeZone: job.settings.timeZone }
+    // Records of the current batch, for naming the source position of a row that fails to evaluate.
+    let current: { batch: RecordBatch; ordinalBase: number; before: Position | undefined } | undefined
+    let readCount = 0
+    const onRowError = (error: unknown, index: number, row: Row) => {
+      const cur = current
+      const meta = cur?.batch.meta?.[index]
+      const ordinal = (cur?.ordinalBase ?? 0) + index + 1
+      const position: Record<string, string | number | bigint> = { record: ordinal }
+      if (meta?.partition !== undefined) position.partition = meta.partition
+      if (meta?.offset !== undefined) position.offset = meta.offset
+      if (cur?.before !== undefined) position.after = JSON.stringify(cur.before)
+      const cause = toFerrisError(error, 'FERRIS_EVALUATION')
+      const where = `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
+      const record: BadRecord = {
+        error: new FerrisError(cause.code, `Evaluating ${where} failed: ${cause.message}`, {
+          ...cause.context,
+          subject: sourceRef.name,
+          location: { source: sourceRef.name, ...position },
+          cause,
+        }),
+        origin: sourceRef.name,
+        position,
+        values: valuesOf(cur?.batch.schema, row),
+        ...(meta === undefined ? {} : { meta }),
+        ...(meta?.raw === undefined ? {} : { raw: meta.raw }),
+      }
+      env.policy.report(record)
+    }
+    const pipeline = new Pipeline(job.root, context, onRowError)
+    if (checkpoint !== undefined) pipeline.restore(checkpoint.state)
+
+    const emit = async (batch: PipelineBatch) => {
+      if (batch.rows.length === 0) return
+      const out: RecordBatch = {
+        schema,
+        rows: batch.rows,
+        ...(batch.meta === undefined ? {} : { meta: batch.meta }),
+        ...(batch.kinds === undefined ? {} : { kinds: batch.kinds }),
+        ...(batch.keyFields === undefined ? {} : { keyFields: batch.keyFields }),
+      }
+      if (writer !== undefined) await writer.write(out)
+      else if (options.onRows !== undefined) await options.onRows(job.name, out)
+      else rows!.push(...out.rows)
+      progress.sink.written += out.rows.length
+    }
+
+    let position: Position | undefined = from
+    let ended = false
+    const takeCheckpoint = async (finished: boolean) => {
+      checkpointId++
+      const covered: Record<string, Position> = position === undefined ? {} : { [sourceRef.name]: position }
+      for (const c of committers) await c.flush()
+      for (const c of committers) await c.commit({ checkpointId, positions: covered })
+      if (store !== undefined) {
+        const cp: Checkpoint = {
+          version: 1,
+          job: job.name,
+          checkpointId,
+          time: Date.now(),
+          positions: { ...positions, ...covered },
+          state: pipeline.snapshot(),
+          finished,
+        }
+        await store.save(cp)
+      }
+      if (position !== undefined) await reader.commit(position)
+      progress.checkpoints++
+      progress.lastCheckpointId = checkpointId
+      updateBadCounts(env)
+      if (logger.isLevelEnabled('debug'))
+        logger.log('debug', `Checkpoint ${checkpointId} of ${job.name}`, { positions: covered })
+      env.report()
+    }
+
+    const interval = job.settings.checkpointIntervalMs ?? options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS
+    let lastCheckpoint = Date.now()
+    progress.state = 'running'
+    logger.log('info', `Job ${job.name} started`, { source: sourceRef.name, from: from ?? null })
+    while (!env.signal.aborted) {
+      const r = await reader.read()
+      if (r.kind === 'batch') {
+        current = { batch: r.batch, ordinalBase: readCount, before: position }
+        readCount += r.batch.rows.length
+        progress.sources[sourceRef.name]!.read += r.batch.rows.length
+        await emit(pipeline.process(r.batch))
+        position = r.position
+        updateBadCounts(env)
+        env.report()
+        if (pipeline.done) break
+      } else {
+        position = r.position
+        if (r.kind === 'end') {
+          ended = true
+          break
+        }
+      }
+      if (Date.now() - lastCheckpoint >= interval) {
+        await takeCheckpoint(false)
+        lastCheckpoint = Date.now()
+      }
+    }
+    progress.state = 'finishing'
+    for (const b of pipeline.finish()) await emit(b)
+    await takeCheckpoint(ended || pipeline.done)
+    progress.state = env.signal.aborted && !ended && !pipeline.done ? 'cancelled' : 'completed'
+    logger.log('info', `Job ${job.name} ${progress.state}`, {
+      read: progress.sources[sourceRef.name]!.read,
+      written: progress.sink.written,
+    })
+    env.report()
+
+    return { ...snapshotProgress([progress]).jobs[0]!, schema, ...(rows === undefined ? {} : { rows }) }
+  } catch (e) {
+    progress.state = 'failed'
+    updateBadCounts(env)
+    env.report()
+    throw isFerrisError(e) ? e : toFerrisError(e, 'FERRIS_INTERNAL', `Job ${job.name} failed: ${String(e)}`)
+  } finally {
+    for (const close of closers) {
+      try {
+        await close()
+      } catch (e) {
+        logger.log('warn', `Closing a part of job ${job.name} failed`, { err: String(e) })
+      }
+    }
+  }
+}
+
+function updateBadCounts(env: JobEnv): void {
+  let dead = 0
+  for (const [origin, c] of env.policy.allCounts()) {
+    dead += c.deadLettered
+    const bad = c.skipped + c.deadLettered
+    const s = env.progress.sources[origin]
+    if (s !== undefined) s.bad = bad
+    else if (origin === env.progress.sink.name) env.progress.sink.bad = bad
+  }
+  env.progress.deadLettered = dead
+}
+
+function sourceSchema(job: JobPlan): Schema {
+  let node = job.root
+  while (node.kind !== 'scan') node = node.input
+
+  return node.schema
+}
+
+function valuesOf(schema: Schema | undefined, row: Row): Record<string, Value> {
+  const out: Record<string, Value> = {}
+  const names = schema?.names ?? row.map((_, i) => `col_${i + 1}`)
+  names.forEach((n, i) => {
+    out[n] = row[i] ?? null
+  })
+
+  return out
+}
+
+/** Bare SELECTs keep no checkpoint unless one is asked for: running one twice shows the rows again. */
+function checkpointStore(env: JobEnv): CheckpointStore | undefined {
+  const { job, cwd } = env
+  const dir = job.settings.checkpointDir
+  if (dir === undefined && job.sink.kind === 'caller') return undefined
+  const path =
+    dir === undefined ? join(cwd, '.ferris', 'checkpoints', job.name) : isAbsolute(dir) ? dir : resolve(cwd, dir)
+
+  return new CheckpointStore(path)
+}

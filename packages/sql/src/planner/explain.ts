@@ -1,0 +1,66 @@
+import type { ApplicationPlan, JobPlan, PlanNode } from './logical-plan.js'
+
+const STATEMENT_KIND = {
+  create_stream: 'CREATE STREAM',
+  create_table: 'CREATE TABLE',
+  insert: 'INSERT INTO',
+  select: 'SELECT',
+} as const
+
+/**
+ * The operator tree of every job as text, sink at the top and scan at the bottom, the way rows flow upward:
+ *
+ * ```
+ * Job big_orders (CREATE STREAM, EMIT CHANGES)
+ *   Sink big_orders [file] (id BIGINT, amount DECIMAL(10, 2))
+ *     Filter amount > 1000
+ *       Scan orders [kafka] (id BIGINT, amount DECIMAL(10, 2))
+ * ```
+ */
+export function explain(plan: ApplicationPlan): string {
+  return plan.jobs.map(explainJob).join('\n\n')
+}
+
+export function explainJob(job: JobPlan): string {
+  const lines: string[] = []
+  const flags = [
+    STATEMENT_KIND[job.statement.kind],
+    ...(job.emit === undefined ? [] : [`EMIT ${job.emit.toUpperCase()}`]),
+  ]
+  lines.push(`Job ${job.name} (${flags.join(', ')})`)
+  const connector = (name: string) => (job.connectors[name] === undefined ? '' : ` [${job.connectors[name]}]`)
+  if (job.sink.kind === 'endpoint') {
+    const name = job.sink.endpoint.name
+    lines.push(`  Sink ${name}${connector(name)} (${job.root.schema.toString()})`)
+  } else {
+    lines.push(`  Output to caller (${job.root.schema.toString()})`)
+  }
+  const walk = (node: PlanNode, depth: number): void => {
+    const pad = '  '.repeat(depth)
+    switch (node.kind) {
+      case 'scan':
+        lines.push(`${pad}Scan ${node.source}${connector(node.source)} (${node.schema.toString()})`)
+        return
+      case 'filter':
+        lines.push(`${pad}Filter ${node.predicate.text}`)
+        break
+      case 'project':
+        lines.push(
+          `${pad}Project ${node.exprs
+            .map((e, i) => {
+              const name = node.schema.fields[i]!.name
+              return e.text === name ? name : `${e.text} AS ${name}`
+            })
+            .join(', ')}`,
+        )
+        break
+      case 'limit':
+        lines.push(`${pad}Limit ${node.count}`)
+        break
+    }
+    walk(node.input, depth + 1)
+  }
+  walk(job.root, 2)
+
+  return lines.join('\n')
+}

@@ -1,0 +1,66 @@
+import type { Schema } from '@ferris/core'
+import type { RecoveryConfig } from '@ferris/recovery'
+import type { BoundExpr } from '../analyzer/bound-expr.js'
+import type { EndpointRef, JobSettings } from '../analyzer/endpoints.js'
+import type { EmitMode, Statement } from '../parser/ast.js'
+import type { SourceText } from '../parser/source-text.js'
+
+/**
+ * The operator tree of one statement, from its source scan up to the sink. Each node knows its output
+ * schema. Stateless operators exist today; `aggregate`, `window` and `join` nodes slot in between `filter`
+ * and `project` (their execution keeps state that checkpoints save), without changing the others.
+ */
+export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode
+
+export interface ScanNode {
+  readonly kind: 'scan'
+  /** The endpoint name the rows come from. */
+  readonly source: string
+  /** Names the columns answer to as qualifiers: the source name and its alias. */
+  readonly qualifiers: readonly string[]
+  readonly schema: Schema
+}
+
+export interface FilterNode {
+  readonly kind: 'filter'
+  readonly input: PlanNode
+  readonly predicate: BoundExpr
+  readonly schema: Schema
+}
+
+export interface ProjectNode {
+  readonly kind: 'project'
+  readonly input: PlanNode
+  readonly exprs: readonly BoundExpr[]
+  readonly schema: Schema
+}
+
+export interface LimitNode {
+  readonly kind: 'limit'
+  readonly input: PlanNode
+  readonly count: number
+  readonly schema: Schema
+}
+
+/** Where a job's rows go: a sink endpoint, or back to the caller for a bare SELECT. */
+export type SinkTarget = { readonly kind: 'endpoint'; readonly endpoint: EndpointRef } | { readonly kind: 'caller' }
+
+/** One runnable statement. */
+export interface JobPlan {
+  readonly name: string
+  readonly statement: Statement
+  readonly sources: readonly EndpointRef[]
+  /** Connector scheme of each source and of the sink, for EXPLAIN. */
+  readonly connectors: Readonly<Record<string, string>>
+  readonly sink: SinkTarget
+  readonly root: PlanNode
+  readonly emit?: EmitMode
+  readonly settings: JobSettings
+  /** Bad-record policy, dead-letter sinks and retries, from the `job.*` and `<name>.*` recovery keys. */
+  readonly recovery: RecoveryConfig
+}
+
+export interface ApplicationPlan {
+  readonly source: SourceText
+  readonly jobs: readonly JobPlan[]
+}

@@ -1,0 +1,299 @@
+import {
+  type ConnectorRegistry,
+  type EndpointSpec,
+  type Field,
+  isFerrisError,
+  noopMetrics,
+  Schema,
+  silentLogger,
+} from '@ferris/core'
+import { parseRecoveryConfig, type RecoveryConfig } from '@ferris/recovery'
+import { ExpressionBinder, type Scope } from '../analyzer/bind-expression.js'
+import type { BoundExpr } from '../analyzer/bound-expr.js'
+import { defaultLibrary } from '../analyzer/default-library.js'
+import { collectEndpoints, type EndpointRef } from '../analyzer/endpoints.js'
+import type { OperatorLibrary } from '../analyzer/operator-library.js'
+import type { Application, Query, Statement } from '../parser/ast.js'
+import { parse } from '../parser/parser.js'
+import { SourceText, type Span } from '../parser/source-text.js'
+import type { ApplicationPlan, JobPlan, PlanNode } from './logical-plan.js'
+
+export interface PlanOptions {
+  /** Resolves and validates every source and sink (connector options, unknown keys) before anything opens. */
+  readonly registry?: ConnectorRegistry
+  /** Schemas by source name; a source not listed here is asked through `discoverSchema`. */
+  readonly schemas?: Readonly<Record<string, Schema>>
+  /** Finds a source's schema; the default creates the source through the registry and asks it. */
+  readonly discoverSchema?: (endpoint: EndpointRef) => Promise<Schema | undefined>
+  /** `--set key=value` overrides of WITH properties and job settings. */
+  readonly set?: Readonly<Record<string, string>>
+  /** File name used in error locations. */
+  readonly fileName?: string
+  /** Working directory handed to connectors created for schema discovery. */
+  readonly cwd?: string
+  /** Functions and operators; the built-in library by default. */
+  readonly library?: OperatorLibrary
+}
+
+/**
+ * Checks a whole application and builds one operator tree per statement: names, types, function arity,
+ * WITH keys and connector options are all checked here, before any source is opened.
+ */
+export async function plan(sql: string | Application, options: PlanOptions = {}): Promise<ApplicationPlan> {
+  const source = new SourceText(typeof sql === 'string' ? sql : '', options.fileName)
+  const app = typeof sql === 'string' ? parse(source) : sql
+  const statements = collectEndpoints(app, source, options.set)
+  const library = options.library ?? defaultLibrary()
+  const connectors: Record<string, string> = {}
+  if (options.registry !== undefined) {
+    for (const st of statements) {
+      for (const ep of [...st.sources, ...(st.sink === undefined ? [] : [st.sink])]) {
+        connectors[`${ep.role}:${ep.name}`] = resolveEndpoint(options.registry, ep, source)
+      }
+    }
+  }
+  const jobs: JobPlan[] = []
+  const names = new Set<string>()
+  for (const st of statements) {
+    if (names.has(st.settings.name)) {
+      throw source.error(
+        'FERRIS_SQL_SEMANTIC',
+        st.statement.span,
+        `Two statements would run as the job "${st.settings.name}"`,
+        {
+          value: st.settings.name,
+          hint: "Give one of them another name with 'job.name' = '...'",
+        },
+      )
+    }
+    names.add(st.settings.name)
+    const recovery = recoveryConfig(
+      st.recovery,
+      [...st.sources, ...(st.sink === undefined ? [] : [st.sink])],
+      st.statement,
+      source,
+    )
+    if (options.registry !== undefined) {
+      for (const scope of [recovery.job, ...recovery.endpoints.values()]) {
+        if (scope.deadLetter !== undefined)
+          resolveDeadLetter(options.registry, scope.deadLetter.spec, st.statement, source)
+      }
+    }
+    const schemas: Record<string, Schema> = {}
+    for (const ep of st.sources) {
+      const given = options.schemas?.[ep.name]
+      const found = given ?? (await discover(ep, options, source))
+      if (found === undefined) {
+        throw source.error('FERRIS_SQL_SEMANTIC', ep.span, `Source "${ep.name}" cannot tell its schema`, {
+          value: ep.name,
+          hint: 'Use a format that carries a schema (Parquet, a table), or a connector option that declares the columns',
+        })
+      }
+      schemas[ep.name] = found
+    }
+    const binder = new ExpressionBinder(source, library)
+    const root = planQuery(st.statement.query, st.statement, schemas, binder)
+    const jobConnectors: Record<string, string> = {}
+    for (const ep of st.sources) {
+      const c = connectors[`source:${ep.name}`]
+      if (c !== undefined) jobConnectors[ep.name] = c
+    }
+    if (st.sink !== undefined && connectors[`sink:${st.sink.name}`] !== undefined) {
+      jobConnectors[st.sink.name] = connectors[`sink:${st.sink.name}`]!
+    }
+    jobs.push({
+      name: st.settings.name,
+      statement: st.statement,
+      sources: st.sources,
+      connectors: jobConnectors,
+      sink: st.sink === undefined ? { kind: 'caller' } : { kind: 'endpoint', endpoint: st.sink },
+      root,
+      ...(st.statement.emit === undefined ? {} : { emit: st.statement.emit.mode }),
+      settings: st.settings,
+      recovery,
+    })
+  }
+
+  return { source, jobs }
+}
+
+/** Validates an endpoint's connector options; errors point at the offending WITH key. Returns the scheme. */
+export function resolveEndpoint(registry: ConnectorRegistry, ep: EndpointRef, source: SourceText): string {
+  try {
+    return registry.resolve({ name: ep.name, role: ep.role, properties: ep.properties }).definition.scheme
+  } catch (e) {
+    if (!isFerrisError(e) || e.context.location !== undefined) throw e
+    const subject = typeof e.context.subject === 'string' ? e.context.subject : ''
+    const sub = subject.startsWith(`${ep.name}.`) ? subject.slice(ep.name.length + 1) : ''
+    const span = ep.propertySpans[sub] ?? ep.propertySpans.type ?? ep.propertySpans.uri ?? ep.span
+    throw source.error(e.code, span, e.message, {
+      ...(e.context.value === undefined ? {} : { value: String(e.context.value) }),
+      ...(e.context.expected === undefined ? {} : { expected: e.context.expected }),
+      ...(e.context.hint === undefined ? {} : { hint: e.context.hint }),
+      subject: subject || ep.name,
+      cause: e,
+    })
+  }
+}
+
+function locateKey(statement: Statement, key: string): Span {
+  const p = statement.properties.find((x) => x.key.toLowerCase() === key.toLowerCase())
+
+  return p?.keySpan ?? statement.span
+}
+
+function relocate(e: unknown, span: Span, source: SourceText): unknown {
+  if (!isFerrisError(e) || e.context.location !== undefined) return e
+
+  return source.error(e.code, span, e.message, {
+    ...(e.context.value === undefined ? {} : { value: String(e.context.value) }),
+    ...(e.context.expected === undefined ? {} : { expected: e.context.expected }),
+    ...(e.context.hint === undefined ? {} : { hint: e.context.hint }),
+    ...(typeof e.context.subject === 'string' ? { subject: e.context.subject } : {}),
+    cause: e,
+  })
+}
+
+function recoveryConfig(
+  properties: Readonly<Record<string, string>>,
+  endpoints: readonly EndpointRef[],
+  statement: Statement,
+  source: SourceText,
+): RecoveryConfig {
+  try {
+    return parseRecoveryConfig(
+      properties,
+      endpoints.map((e) => e.name),
+      process.env,
+    )
+  } catch (e) {
+    const subject = isFerrisError(e) && typeof e.context.subject === 'string' ? e.context.subject : ''
+    throw relocate(e, locateKey(statement, subject), source)
+  }
+}
+
+function resolveDeadLetter(
+  registry: ConnectorRegistry,
+  spec: EndpointSpec,
+  statement: Statement,
+  source: SourceText,
+): void {
+  try {
+    registry.resolve(spec)
+  } catch (e) {
+    throw relocate(e, locateKey(statement, `${spec.name}.uri`), source)
+  }
+}
+
+async function discover(ep: EndpointRef, options: PlanOptions, source: SourceText): Promise<Schema | undefined> {
+  if (options.discoverSchema !== undefined) return options.discoverSchema(ep)
+  if (options.registry === undefined) {
+    throw source.error('FERRIS_SQL_SEMANTIC', ep.span, `No schema is known for source "${ep.name}"`, {
+      hint: 'Pass a connector registry, or the schema in PlanOptions.schemas',
+    })
+  }
+  const controller = new AbortController()
+  const created = options.registry.createSource(
+    { name: ep.name, role: 'source', properties: ep.properties },
+    {
+      name: ep.name,
+      logger: silentLogger,
+      metrics: noopMetrics,
+      signal: controller.signal,
+      cwd: options.cwd ?? process.cwd(),
+      reportBadRecord: () => {},
+    },
+  )
+  try {
+    return await created.discoverSchema()
+  } finally {
+    controller.abort()
+    await created.close()
+  }
+}
+
+function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>, binder: ExpressionBinder): PlanNode {
+  const from = query.from
+  if (from.kind === 'join') throw binder.unsupported(from.span, 'JOIN')
+  if (from.kind === 'subquery') throw binder.unsupported(from.span, 'A subquery in FROM')
+  if (query.groupBy.length > 0) throw binder.unsupported(query.groupBy[0]!.span, 'GROUP BY')
+  if (query.having !== undefined) throw binder.unsupported(query.having.span, 'HAVING')
+  if (query.window !== undefined) throw binder.unsupported(query.window.span, 'WINDOW')
+  if (query.orderBy.length > 0) throw binder.unsupported(query.orderBy[0]!.span, 'ORDER BY')
+  if (query.distinct) throw binder.unsupported(query.span, 'SELECT DISTINCT')
+  if (st.emit?.mode === 'final') {
+    // Without aggregation every row is final as soon as it is produced; EMIT FINAL changes nothing.
+  }
+  const name = from.kind === 'named' ? from.name.name : undefined
+  const sourceName = Object.keys(schemas)[0]!
+  const schema = schemas[sourceName]!
+  const qualifiers = [name ?? sourceName, ...(from.alias === undefined ? [] : [from.alias.name])]
+  const scope: Scope = { schema, qualifiers }
+  let node: PlanNode = { kind: 'scan', source: sourceName, qualifiers, schema }
+  if (query.where !== undefined) {
+    const predicate = binder.bind(query.where, scope)
+    binder.requireBoolean(predicate, 'WHERE')
+    node = { kind: 'filter', input: node, predicate, schema }
+  }
+  const exprs: BoundExpr[] = []
+  const fields: Field[] = []
+  const used = new Map<string, number>()
+  const addField = (wanted: string, e: BoundExpr, nullable: boolean) => {
+    const key = wanted.toLowerCase()
+    const seen = used.get(key) ?? 0
+    used.set(key, seen + 1)
+    fields.push({ name: seen === 0 ? wanted : `${wanted}_${seen + 1}`, type: e.type, nullable })
+    exprs.push(e)
+  }
+  let identity = query.select.length === 1 && query.select[0]!.kind === 'star'
+  query.select.forEach((item, position) => {
+    if (item.kind === 'star') {
+      if (item.qualifier !== undefined) {
+        const q = item.qualifier.name.toLowerCase()
+        if (!qualifiers.some((x) => x.toLowerCase() === q)) {
+          throw binder.error(
+            item.qualifier.span,
+            `Unknown source "${item.qualifier.name}" in ${item.qualifier.name}.*`,
+            {
+              value: item.qualifier.name,
+              expected: `one of ${qualifiers.join(', ')}`,
+            },
+          )
+        }
+        identity = query.select.length === 1
+      }
+      schema.fields.forEach((f, index) => {
+        addField(
+          f.name,
+          { kind: 'column', index, name: f.name, type: f.type, text: f.name, span: item.span },
+          f.nullable,
+        )
+      })
+      return
+    }
+    const e = binder.bind(item.expr, scope)
+    const nullable =
+      e.kind === 'column' ? schema.fields[e.index]!.nullable : !(e.kind === 'literal' && e.value !== null)
+    addField(item.alias?.name ?? defaultName(e, position), e, nullable)
+  })
+  if (!identity) node = { kind: 'project', input: node, exprs, schema: new Schema(fields) }
+  if (query.limit !== undefined) {
+    if (query.limit.value > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw binder.error(query.limit.span, `LIMIT ${query.limit.value} is too large`, { expected: 'at most 2^53 - 1' })
+    }
+    node = { kind: 'limit', input: node, count: Number(query.limit.value), schema: node.schema }
+  }
+
+  return node
+}
+
+/** A column keeps its name, CAST(x AS ...) the name of x, a function call its lower-case name. */
+function defaultName(e: BoundExpr, position: number): string {
+  if (e.kind === 'column') return e.name
+  if (e.kind === 'meta') return e.field
+  if (e.kind === 'call' && (e.name === 'CAST' || e.name === 'TRY_CAST')) return defaultName(e.args[0]!, position)
+  if (e.kind === 'try') return defaultName(e.arg, position)
+  if (e.kind === 'call' && /^[A-Z_][A-Z0-9_]*$/.test(e.name)) return e.name.toLowerCase()
+
+  return `col_${position + 1}`
+}
