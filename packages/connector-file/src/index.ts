@@ -1,1 +1,5 @@
-export {}
+export { type FileOptions, fileOptions } from './options.js'
+export { default, fileConnector, plugin } from './plugin.js'
+export { FileSink } from './sink/file-sink.js'
+export { FileSource } from './source/file-source.js'
+export type { FilePosition, FileProgress } from './source/position.js'

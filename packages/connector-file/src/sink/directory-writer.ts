@@ -1,0 +1,207 @@
+import { mkdir, readdir, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  batchOf,
+  type CommitInfo,
+  type ConnectorContext,
+  type DataWriter,
+  type RecordBatch,
+  type Row,
+  type Schema,
+} from '@ferris/core'
+import type { RecordEncoder } from '@ferris/formats'
+import type { FileOptions } from '../options.js'
+import { fsyncDir } from './fsync-dir.js'
+import { jobTag } from './job-tag.js'
+import { partitionIndexes, partitionPath } from './partition.js'
+import type { SinkFormat } from './sink-format.js'
+import { TempFile, writeError } from './temp-file.js'
+
+interface Part {
+  /** Partition directory relative to the root, '' without partitioning. */
+  readonly dir: string
+  readonly temp: TempFile
+  readonly encoder: RecordEncoder
+}
+
+/**
+ * Writes part files into a directory: `<prefix>-<job>-<checkpoint>-<seq>.<ext>`, under `col=value/`
+ * directories when partitioned. Rows go to hidden in-progress files; `commit` seals them and renames each
+ * into place under a name made of the checkpoint id and its order within the commit.
+ *
+ * Why names from the checkpoint id: a job that crashes after publishing checkpoint N's files but before it
+ * recorded checkpoint N restarts from checkpoint N-1 and commits as N again. Its first commit removes this
+ * job's part files of checkpoint N and later (left by the crashed run) before it renames its own, so
+ * the output holds each row once.
+ */
+export class DirectoryWriter implements DataWriter {
+  readonly #root: string
+  readonly #options: FileOptions
+  readonly #context: ConnectorContext
+  readonly #schema: Schema
+  readonly #format: SinkFormat
+  readonly #tag: string
+  readonly #partitions: number[]
+  readonly #open = new Map<string, Part>()
+  /** Parts in the order they were opened: the order of their sequence numbers at commit. */
+  #parts: Part[] = []
+  #cleaned = false
+  #closed = false
+
+  constructor(
+    root: string,
+    options: FileOptions,
+    context: ConnectorContext,
+    schema: Schema,
+    jobId: string,
+    format: SinkFormat,
+  ) {
+    this.#root = root
+    this.#options = options
+    this.#context = context
+    this.#schema = schema
+    this.#format = format
+    this.#tag = jobTag(jobId)
+    this.#partitions = partitionIndexes(schema, options.partition_by ?? [], context.name)
+  }
+
+  async write(batch: RecordBatch): Promise<void> {
+    if (batch.rows.length === 0) return
+    if (this.#partitions.length === 0) {
+      await this.#append('', batch.rows)
+      return
+    }
+    const groups = new Map<string, Row[]>()
+    for (const row of batch.rows) {
+      const dir = partitionPath(this.#schema, this.#partitions, row)
+      let rows = groups.get(dir)
+      if (rows === undefined) {
+        rows = []
+        groups.set(dir, rows)
+      }
+      rows.push(row)
+    }
+    for (const [dir, rows] of groups) await this.#append(dir, rows)
+  }
+
+  async #append(dir: string, rows: Row[]): Promise<void> {
+    const maxRecords = this.#options.max_records
+    let i = 0
+    while (i < rows.length) {
+      const part = await this.#part(dir)
+      const n = maxRecords === undefined ? rows.length - i : Math.min(rows.length - i, maxRecords - part.temp.records)
+      const slice = i === 0 && n === rows.length ? rows : rows.slice(i, i + n)
+      part.temp.append(part.encoder.encode(batchOf(this.#schema, slice)))
+      part.temp.records += n
+      i += n
+      if (part.temp.needsFlush()) await part.temp.flush()
+      if (this.#full(part)) this.#roll(part)
+    }
+  }
+
+  #full(part: Part): boolean {
+    const o = this.#options
+    return (
+      (o.max_records !== undefined && part.temp.records >= o.max_records) ||
+      (o.max_bytes !== undefined && part.temp.size >= o.max_bytes) ||
+      (o.max_age !== undefined && Date.now() - part.temp.openedAt >= o.max_age)
+    )
+  }
+
+  /** Closes a part for writing; it is sealed and published at the next commit. */
+  #roll(part: Part): void {
+    part.temp.append(part.encoder.end())
+    this.#open.delete(part.dir)
+  }
+
+  async #part(dir: string): Promise<Part> {
+    const open = this.#open.get(dir)
+    if (open !== undefined) {
+      if (!this.#full(open)) return open
+      this.#roll(open)
+    }
+    const folder = join(this.#root, dir)
+    await mkdir(folder, { recursive: true }).catch((error) => {
+      throw writeError(error, folder)
+    })
+    const temp = await TempFile.create(
+      join(folder, `${this.#options.file_prefix}-${this.#tag}`),
+      this.#format.compression,
+    )
+    const encoder = this.#format.createEncoder(this.#schema)
+    temp.append(encoder.begin())
+    const part: Part = { dir, temp, encoder }
+    this.#open.set(dir, part)
+    this.#parts.push(part)
+
+    return part
+  }
+
+  async flush(): Promise<void> {
+    for (const part of this.#open.values()) {
+      if (this.#full(part)) this.#roll(part)
+    }
+    for (const part of this.#parts) await part.temp.flush()
+  }
+
+  async commit(info: CommitInfo): Promise<void> {
+    if (!this.#cleaned) {
+      await this.#removeLaterParts(info.checkpointId)
+      this.#cleaned = true
+    }
+    for (const part of this.#open.values()) this.#roll(part)
+    const parts = this.#parts
+    const dirs = new Set<string>()
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!
+      await part.temp.seal()
+      const target = join(this.#root, part.dir, this.#partName(info.checkpointId, k))
+      await rename(part.temp.path, target).catch((error) => {
+        throw writeError(error, target)
+      })
+      dirs.add(join(this.#root, part.dir))
+    }
+    for (const dir of dirs) await fsyncDir(dir)
+    this.#parts = []
+    this.#context.metrics.count('files_published', parts.length)
+  }
+
+  #partName(checkpointId: number, seq: number): string {
+    return `${this.#options.file_prefix}-${this.#tag}-${String(checkpointId).padStart(8, '0')}-${String(seq).padStart(4, '0')}.${this.#format.extension}`
+  }
+
+  /** Removes this job's parts of checkpoint `from` and later, and its in-progress files left by a crash. */
+  async #removeLaterParts(from: number): Promise<void> {
+    const prefix = `${this.#options.file_prefix}-${this.#tag}-`
+    const ours = new Set(this.#parts.map((p) => p.temp.path))
+    const visit = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+      for (const e of entries) {
+        const path = join(dir, e.name)
+        if (e.isDirectory()) {
+          if (e.name.includes('=')) await visit(path)
+          continue
+        }
+        if (e.name.startsWith(prefix)) {
+          const checkpoint = Number(/^(\d{8,})-\d{4,}\./.exec(e.name.slice(prefix.length))?.[1] ?? Number.NaN)
+          if (checkpoint >= from) await rm(path, { force: true })
+        } else if (e.name.startsWith(`.${prefix.slice(0, -1)}.inprogress-`) && !ours.has(path)) {
+          await rm(path, { force: true })
+        }
+      }
+    }
+    await visit(this.#root)
+  }
+
+  async rollback(): Promise<void> {
+    for (const part of this.#parts) await part.temp.discard()
+    this.#parts = []
+    this.#open.clear()
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.rollback()
+  }
+}
