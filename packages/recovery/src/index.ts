@@ -60,5 +60,6 @@ export {
   RECOVERY_METRICS,
   type RecoveryHooks,
 } from './policies/recovery-hooks.js'
+export { resilientReader, resilientWriter } from './policies/resilient-connectors.js'
 export { type AttemptContext, DEFAULT_RETRY, type RetryOptions, RetryPolicy } from './policies/retry-policy.js'
 export { TimeoutPolicy } from './policies/timeout-policy.js'

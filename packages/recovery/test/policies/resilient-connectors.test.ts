@@ -1,0 +1,68 @@
+import { batchOf, type DataReader, FerrisError, type ReadResult, Schema, T } from '@ferris/core'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { EndpointResilience } from '../../src/policies/endpoint-resilience.js'
+import { resilientReader, resilientWriter } from '../../src/policies/resilient-connectors.js'
+import { MemorySink } from '../helpers/memory-sink.js'
+
+const schema = Schema.of(['id', T.int64])
+const options = {
+  retry: {
+    maxAttempts: 10,
+    backoff: 'fixed' as const,
+    initialDelay: 1_000,
+    maxDelay: 1_000,
+    jitter: 'none' as const,
+    deadline: 0,
+  },
+  breaker: { failureThreshold: 0, cooldown: 1 },
+  timeout: 0,
+}
+
+describe('[recovery] resilientWriter / resilientReader', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('retries a writer while its sink is down and commits every row once it is back', async () => {
+    const sink = new MemorySink()
+    const writer = resilientWriter(await sink.createWriter(), new EndpointResilience('out', options))
+    sink.down = true
+    const done = (async () => {
+      await writer.write(batchOf(schema, [[1n], [2n]]))
+      await writer.commit({ checkpointId: 1, positions: {} })
+    })()
+    await vi.advanceTimersByTimeAsync(2_500)
+    expect(sink.writeCalls).toBe(3)
+    sink.down = false
+    await vi.runAllTimersAsync()
+    await done
+    expect(sink.committed).toEqual([[1n], [2n]])
+    expect(writer.committedPositions).toBeUndefined()
+  })
+
+  it('retries a read that failed without moving the reader', async () => {
+    let failures = 2
+    let position = 0
+    const inner: DataReader = {
+      read: async (): Promise<ReadResult> => {
+        if (failures-- > 0) throw new FerrisError('FERRIS_CONNECTION_FAILED', 'broker not available')
+        position++
+        return { kind: 'batch', batch: batchOf(schema, [[BigInt(position)]]), position }
+      },
+      commit: async () => {},
+      seek: async () => {},
+      hasMore: () => true,
+      close: async () => {},
+    }
+    const reader = resilientReader(inner, new EndpointResilience('in', options))
+    const p = reader.read()
+    await vi.runAllTimersAsync()
+    const result = await p
+    expect(result.kind === 'batch' && result.batch.rows).toEqual([[1n]])
+    expect(result.position).toBe(1)
+    expect(reader.hasMore()).toBe(true)
+  })
+})
