@@ -1,5 +1,6 @@
 // Cache
 export { type CacheStats, TtlLruCache, type TtlLruCacheOptions } from './cache/ttl-lru-cache.js'
+export { type AdaptResult, BatchAdapter } from './evolution/batch-adapter.js'
 // Evolution
 export {
   COMPATIBILITY_MODES,
