@@ -137,7 +137,11 @@ export function resolveEndpoint(registry: ConnectorRegistry, ep: EndpointRef, so
 }
 
 function locateKey(statement: Statement, key: string): Span {
-  const p = statement.properties.find((x) => x.key.toLowerCase() === key.toLowerCase())
+  const k = key.toLowerCase()
+  const p =
+    statement.properties.find((x) => x.key.toLowerCase() === k) ??
+    statement.properties.find((x) => k !== '' && x.key.toLowerCase().startsWith(`${k}.`)) ??
+    statement.properties.find((x) => k !== '' && k.startsWith(`${x.key.toLowerCase().split('.')[0]}.`))
 
   return p?.keySpan ?? statement.span
 }
