@@ -28,6 +28,13 @@ export type { DataReader, DataSource, ReaderOptions, ReadResult, SourceCapabilit
 export * from './errors/index.js'
 // Logging
 export { LOG_LEVELS, type Logger, type LogLevel, silentLogger } from './logging/logger.js'
+export {
+  type DiscoveredPlugin,
+  type DiscoverPluginsOptions,
+  type DiscoverPluginsResult,
+  discoverPlugins,
+  type PluginLoadError,
+} from './plugins/discover-plugins.js'
 // Plugins
 export {
   CORE_API_VERSION,
@@ -38,7 +45,14 @@ export {
   PLUGIN_PACKAGE_FIELD,
   type RawOptions,
 } from './plugins/plugin.js'
-export { ConnectorRegistry, type EndpointRole, type EndpointSpec, type ResolvedEndpoint } from './plugins/registry.js'
+export {
+  ConnectorRegistry,
+  type EndpointRole,
+  type EndpointSpec,
+  type ResolvedEndpoint,
+  validatePlugin,
+} from './plugins/registry.js'
+export { compareVersions, isValidRange, parseVersion, satisfiesRange } from './plugins/semver.js'
 export { batchOf, batchToObjects, ChangeKind, type Header, type RecordBatch, type RecordMeta } from './records/batch.js'
 // Schemas and records
 export { type Field, Schema } from './schema/schema.js'

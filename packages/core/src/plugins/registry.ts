@@ -5,7 +5,7 @@ import type { DataSink } from '../contracts/sink.js'
 import type { DataSource } from '../contracts/source.js'
 import { FerrisError } from '../errors/ferris-error.js'
 import { CORE_API_VERSION, type ConnectorDefinition, type ConnectorPlugin, type RawOptions } from './plugin.js'
-import { satisfiesRange } from './semver.js'
+import { isValidRange, satisfiesRange } from './semver.js'
 
 export type EndpointRole = 'source' | 'sink'
 
@@ -47,41 +47,60 @@ export class ConnectorRegistry {
   readonly #bySchema = new Map<string, { plugin: ConnectorPlugin; definition: ConnectorDefinition }>()
   readonly #byType = new Map<string, { plugin: ConnectorPlugin; definition: ConnectorDefinition; role: EndpointRole }>()
 
-  /** Registers every connector of a plugin. Fails on an unsupported core range or a scheme taken by another plugin. */
+  /**
+   * Registers every connector of a plugin. Fails on a malformed plugin, an unsupported core range, or a scheme
+   * or type name taken by another plugin; a failed registration changes nothing. Registering the same plugin
+   * name and version again is a no-op.
+   */
   register(plugin: ConnectorPlugin): this {
-    checkPluginShape(plugin)
-    if (!satisfiesRange(CORE_API_VERSION, plugin.coreVersion)) {
+    validatePlugin(plugin)
+    const same = this.#plugins.find((p) => p.name === plugin.name)
+    // The same package seen twice (registered by hand and discovered, say) is one plugin.
+    if (same !== undefined && same.version === plugin.version) return this
+    if (same !== undefined) {
       throw new FerrisError(
         'FERRIS_PLUGIN_INVALID',
-        `Plugin ${plugin.name}@${plugin.version} supports @ferris/core ${plugin.coreVersion}, but this is core API ${CORE_API_VERSION}`,
-        {
-          subject: plugin.name,
-          value: plugin.coreVersion,
-          expected: `a range that includes ${CORE_API_VERSION}`,
-          hint: `Install a version of ${plugin.name} built for @ferris/core ${CORE_API_VERSION}`,
-        },
+        `Plugin ${plugin.name}@${plugin.version} cannot be registered: version ${same.version} is already registered`,
+        { subject: plugin.name, value: plugin.version, hint: `Keep one version of ${plugin.name} installed` },
       )
     }
-    if (this.#plugins.some((p) => p.name === plugin.name)) return this
+    // Check every scheme and type name before taking any, so a failed registration leaves the registry as it was.
+    const schemes = new Map<string, ConnectorDefinition>()
+    const types = new Map<string, { definition: ConnectorDefinition; role: EndpointRole }>()
     for (const definition of plugin.connectors) {
-      for (const scheme of [definition.scheme, ...(definition.aliases ?? [])]) {
+      for (const scheme of [definition.scheme, ...(definition.aliases ?? [])].map((s) => s.toLowerCase())) {
         const taken = this.#bySchema.get(scheme)
-        if (taken !== undefined) {
+        if (taken !== undefined || schemes.has(scheme)) {
+          const owner =
+            taken === undefined ? `another connector of ${plugin.name}` : `${taken.plugin.name}@${taken.plugin.version}`
           throw new FerrisError(
             'FERRIS_PLUGIN_INVALID',
-            `Scheme "${scheme}" of ${plugin.name} is already registered by ${taken.plugin.name}`,
-            { subject: plugin.name, value: scheme, hint: 'Uninstall one of the two packages' },
+            `Scheme "${scheme}" of ${plugin.name}@${plugin.version} is already registered by ${owner}`,
+            {
+              subject: plugin.name,
+              value: scheme,
+              hint: taken === undefined ? 'Give each connector its own scheme' : 'Uninstall one of the two packages',
+            },
           )
         }
-        this.#bySchema.set(scheme, { plugin, definition })
+        schemes.set(scheme, definition)
       }
-      if (definition.typeNames?.source !== undefined) {
-        this.#byType.set(definition.typeNames.source, { plugin, definition, role: 'source' })
-      }
-      if (definition.typeNames?.sink !== undefined) {
-        this.#byType.set(definition.typeNames.sink, { plugin, definition, role: 'sink' })
+      for (const role of ['source', 'sink'] as const) {
+        const typeName = definition.typeNames?.[role]?.toLowerCase()
+        if (typeName === undefined) continue
+        const taken = this.#byType.get(typeName)
+        if (taken !== undefined || types.has(typeName)) {
+          throw new FerrisError(
+            'FERRIS_PLUGIN_INVALID',
+            `Type name "${typeName}" of ${plugin.name}@${plugin.version} is already registered by ${taken?.plugin.name ?? plugin.name}`,
+            { subject: plugin.name, value: typeName, hint: 'Uninstall one of the two packages' },
+          )
+        }
+        types.set(typeName, { definition, role })
       }
     }
+    for (const [scheme, definition] of schemes) this.#bySchema.set(scheme, { plugin, definition })
+    for (const [typeName, { definition, role }] of types) this.#byType.set(typeName, { plugin, definition, role })
     this.#plugins.push(plugin)
 
     return this
@@ -196,16 +215,37 @@ export class ConnectorRegistry {
   }
 }
 
-function checkPluginShape(plugin: ConnectorPlugin): void {
+/**
+ * Checks that an object is a well-formed plugin for this core: its shape, and that its `coreVersion` range
+ * includes `CORE_API_VERSION`. Throws FERRIS_PLUGIN_INVALID listing every problem.
+ */
+export function validatePlugin(plugin: ConnectorPlugin): void {
   const problems: string[] = []
-  if (typeof plugin?.name !== 'string' || plugin.name === '') problems.push('"name" must be a non-empty string')
-  if (typeof plugin?.version !== 'string') problems.push('"version" must be a string')
-  if (typeof plugin?.coreVersion !== 'string') problems.push('"coreVersion" must be a semver range string')
-  if (!Array.isArray(plugin?.connectors)) problems.push('"connectors" must be an array')
+  const p = plugin as Partial<ConnectorPlugin> | null | undefined
+  if (typeof p !== 'object' || p === null) {
+    throw new FerrisError(
+      'FERRIS_PLUGIN_INVALID',
+      `A connector plugin must be an object, got ${p === null ? 'null' : typeof p}`,
+      {
+        hint: PLUGIN_SHAPE_HINT,
+      },
+    )
+  }
+  if (typeof p.name !== 'string' || p.name === '') problems.push('"name" must be a non-empty string')
+  if (typeof p.version !== 'string') problems.push('"version" must be a string')
+  if (typeof p.coreVersion !== 'string' || !isValidRange(p.coreVersion)) {
+    problems.push(`"coreVersion" must be a semver range such as "^${CORE_API_VERSION}"`)
+  }
+  if (!Array.isArray(p.connectors)) problems.push('"connectors" must be an array')
   else
-    plugin.connectors.forEach((c, i) => {
+    p.connectors.forEach((c, i) => {
       if (typeof c?.scheme !== 'string' || !/^[a-z][a-z0-9+.-]*$/.test(c.scheme))
         problems.push(`connectors[${i}].scheme must be a lower-case URI scheme`)
+      if (
+        c?.aliases !== undefined &&
+        (!Array.isArray(c.aliases) || !c.aliases.every((a: unknown) => typeof a === 'string'))
+      )
+        problems.push(`connectors[${i}].aliases must be an array of schemes`)
       if (typeof c?.fromConnectionString !== 'function')
         problems.push(`connectors[${i}].fromConnectionString must be a function`)
       if (typeof c?.options !== 'object' || c.options === null)
@@ -213,14 +253,26 @@ function checkPluginShape(plugin: ConnectorPlugin): void {
       if (c?.createSource === undefined && c?.createSink === undefined)
         problems.push(`connectors[${i}] needs createSource or createSink`)
     })
+  const name = typeof p.name === 'string' && p.name !== '' ? p.name : '(unnamed)'
   if (problems.length > 0) {
+    throw new FerrisError('FERRIS_PLUGIN_INVALID', `Connector plugin ${name} is malformed: ${problems.join('; ')}`, {
+      subject: name,
+      hint: PLUGIN_SHAPE_HINT,
+    })
+  }
+  if (!satisfiesRange(CORE_API_VERSION, p.coreVersion!)) {
     throw new FerrisError(
       'FERRIS_PLUGIN_INVALID',
-      `Connector plugin ${String(plugin?.name ?? '(unnamed)')} is malformed: ${problems.join('; ')}`,
+      `Plugin ${name}@${p.version} supports @ferris/core ${p.coreVersion}, but this is core API ${CORE_API_VERSION}`,
       {
-        subject: String(plugin?.name ?? '(unnamed)'),
-        hint: 'A plugin is a plain object { name, version, coreVersion, connectors: [...] }; see docs/connector-authoring.md',
+        subject: name,
+        value: p.coreVersion,
+        expected: `a range that includes ${CORE_API_VERSION}`,
+        hint: `Install a version of ${name} built for @ferris/core ${CORE_API_VERSION}`,
       },
     )
   }
 }
+
+const PLUGIN_SHAPE_HINT =
+  'A plugin is a plain object { name, version, coreVersion, connectors: [...] }; see docs/connector-authoring.md'
