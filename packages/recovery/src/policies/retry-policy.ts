@@ -1,5 +1,12 @@
 import { FerrisError, isFerrisError } from '@ferris/core'
-import { handleWhen, type IBackoff, type IBackoffFactory, type IRetryBackoffContext, retry } from 'cockatiel'
+import {
+  ConstantBackoff,
+  handleWhen,
+  type IBackoff,
+  type IBackoffFactory,
+  type IRetryBackoffContext,
+  retry,
+} from 'cockatiel'
 import { type BackoffKind, createBackoff, type JitterKind } from './backoff.js'
 import { isRetryable } from './is-retryable.js'
 import { type GiveUpReason, type PolicyEnvironment, RECOVERY_METRICS } from './recovery-hooks.js'
@@ -65,9 +72,15 @@ export class RetryPolicy {
     let attempts = 0
     let reason = 'attempts_exhausted' as GiveUpReason
 
+    let lastError: unknown
     // A policy per call: cockatiel's filter has no per-call state, and the deadline is per call. Building
     // one costs a few objects, and calls are per batch, never per record.
     const filter = handleWhen((error) => {
+      lastError = error
+      if (signal?.aborted === true) {
+        reason = 'aborted'
+        return false
+      }
       if (!isRetryable(error)) {
         reason = 'not_retryable'
         return false
@@ -76,32 +89,28 @@ export class RetryPolicy {
         reason = 'deadline'
         return false
       }
-      if (signal?.aborted === true) {
-        reason = 'aborted'
-        return false
-      }
 
       return true
     })
-    const policy = retry(filter, {
-      maxAttempts: this.options.maxAttempts - 1,
-      backoff: clampToDeadline(
-        createBackoff({ kind: this.options.backoff, ...this.options }),
-        () => deadlineAt - now(),
-      ),
-    })
-    policy.onRetry((event) => {
-      metrics?.count(RECOVERY_METRICS.retries, 1, labels)
-      hooks?.onRetry?.({
-        subject: this.subject,
-        attempt: event.attempt,
-        delayMs: event.delay,
-        error: 'error' in event ? event.error : undefined,
-      })
-    })
+    // cockatiel's retry loop waits with a timer that ignores the abort signal, so a stopping job would hang
+    // for up to `max_delay`. The loop runs without waits here, and each attempt after the first first
+    // sleeps for the delay of cockatiel's backoff, in a sleep that the signal ends at once.
+    const policy = retry(filter, { maxAttempts: this.options.maxAttempts - 1, backoff: new ConstantBackoff(0) })
+    const factory = clampToDeadline(
+      createBackoff({ kind: this.options.backoff, ...this.options }),
+      () => deadlineAt - now(),
+    )
+    let backoff: IBackoff<IRetryBackoffContext<unknown>> | undefined
 
     try {
-      return await policy.execute((context) => {
+      return await policy.execute(async (context) => {
+        if (attempts > 0) {
+          const backoffContext = { attempt: attempts, signal: context.signal, result: { error: lastError as Error } }
+          backoff = backoff === undefined ? factory.next(backoffContext) : backoff.next(backoffContext)
+          metrics?.count(RECOVERY_METRICS.retries, 1, labels)
+          hooks?.onRetry?.({ subject: this.subject, attempt: attempts, delayMs: backoff.duration, error: lastError })
+          await sleep(backoff.duration, this.subject, signal, lastError)
+        }
         attempts++
 
         return fn({ attempt: attempts, signal: context.signal })
@@ -149,4 +158,27 @@ function clampToDeadline(
   })
 
   return { next: (context) => wrap(factory.next(context)) }
+}
+
+/** Waits `ms`, or rejects with FERRIS_CANCELLED as soon as `signal` aborts. */
+function sleep(ms: number, subject: string, signal: AbortSignal | undefined, lastError: unknown): Promise<void> {
+  const cancelled = () =>
+    new FerrisError('FERRIS_CANCELLED', `${subject}: stopped waiting to retry because the job stopped`, {
+      subject,
+      cause: lastError,
+    })
+  if (signal?.aborted === true) return Promise.reject(cancelled())
+  if (ms <= 0) return Promise.resolve()
+
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(cancelled())
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }

@@ -128,20 +128,23 @@ describe('[recovery] RetryPolicy', () => {
     expect(reasons).toEqual(['deadline'])
   })
 
-  it('stops retrying when the caller aborts', async () => {
+  it('stops waiting at once when the caller aborts, without another attempt', async () => {
     const controller = new AbortController()
     const { fn, startedAt } = failing(100)
-    const promise = new RetryPolicy('out', { ...base, maxAttempts: 100 }).execute(fn, controller.signal)
-    const settled = promise.then(
+    const policy = new RetryPolicy('out', { ...base, maxAttempts: 100, initialDelay: 30_000, maxDelay: 30_000 })
+    const settled = policy.execute(fn, controller.signal).then(
       () => 'resolved',
       (e: unknown) => e,
     )
-    await vi.advanceTimersByTimeAsync(250)
+    await vi.advanceTimersByTimeAsync(40_000)
+    expect(startedAt).toEqual([0, 30_000])
     controller.abort()
-    await vi.runAllTimersAsync()
     const error = (await settled) as FerrisError
-    expect(error.message).toContain('the job stopped')
-    expect(startedAt.length).toBeLessThanOrEqual(4)
+    expect(Date.now()).toBe(40_000)
+    expect(error.code).toBe('FERRIS_CANCELLED')
+    expect(error.message).toContain('gave up after 2 attempts (the job stopped)')
+    expect(startedAt).toHaveLength(2)
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('counts each retry and give-up in the metrics it is given', async () => {
