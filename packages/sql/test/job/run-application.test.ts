@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Decimal } from '@ferris/core'
+import { Decimal, Schema, T } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
 import { runApplication } from '../../src/job/run-application.js'
 import { ORDERS, orderRows, setup } from '../support/fixtures.js'
@@ -20,5 +20,117 @@ describe('runApplication', () => {
     expect(big.committed).toHaveLength(10)
     expect(big.committed[0]).toEqual([9007199254740993n + 90n, new Decimal(90005n, 2), 180])
     expect(result.jobs[0]!.sources.orders!.read).toBe(100)
+  })
+})
+
+describe('runApplication: output, limits, backpressure and cancellation', () => {
+  it('passes 64-bit ids, decimals and timestamps through bit for bit', async () => {
+    const { store, registry } = setup()
+    const schema = Schema.of(['id', T.int64], ['amount', T.decimal(38, 9)], ['ts', T.timestamp('ns')])
+    const rows = [
+      [9223372036854775807n, Decimal.parse('12345678901234567890123456789.123456789'), 1_700_000_000_123_456_789n],
+      [-9223372036854775808n, Decimal.parse('-0.000000001'), -1n],
+    ]
+    store.table('orders', schema, rows)
+    await runApplication(
+      "CREATE STREAM out AS SELECT * FROM orders WITH ('orders.uri' = 'memory://orders', 'out.uri' = 'memory://out')",
+      { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-sql-')) },
+    )
+    expect(store.table('out').committed).toEqual(rows)
+    expect(String(store.table('out').committed[0]![1])).toBe('12345678901234567890123456789.123456789')
+  })
+
+  it('returns the rows of a bare SELECT, or hands them to onRows batch by batch', async () => {
+    const { store, registry } = setup()
+    store.table('orders', ORDERS, orderRows(30))
+    const sql = "SELECT id, UPPER(country) AS c FROM orders WHERE qty < 3 WITH ('orders.uri' = 'memory://orders')"
+    const result = await runApplication(sql, { registry })
+    expect(result.jobs[0]!.rows).toEqual([
+      [9007199254740993n, 'PT'],
+      [9007199254740994n, 'DE'],
+      [9007199254740995n, 'FR'],
+    ])
+    const seen: number[] = []
+    await runApplication(sql, {
+      registry,
+      onRows: (job, batch) => {
+        expect(job).toBe('select_1')
+        seen.push(batch.rows.length)
+      },
+    })
+    expect(seen).toEqual([3])
+  })
+
+  it('stops reading once LIMIT is reached', async () => {
+    const { store, registry } = setup()
+    const orders = store.table('orders', ORDERS, orderRows(1000))
+    let reads = 0
+    orders.beforeRead = () => {
+      reads++
+    }
+    const result = await runApplication(
+      "SELECT id FROM orders LIMIT 15 WITH ('orders.uri' = 'memory://orders', 'orders.batch_size' = '10')",
+      { registry },
+    )
+    expect(result.jobs[0]!.rows).toHaveLength(15)
+    expect(reads).toBe(2)
+  })
+
+  it('awaits each write before reading the next batch', async () => {
+    const { store, registry } = setup()
+    const orders = store.table('orders', ORDERS, orderRows(100))
+    let inFlight = 0
+    let maxInFlight = 0
+    orders.beforeRead = () => {
+      maxInFlight = Math.max(maxInFlight, inFlight)
+    }
+    await runApplication("SELECT id FROM orders WITH ('orders.uri' = 'memory://orders', 'orders.batch_size' = '10')", {
+      registry,
+      onRows: async () => {
+        inFlight++
+        await new Promise((r) => setTimeout(r, 2))
+        inFlight--
+      },
+    })
+    expect(maxInFlight).toBe(0)
+  })
+
+  it('stops on abort, committing what was written', async () => {
+    const { store, registry } = setup()
+    const orders = store.table('orders', ORDERS, orderRows(100))
+    const controller = new AbortController()
+    orders.beforeRead = (pos) => {
+      if (pos === 30) controller.abort()
+    }
+    const result = await runApplication(
+      "CREATE STREAM out AS SELECT id FROM orders WITH ('orders.uri' = 'memory://orders', 'orders.batch_size' = '10', 'out.uri' = 'memory://out')",
+      { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-sql-')), signal: controller.signal },
+    )
+    expect(result.jobs[0]!.state).toBe('cancelled')
+    expect(store.table('out').committed.length).toBeGreaterThanOrEqual(30)
+    expect(store.table('out').committed.length).toBeLessThan(100)
+    expect(orders.readCommits.at(-1)).toBe(store.table('out').committed.length)
+  })
+
+  it('reports progress counters while running', async () => {
+    const { store, registry } = setup()
+    store.table('orders', ORDERS, orderRows(50))
+    const reads: number[] = []
+    await runApplication("SELECT id FROM orders WITH ('orders.uri' = 'memory://orders', 'orders.batch_size' = '20')", {
+      registry,
+      onProgress: (p) => reads.push(p.jobs[0]!.sources.orders!.read),
+    })
+    expect(reads.slice(0, 3)).toEqual([20, 40, 50])
+  })
+
+  it('checks the whole application before opening any source', async () => {
+    const { store, registry } = setup()
+    const orders = store.table('orders', ORDERS, orderRows(5))
+    await expect(
+      runApplication("SELECT id FROM orders; SELECT nope FROM orders WITH ('orders.uri' = 'memory://orders')", {
+        registry,
+      }),
+    ).rejects.toThrow(/Unknown column "nope"/)
+    expect(orders.readerStarts).toEqual([])
   })
 })
