@@ -39,6 +39,8 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
   readonly #nullMarker: string
   readonly #tokenizer: CsvTokenizer
   #header: readonly string[] | undefined
+  /** The next record is the header. */
+  #awaitingHeader: boolean
   /** `#columnOf[i]` is the CSV column of schema field i, or -1. */
   #columnOf: number[] = []
   #expected = 0
@@ -59,6 +61,7 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
       options.startLine ?? 1,
       options.maxRecordBytes,
     )
+    this.#awaitingHeader = false
     if (!this.#hasHeader) this.#useColumns(undefined)
     else if (options.header !== undefined) this.#useColumns(options.header)
     else if ((options.startOffset ?? 0) > 0) {
@@ -69,7 +72,7 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
           hint: 'Pass the header read with readCsvHeader()',
         },
       )
-    }
+    } else this.#awaitingHeader = true
   }
 
   /** The column names, once the header was read (or as given). */
@@ -122,7 +125,8 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
   }
 
   record(fields: string[], quoted: boolean[], start: number, end: number, line: number): void {
-    if (this.#header === undefined) {
+    if (this.#awaitingHeader) {
+      this.#awaitingHeader = false
       this.#useColumns(fields.map((f) => f.trim()))
       return
     }

@@ -18,8 +18,10 @@ export class JsonArrayDecoder implements RecordDecoder {
   #pending: Uint8Array = new Uint8Array(0)
   #offset: number
   #line: number
-  /** before: expecting `[`; elements: inside the array; after: past `]`. */
-  #state: 'before' | 'elements' | 'after'
+  /** before: expecting `[`; elements: inside the array; after: past `]`; skip: after text that is not JSON array. */
+  #state: 'before' | 'elements' | 'after' | 'skip'
+  /** What is being skipped, reported once at the end so that chunking does not change what is reported. */
+  #skipped: { start: number; line: number; raw: string; message: string } | undefined
   #atStart: boolean
   #out: DecodedChunk = emptyChunk()
 
@@ -48,7 +50,9 @@ export class JsonArrayDecoder implements RecordDecoder {
 
   end(): DecodedChunk {
     this.#scan(this.#pending, true)
-    if (this.#state === 'elements') {
+    const skipped = this.#skipped
+    if (skipped !== undefined) this.#bad(skipped.start, this.#offset, skipped.line, skipped.raw, skipped.message)
+    else if (this.#state === 'elements') {
       this.#bad(
         this.#offset,
         this.#offset,
@@ -84,6 +88,23 @@ export class JsonArrayDecoder implements RecordDecoder {
     )
   }
 
+  #startSkip(message: string): void {
+    this.#state = 'skip'
+    this.#skipped = { start: this.#offset, line: this.#line, raw: '', message }
+  }
+
+  /** Drops the rest of the input, keeping the first line (at most 200 characters) as the raw text. */
+  #skip(b: Buffer, p: number): void {
+    const skipped = this.#skipped!
+    if (skipped.raw.length < 200 && !skipped.raw.includes('\n'))
+      skipped.raw += b.toString('utf8', p, Math.min(b.length, p + 200))
+    const lf = skipped.raw.indexOf('\n')
+    if (lf >= 0) skipped.raw = skipped.raw.slice(0, lf)
+    skipped.raw = skipped.raw.slice(0, 200)
+    for (let i = b.indexOf(LF, p); i >= 0; i = b.indexOf(LF, i + 1)) this.#line++
+    this.#offset += b.length - p
+  }
+
   #scan(bytes: Uint8Array, final: boolean): void {
     const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const n = b.length
@@ -107,40 +128,24 @@ export class JsonArrayDecoder implements RecordDecoder {
         this.#offset++
       }
       if (p >= n) break
+      if (this.#state === 'skip') {
+        this.#skip(b, p)
+        p = n
+        break
+      }
+      if (this.#state === 'before' && b[p] !== 0x5b) {
+        this.#startSkip('A JSON array file must start with "["; for one object per line use format jsonl')
+        continue
+      }
       if (this.#state === 'before') {
-        if (b[p] !== 0x5b) {
-          const lf = b.indexOf(LF, p)
-          const raw = b.toString('utf8', p, lf < 0 ? Math.min(n, p + 200) : lf)
-          this.#bad(
-            this.#offset,
-            this.#offset + (n - p),
-            this.#line,
-            raw,
-            'A JSON array file must start with "["; for one object per line use format jsonl',
-          )
-          this.#offset += n - p
-          this.#state = 'after'
-          p = n
-          break
-        }
         p++
         this.#offset++
         this.#state = 'elements'
         continue
       }
       if (this.#state === 'after') {
-        // Text after the closing bracket: reported once, then ignored.
-        const raw = b.toString('utf8', p, Math.min(n, p + 200))
-        this.#bad(
-          this.#offset,
-          this.#offset + (n - p),
-          this.#line,
-          raw,
-          'Unexpected text after the closing "]" of the JSON array',
-        )
-        this.#offset += n - p
-        p = n
-        break
+        this.#startSkip('Unexpected text after the closing "]" of the JSON array')
+        continue
       }
       if (b[p] === 0x5d) {
         p++
