@@ -22,7 +22,10 @@ export interface PolicyEnvironment {
   /** Counters in the core metrics interface; names are those of `RECOVERY_METRICS`, labelled `{ endpoint }`. */
   readonly metrics?: ConnectorMetrics
   readonly hooks?: RecoveryHooks
-  /** Milliseconds; read at each decision so that fake timers (which replace `Date.now`) drive it in tests. */
+  /**
+   * Milliseconds, for the retry deadline; defaults to `Date.now`, which fake timers replace in tests. The
+   * breaker's cool-down always uses `Date.now`, as cockatiel does.
+   */
   readonly now?: () => number
 }
 
