@@ -24,7 +24,7 @@ describe('analyzer: names and types', () => {
       },
     )
     expect(p.jobs[0]!.root.schema.toString()).toBe(
-      'id BIGINT NOT NULL, a DECIMAL(38, 4), upper STRING, qty BIGINT, col_5 BOOLEAN',
+      'id BIGINT NOT NULL, a DECIMAL(22, 2), upper STRING, qty BIGINT, col_5 BOOLEAN',
     )
   })
 

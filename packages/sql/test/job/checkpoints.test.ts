@@ -26,7 +26,7 @@ describe('runApplication: checkpoints and resume', () => {
     // every sink commit names the positions it covers
     expect(out.commits.at(-1)).toMatchObject({ checkpointId: cp.checkpointId, positions: { orders: 50 } })
 
-    orders.beforeRead = undefined
+    delete orders.beforeRead
     const result = await runApplication(SQL, { registry, cwd, checkpointIntervalMs: 0 })
     expect(orders.readerStarts).toEqual([undefined, 50])
     expect(out.committed).toHaveLength(50)

@@ -14,7 +14,7 @@ describe('planner and EXPLAIN', () => {
     expect(explain(p)).toBe(
       [
         'Job big (CREATE STREAM, EMIT CHANGES)',
-        '  Sink big [memory] (id BIGINT NOT NULL, doubled DECIMAL(38, 4), country STRING)',
+        '  Sink big [memory] (id BIGINT NOT NULL, doubled DECIMAL(22, 2), country STRING)',
         '    Limit 10',
         '      Project id, amount * 2 AS doubled, country',
         "        Filter amount > 1000 AND country <> 'PT'",
