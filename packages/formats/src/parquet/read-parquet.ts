@@ -4,7 +4,15 @@ import type { RandomAccessInput } from '../io.js'
 import { arrowDataToValues } from './arrow-to-values.js'
 import { fromArrowSchema } from './arrow-types.js'
 import { type Coerce, coercion } from './coerce.js'
-import { inputAsBlob, loadParquetWasm } from './parquet-wasm.js'
+import {
+  malformed,
+  type ParquetFooter,
+  readFooter,
+  readRowGroupBytes,
+  rowGroupFile,
+  schemaOnlyFile,
+} from './parquet-footer.js'
+import { loadParquetWasm } from './parquet-wasm.js'
 
 export interface ParquetReadOptions {
   /**
@@ -37,36 +45,18 @@ export interface ParquetFileInfo {
   readonly createdBy: string | undefined
 }
 
-import type { ParquetFile } from 'parquet-wasm'
-
-async function openFile(input: RandomAccessInput): Promise<{ file: ParquetFile; failure: () => unknown }> {
-  const pw = await loadParquetWasm()
-  const size = await input.size()
-  if (size < 12) throw malformed(input, `it is ${size} bytes long, shorter than any Parquet file`)
-  const blob = inputAsBlob(input, size)
-  try {
-    // The glue code only calls size, slice and arrayBuffer (see BlobLike), so the cast is safe.
-    return { file: await pw.ParquetFile.fromFile(blob as unknown as Blob), failure: blob.failure }
-  } catch (cause) {
-    throw blob.failure() ?? malformed(input, messageOf(cause), cause)
-  }
-}
-
-function malformed(input: RandomAccessInput, why: string, cause?: unknown): FerrisError {
-  return new FerrisError('FERRIS_RECORD_MALFORMED', `Cannot read ${input.name} as Parquet: ${why}`, {
-    subject: input.name,
-    location: { file: input.name },
-    hint: 'check that the file is a complete Parquet file (it starts and ends with PAR1)',
-    ...(cause === undefined ? {} : { cause }),
-  })
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-function fileSchema(file: ParquetFile, input: RandomAccessInput): Schema {
-  const ipc = file.schema().intoIPCStream()
+async function fileSchema(footer: ParquetFooter, input: RandomAccessInput): Promise<Schema> {
+  const pw = await loadParquetWasm()
+  let ipc: Uint8Array
+  try {
+    ipc = pw.readSchema(schemaOnlyFile(footer)).intoIPCStream()
+  } catch (cause) {
+    throw malformed(input, `its schema cannot be decoded: ${messageOf(cause)}`, cause)
+  }
 
   return fromArrowSchema(arrow.tableFromIPC(ipc).schema, input.name)
 }
@@ -77,33 +67,19 @@ export async function readParquetSchema(input: RandomAccessInput): Promise<Schem
 }
 
 export async function readParquetInfo(input: RandomAccessInput): Promise<ParquetFileInfo> {
-  const { file } = await openFile(input)
-  try {
-    const meta = file.metadata()
-    const groups = meta.rowGroups()
-    const rowGroups = groups.map((g) => g.numRows())
-    for (const g of groups) g.free()
-    const fileMeta = meta.fileMetadata()
-    const info = {
-      schema: fileSchema(file, input),
-      numRows: fileMeta.numRows(),
-      rowGroups,
-      createdBy: fileMeta.createdBy(),
-    }
-    fileMeta.free()
-    meta.free()
+  const footer = await readFooter(input)
 
-    return info
-  } finally {
-    file.free()
+  return {
+    schema: await fileSchema(footer, input),
+    numRows: footer.numRows,
+    rowGroups: footer.rowGroups.map((g) => g.numRows),
+    createdBy: footer.createdBy,
   }
 }
 
-import type { RecordBatch as WasmBatch } from 'parquet-wasm'
-
 interface ColumnPlan {
-  /** Position in the Arrow batch, or -1 when the file lacks the column (it reads as null). */
-  readonly source: number
+  /** The column's name in the file, or undefined when the file lacks it (it reads as null). */
+  readonly source: string | undefined
   readonly coerce: Coerce | undefined
   readonly name: string
   readonly notNull: boolean
@@ -117,11 +93,9 @@ function plan(
   if (wanted === undefined) {
     return {
       schema: file,
-      columns: file.fields.map((f, i) => ({ source: i, coerce: undefined, name: f.name, notNull: false })),
-      read: file.names,
+      columns: file.fields.map((f) => ({ source: f.name, coerce: undefined, name: f.name, notNull: false })),
     }
   }
-  const read: string[] = []
   const columns = wanted.fields.map((f): ColumnPlan => {
     const i = file.indexOf(f.name)
     if (i < 0) {
@@ -135,30 +109,29 @@ function plan(
         })
       }
 
-      return { source: -1, coerce: undefined, name: f.name, notNull: false }
+      return { source: undefined, coerce: undefined, name: f.name, notNull: false }
     }
     const found = file.fields[i]!
-    read.push(found.name)
 
     return {
-      source: read.length - 1,
+      source: found.name,
       coerce: coercion(found.type, f.type, f.name, name),
       name: f.name,
       notNull: !f.nullable && found.nullable,
     }
   })
 
-  return { schema: wanted, columns, read }
+  return { schema: wanted, columns }
 }
 
 /**
  * Reads a Parquet file row group by row group, in batches of rows.
  *
- * Memory: the footer is read first (two ranged reads), then each row group's column chunks with one ranged
- * read each; parquet-wasm decodes `batchSize` rows at a time from the chunks it holds. So at most one row
- * group's compressed bytes, one decoded Arrow batch and its rows are held at once, whatever the file's size.
- * Limitation: the WebAssembly memory that parquet-wasm grows to hold the largest row group is not returned to
- * the system until the process ends (WebAssembly memory never shrinks).
+ * Memory: the footer is read first (one ranged read of the file's end), then each row group with one ranged read
+ * of its column chunks, which parquet-wasm decodes into Arrow batches of `batchSize` rows. At most one row group is
+ * held at once: its compressed bytes, its decoded Arrow data (in WebAssembly memory) and the rows of one batch.
+ * Limitation: the whole row group is decoded before its first batch is handed over, and the WebAssembly memory
+ * grown for the largest row group is kept until the process ends (WebAssembly memory never shrinks).
  */
 export async function* readParquet(
   input: RandomAccessInput,
@@ -177,59 +150,55 @@ export async function* readParquet(
       expected: 'an integer of at least 0',
     })
   }
-  const { file, failure } = await openFile(input)
-  try {
-    const { schema, columns, read } = plan(fileSchema(file, input), options.schema, input.name)
-    const meta = file.metadata()
-    const groups = meta.rowGroups()
-    const groupRows = groups.map((g) => g.numRows())
-    for (const g of groups) g.free()
-    meta.free()
+  const footer = await readFooter(input)
+  const { schema, columns } = plan(await fileSchema(footer, input), options.schema, input.name)
+  const pw = await loadParquetWasm()
 
-    let groupStart = 0
-    for (let g = 0; g < groupRows.length; g++) {
-      const groupEnd = groupStart + groupRows[g]!
-      if (groupEnd <= fromRow || groupRows[g] === 0) {
-        groupStart = groupEnd
-        continue
-      }
-      let skip = Math.max(0, fromRow - groupStart)
-      let row = groupStart
-      let stream: ReadableStream<WasmBatch>
-      try {
-        stream = await file.stream({ rowGroups: [g], batchSize, columns: read })
-      } catch (cause) {
-        throw failure() ?? malformed(input, `row group ${g}: ${messageOf(cause)}`, cause)
-      }
-      const reader = stream.getReader()
-      try {
-        for (;;) {
-          const next = await reader.read().catch((cause: unknown) => {
-            throw failure() ?? malformed(input, `row group ${g}: ${messageOf(cause)}`, cause)
-          })
-          if (next.done) break
-          const table = arrow.tableFromIPC(next.value.intoIPCStream())
-          for (const batch of table.batches) {
-            const n = batch.numRows
-            if (skip >= n) {
-              skip -= n
-              row += n
-              continue
-            }
-            const rows = toRows(batch, columns, schema, skip, row, input.name)
-            row += n
-            skip = 0
-            yield { schema, rows, endRow: row }
-          }
-        }
-      } finally {
-        await reader.cancel().catch(() => {})
-        reader.releaseLock()
-      }
+  let groupStart = 0
+  for (const group of footer.rowGroups) {
+    const groupEnd = groupStart + group.numRows
+    if (groupEnd <= fromRow || group.numRows === 0) {
       groupStart = groupEnd
+      continue
     }
-  } finally {
-    file.free()
+    let skip = Math.max(0, fromRow - groupStart)
+    let row = groupStart
+    const body = await readRowGroupBytes(input, group)
+    let table: ReturnType<typeof pw.readParquet>
+    try {
+      // Limitation: parquet-wasm 0.8's synchronous reader ignores its `columns` option, so every column of the row
+      // group is decoded even when the schema names fewer; the unwanted ones are dropped after decoding.
+      table = pw.readParquet(rowGroupFile(footer, group.index, body), { batchSize })
+    } catch (cause) {
+      throw malformed(input, `row group ${group.index}: ${messageOf(cause)}`, cause)
+    }
+    try {
+      for (let b = 0; b < table.numBatches; b++) {
+        const wasmBatch = table.recordBatch(b)
+        if (wasmBatch === undefined) break
+        for (const batch of arrow.tableFromIPC(wasmBatch.intoIPCStream()).batches) {
+          const n = batch.numRows
+          if (skip >= n) {
+            skip -= n
+            row += n
+            continue
+          }
+          const rows = toRows(batch, columns, schema, skip, row, input.name)
+          row += n
+          skip = 0
+          yield { schema, rows, endRow: row }
+        }
+      }
+    } finally {
+      table.free()
+    }
+    if (row !== groupEnd) {
+      throw malformed(
+        input,
+        `row group ${group.index} holds ${row - groupStart} rows, but its metadata says ${group.numRows}`,
+      )
+    }
+    groupStart = groupEnd
   }
 }
 
@@ -248,11 +217,13 @@ function toRows(
   for (let i = 0; i < n; i++) rows[i] = new Array<Value>(width)
   for (let c = 0; c < width; c++) {
     const column = columns[c]!
-    if (column.source < 0) {
+    // Found by name: parquet-wasm may return more columns than asked for, in the file's order.
+    const index = column.source === undefined ? -1 : batch.schema.fields.findIndex((f) => f.name === column.source)
+    if (index < 0) {
       for (let i = 0; i < n; i++) rows[i]![c] = null
       continue
     }
-    const data = batch.data.children[column.source]!
+    const data = batch.data.children[index]!
     const values = arrowDataToValues(data, schema.fields[c]!.name)
     const coerce = column.coerce
     try {

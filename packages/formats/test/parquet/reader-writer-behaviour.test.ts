@@ -1,0 +1,274 @@
+import { Decimal, FerrisError, type Row, Schema, T, type Value } from '@ferris/core'
+import { describe, expect, it } from 'vitest'
+import { createParquetWriter, readParquet, readParquetSchema } from '../../src/parquet/index.js'
+import { memoryInput, memoryOutput } from './io-helpers.js'
+
+async function fileOf(schema: Schema, rows: Row[], rowGroupSize = 100): Promise<Uint8Array> {
+  const out = memoryOutput()
+  const writer = await createParquetWriter(schema, out, { rowGroupSize })
+  await writer.write(rows)
+  await writer.finish()
+
+  return out.bytes()
+}
+
+async function rowsOf(
+  bytes: Uint8Array,
+  options: Parameters<typeof readParquet>[1] = { batchSize: 1000 },
+): Promise<Row[]> {
+  const rows: Row[] = []
+  for await (const b of readParquet(memoryInput(bytes), options)) rows.push(...b.rows)
+
+  return rows
+}
+
+async function caught(p: Promise<unknown>): Promise<FerrisError> {
+  try {
+    await p
+  } catch (error) {
+    expect(error).toBeInstanceOf(FerrisError)
+
+    return error as FerrisError
+  }
+  throw new Error('expected a FerrisError, got success')
+}
+
+const schema = new Schema([
+  { name: 'id', type: T.int64, nullable: false },
+  { name: 'n', type: T.int32, nullable: true },
+  { name: 'amount', type: T.decimal(9, 2), nullable: true },
+])
+
+describe('parquet writer: bad values and options', () => {
+  it('rejects a value of the wrong type with the column and row, keeps none of the batch and stays usable', async () => {
+    const out = memoryOutput()
+    const writer = await createParquetWriter(schema, out, { rowGroupSize: 10 })
+    await writer.write([[1n, 1, null]])
+    const error = await caught(
+      writer.write([
+        [2n, 2, null],
+        [3n, 'three' as Value, null],
+        [4n, 4, null],
+      ]),
+    )
+    expect(error.code).toBe('FERRIS_TYPE_CONVERSION')
+    expect(error.message).toBe('Column n is INT but row 1 holds a string')
+    expect(error.context.location).toEqual({ row: 1 })
+    expect(writer.rows).toBe(1)
+    await writer.write([[5n, 5, new Decimal(12345n, 2)]])
+    await writer.finish()
+    expect(await rowsOf(out.bytes())).toEqual([
+      [1n, 1, null],
+      [5n, 5, new Decimal(12345n, 2)],
+    ])
+  })
+
+  it('rejects NULL in a NOT NULL column', async () => {
+    const writer = await createParquetWriter(schema, memoryOutput())
+    const error = await caught(writer.write([[null, 1, null]]))
+    expect(error.code).toBe('FERRIS_TYPE_CONVERSION')
+    expect(error.message).toBe('Column id is NOT NULL but row 0 holds NULL')
+  })
+
+  it('rejects decimals that need more digits than the column has, and rescales those that fit', async () => {
+    const writer = await createParquetWriter(schema, memoryOutput())
+    const tooBig = await caught(writer.write([[1n, null, new Decimal(100_000_000_00n, 2)]]))
+    expect(tooBig.message).toContain('100000000.00, which has more digits than DECIMAL(9, 2) holds')
+    const tooFine = await caught(writer.write([[1n, null, new Decimal(1234n, 3)]]))
+    expect(tooFine.message).toContain('1.234, which has more than 2 fractional digits')
+    const out = memoryOutput()
+    const ok = await createParquetWriter(schema, out)
+    await ok.write([
+      [1n, null, new Decimal(1230n, 3)],
+      [2n, null, new Decimal(7n, 0)],
+      [3n, null, 42n],
+    ])
+    await ok.finish()
+    expect((await rowsOf(out.bytes())).map((r) => String(r[2]))).toEqual(['1.23', '7.00', '42.00'])
+  })
+
+  it('rejects int32 values out of range and int64 values that are not integers', async () => {
+    const writer = await createParquetWriter(schema, memoryOutput())
+    expect((await caught(writer.write([[1n, 2 ** 31, null]]))).message).toBe('Column n is INT but row 0 holds a number')
+    expect((await caught(writer.write([[1.5 as Value, 1, null]]))).message).toBe(
+      'Column id is BIGINT but row 0 holds a number',
+    )
+    expect((await caught(writer.write([[2n ** 63n, 1, null]]))).message).toBe(
+      'Column id is BIGINT but row 0 holds a bigint',
+    )
+  })
+
+  it('refuses schemas Parquet cannot hold, before writing anything', async () => {
+    const out = memoryOutput()
+    const interval = await caught(createParquetWriter(Schema.of(['span', T.interval]), out))
+    expect(interval.code).toBe('FERRIS_UNSUPPORTED')
+    expect(interval.message).toBe('Column span has type INTERVAL, which Parquet cannot store exactly')
+    const nested = await caught(createParquetWriter(Schema.of(['l', T.list(T.interval)]), out))
+    expect(nested.message).toContain('Column l[] has type INTERVAL')
+    const twice = await caught(createParquetWriter(Schema.of(['a', T.int32], ['a', T.string]), out))
+    expect(twice.code).toBe('FERRIS_SCHEMA_MISMATCH')
+    expect((await caught(createParquetWriter(new Schema([]), out))).code).toBe('FERRIS_SCHEMA_MISMATCH')
+    expect(out.chunks).toBe(0)
+  })
+
+  it('validates its options', async () => {
+    const bad = await caught(createParquetWriter(schema, memoryOutput(), { compression: 'lz4' as 'zstd' }))
+    expect(bad.code).toBe('FERRIS_CONFIG_INVALID')
+    expect(bad.message).toBe('Unknown Parquet compression "lz4"')
+    expect(bad.context.expected).toBe('one of zstd, snappy, gzip, none')
+    expect((await caught(createParquetWriter(schema, memoryOutput(), { rowGroupSize: 0 }))).code).toBe(
+      'FERRIS_CONFIG_INVALID',
+    )
+  })
+
+  it('rejects rows of the wrong width and batches of another schema', async () => {
+    const writer = await createParquetWriter(schema, memoryOutput())
+    expect((await caught(writer.write([[1n, 2]]))).message).toBe('Row 0 has 2 values for 3 Parquet columns')
+    const other = Schema.of(['id', T.string], ['n', T.int32], ['amount', T.decimal(9, 2)])
+    expect((await caught(writer.write({ schema: other, rows: [] }))).code).toBe('FERRIS_SCHEMA_MISMATCH')
+  })
+
+  it('hands each row group to the output as soon as it is full, not at the end', async () => {
+    const out = memoryOutput()
+    // (parquet-wasm passes its buffer on once it holds a few kilobytes, so these row groups hold random text.)
+    const text = Schema.of(['s', T.string])
+    const writer = await createParquetWriter(text, out, { rowGroupSize: 5000 })
+    const random = () => Math.random().toString(36).slice(2)
+    await writer.write(Array.from({ length: 50_500 }, (): Row => [random() + random()]))
+    expect(out.chunks).toBeGreaterThanOrEqual(5)
+    expect(writer.bufferedRows).toBe(500)
+    expect(writer.bytesWritten).toBeGreaterThan(0)
+    const summary = await writer.finish()
+    expect(summary).toMatchObject({ rows: 50_500, rowGroups: 11 })
+    expect(summary.bytes).toBe(out.bytes().byteLength)
+    await expect(writer.write([])).rejects.toThrow('Cannot write: the Parquet writer is already finished')
+  })
+
+  it('stops on abort without a footer and without hanging', async () => {
+    const out = memoryOutput()
+    const writer = await createParquetWriter(schema, out, { rowGroupSize: 10 })
+    await writer.write(Array.from({ length: 25 }, (_, i): Row => [BigInt(i), i, null]))
+    await writer.abort()
+    const bytes = out.bytes()
+    expect(Buffer.from(bytes.subarray(bytes.length - 4)).toString()).not.toBe('PAR1')
+    await expect(writer.finish()).rejects.toThrow('already aborted')
+  })
+
+  it('reports a failing output as the output error', async () => {
+    const failing = {
+      write: async () => {
+        throw new FerrisError('FERRIS_IO', 'disk full')
+      },
+    }
+    const writer = await createParquetWriter(schema, failing, { rowGroupSize: 10 })
+    const error = await caught(
+      (async () => {
+        await writer.write(Array.from({ length: 30 }, (_, i): Row => [BigInt(i), i, null]))
+        await writer.finish()
+      })(),
+    )
+    expect(error.message).toBe('disk full')
+  })
+})
+
+describe('parquet reader: inputs and options', () => {
+  const rows: Row[] = Array.from(
+    { length: 1000 },
+    (_, i): Row => [BigInt(i), i % 3 === 0 ? null : i, new Decimal(BigInt(i), 2)],
+  )
+
+  it('reads the footer and then one range per row group, never the whole file at once', async () => {
+    const many = Array.from(
+      { length: 20_000 },
+      (_, i): Row => [BigInt(i) ** 3n, (i * 7919) % 100_003, new Decimal(BigInt((i * 31337) % 99_991), 2)],
+    )
+    const bytes = await fileOf(schema, many, 2000)
+    const input = memoryInput(bytes)
+    let seen = 0
+    for await (const b of readParquet(input, { batchSize: 640 })) seen += b.rows.length
+    expect(seen).toBe(20_000)
+    // First the end of the file (64 KiB at most, which holds the footer), then one read per row group.
+    const [tail, ...groups] = input.reads
+    expect(tail![0] + tail![1]).toBe(bytes.byteLength)
+    expect(tail![1]).toBeLessThanOrEqual(64 * 1024)
+    expect(groups).toHaveLength(10)
+    for (const [, length] of groups) expect(length).toBeLessThan(bytes.byteLength / 5)
+  })
+
+  it('projects, widens and fills missing nullable columns when given a schema', async () => {
+    const bytes = await fileOf(schema, rows.slice(0, 4))
+    const wanted = new Schema([
+      { name: 'AMOUNT', type: T.decimal(12, 4), nullable: true },
+      { name: 'n', type: T.int64, nullable: true },
+      { name: 'id', type: T.float64, nullable: false },
+      { name: 'extra', type: T.string, nullable: true },
+    ])
+    const got = await rowsOf(bytes, { batchSize: 10, schema: wanted })
+    expect(got).toEqual([
+      [new Decimal(0n, 4), null, 0, null],
+      [new Decimal(100n, 4), 1n, 1, null],
+      [new Decimal(200n, 4), 2n, 2, null],
+      [new Decimal(300n, 4), null, 3, null],
+    ])
+  })
+
+  it('fails before reading rows when a column cannot be read as the asked type or is missing', async () => {
+    const bytes = await fileOf(schema, rows.slice(0, 4))
+    const narrowing = await caught(rowsOf(bytes, { batchSize: 10, schema: Schema.of(['id', T.int32]) }))
+    expect(narrowing.code).toBe('FERRIS_SCHEMA_MISMATCH')
+    expect(narrowing.message).toBe('Column id of memory.parquet is BIGINT, which cannot be read as INT')
+    const missing = await caught(
+      rowsOf(bytes, { batchSize: 10, schema: new Schema([{ name: 'gone', type: T.int32, nullable: false }]) }),
+    )
+    expect(missing.message).toBe('Column gone is missing from memory.parquet')
+  })
+
+  it('says which row holds NULL when the asked schema says NOT NULL', async () => {
+    const bytes = await fileOf(schema, rows.slice(0, 4))
+    const error = await caught(
+      rowsOf(bytes, { batchSize: 10, schema: new Schema([{ name: 'n', type: T.int32, nullable: false }]) }),
+    )
+    expect(error.message).toBe('Column n is declared NOT NULL but row 0 of memory.parquet has NULL')
+  })
+
+  it('names the file when it is not Parquet', async () => {
+    const notParquet = memoryInput(new TextEncoder().encode('id,name\n1,alice\n2,bob\n'), 'people.csv')
+    const error = await caught(readParquetSchema(notParquet))
+    expect(error.code).toBe('FERRIS_RECORD_MALFORMED')
+    expect(error.message).toMatch(/^Cannot read people\.csv as Parquet: /)
+    expect(error.context.location).toEqual({ file: 'people.csv' })
+    const truncated = (await fileOf(schema, rows)).slice(0, 500)
+    expect((await caught(rowsOf(truncated))).code).toBe('FERRIS_RECORD_MALFORMED')
+  })
+
+  it('passes the input error through when a ranged read fails', async () => {
+    const bytes = await fileOf(schema, rows, 100)
+    const input = memoryInput(bytes, 's3://bucket/x.parquet')
+    let calls = 0
+    const flaky = {
+      ...input,
+      read: async (offset: number, length: number) => {
+        if (++calls === 4)
+          throw new FerrisError('FERRIS_CONNECTION_FAILED', 'connection reset reading s3://bucket/x.parquet')
+
+        return input.read(offset, length)
+      },
+    }
+    const error = await caught(rowsFrom(flaky))
+    expect(error.code).toBe('FERRIS_CONNECTION_FAILED')
+    expect(error.retryable).toBe(true)
+  })
+
+  it('validates batch size and start row', async () => {
+    const bytes = await fileOf(schema, rows.slice(0, 4))
+    expect((await caught(rowsOf(bytes, { batchSize: 0 }))).code).toBe('FERRIS_CONFIG_INVALID')
+    expect((await caught(rowsOf(bytes, { batchSize: 10, fromRow: -1 }))).code).toBe('FERRIS_CONFIG_INVALID')
+  })
+})
+
+async function rowsFrom(input: Parameters<typeof readParquet>[0]): Promise<Row[]> {
+  const rows: Row[] = []
+  for await (const b of readParquet(input, { batchSize: 100 })) rows.push(...b.rows)
+
+  return rows
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { type Row, Schema, T } from '@ferris/core'
+import { describe, expect, it } from 'vitest'
+import { createParquetWriter } from '../../src/parquet/index.js'
+import { fileOutput } from './io-helpers.js'
+
+/**
+ * A measurement, not a gate: run with `FERRIS_BENCH=1 npx vitest run test/parquet/write-throughput.test.ts`.
+ * Writes 1M rows of (BIGINT, DOUBLE, STRING, TIMESTAMP, nullable INT) and has DuckDB write the same rows.
+ */
+describe.runIf(process.env.FERRIS_BENCH === '1')('parquet: write throughput', () => {
+  it('writes 1M rows and reports the time beside DuckDB', { timeout: 300_000 }, async () => {
+    const n = Number(process.env.FERRIS_BENCH_ROWS ?? 1_000_000)
+    const dir = mkdtempSync(join(tmpdir(), 'ferris-parquet-bench-'))
+    try {
+      const schema = Schema.of(
+        ['id', T.int64],
+        ['price', T.float64],
+        ['name', T.string],
+        ['at', T.timestamp('us', 'UTC')],
+        ['qty', T.int32],
+      )
+      const batches: Row[][] = []
+      for (let start = 0; start < n; start += 10_000) {
+        const rows: Row[] = []
+        for (let i = start; i < Math.min(n, start + 10_000); i++) {
+          rows.push([
+            BigInt(i),
+            i * 0.25,
+            `name-${i % 1000}`,
+            1_600_000_000_000_000_000n + BigInt(i) * 1_000_000n,
+            i % 7 === 0 ? null : i,
+          ])
+        }
+        batches.push(rows)
+      }
+      const path = join(dir, 'ferris.parquet')
+      const out = await fileOutput(path)
+      const t0 = performance.now()
+      const writer = await createParquetWriter(schema, out, { compression: 'zstd' })
+      for (const rows of batches) await writer.write(rows)
+      const summary = await writer.finish()
+      await out.close()
+      const ours = performance.now() - t0
+
+      const db = await DuckDBInstance.create(':memory:')
+      const c = await db.connect()
+      const check = await c.runAndReadAll(`SELECT count(*), sum(id), count(qty) FROM '${path}'`)
+      expect(check.getRows()[0]).toEqual([BigInt(n), (BigInt(n) * BigInt(n - 1)) / 2n, BigInt(n - Math.ceil(n / 7))])
+      await c.run(
+        `CREATE TABLE t AS SELECT i::BIGINT AS id, i * 0.25 AS price, 'name-' || (i % 1000) AS name, ` +
+          `make_timestamptz(1600000000000000 + i) AS at, CASE WHEN i % 7 = 0 THEN NULL ELSE i::INT END AS qty FROM range(${n}) r(i)`,
+      )
+      const t1 = performance.now()
+      await c.run(`COPY t TO '${join(dir, 'duckdb.parquet')}' (FORMAT parquet, COMPRESSION zstd)`)
+      const duck = performance.now() - t1
+      c.closeSync()
+      console.log(
+        `parquet write of ${n} rows: ferris ${ours.toFixed(0)} ms (${summary.rowGroups} row groups, ${summary.bytes} bytes, ` +
+          `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB); duckdb ${duck.toFixed(0)} ms`,
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
