@@ -85,11 +85,7 @@ interface ColumnPlan {
   readonly notNull: boolean
 }
 
-function plan(
-  file: Schema,
-  wanted: Schema | undefined,
-  name: string,
-): { schema: Schema; columns: ColumnPlan[]; read: string[] } {
+function plan(file: Schema, wanted: Schema | undefined, name: string): { schema: Schema; columns: ColumnPlan[] } {
   if (wanted === undefined) {
     return {
       schema: file,
