@@ -100,8 +100,8 @@ export type Binder = (types: readonly DataType[], literals: readonly (Value | un
 
 /**
  * Binds and runs twice, once with every argument a constant (the planner passes literal values) and once
- * with none (values from columns), and checks that both agree. Returns the result as text, or
- * `error CODE: message` when evaluation throws.
+ * with none (values from columns), and checks that both agree. Returns the constant run's result as text
+ * (what PostgreSQL prints for the same literal expression), or `error CODE: message` when it throws.
  */
 export function evalWith(
   binder: Binder,
@@ -120,9 +120,12 @@ export function evalWith(
 
     return { text: show(run(fn, values, context), fn.type), type: fn.type }
   })
-  expect(asLiterals.text, 'constant and column arguments give the same result').toBe(asColumns.text)
+  // A constant can narrow a result type (ROUND(x, 2) keeps two digits); the value must still be the same.
+  if (!sameNumber(asLiterals.text, asColumns.text)) {
+    expect(asLiterals.text, 'constant and column arguments give the same result').toBe(asColumns.text)
+  }
 
-  return asColumns
+  return asLiterals
 }
 
 /** Binds with every argument a constant (as the planner does for literals) and runs once. */
@@ -147,6 +150,12 @@ export function evalLiterals(binder: Binder, args: readonly Arg[], context: Eval
   }).text
 }
 
+function sameNumber(a: string, b: string): boolean {
+  const number = /^-?\d+(\.\d+)?$/
+
+  return number.test(a) && number.test(b) && Decimal.parse(a).equals(Decimal.parse(b))
+}
+
 function capture(f: () => { text: string; type: DataType }): { text: string; type: DataType } {
   try {
     return f()
@@ -165,14 +174,14 @@ export function call(name: string, ...args: Arg[]): string {
   return evalWith((t, l) => fn.bind(t, l), args).text
 }
 
-/** Calls a registered function and returns the result type as SQL spells it. */
+/** The result type of a call with constant arguments, as SQL spells it. */
 export function typeOf(name: string, ...args: Arg[]): string {
   const fn = registry.resolve(name)
 
   return typeToString(
     fn.bind(
       args.map((a) => a.type),
-      [],
+      args.map((a) => a.value),
     ).type,
   )
 }

@@ -26,8 +26,8 @@ function floorCeil(name: 'FLOOR' | 'CEIL', aliases: readonly string[]): ScalarFu
         case 'int64':
           return bound(t, (args) => args[0]!)
         case 'float64':
-          // + 0 turns CEIL(-0.5) = -0 into 0, as PostgreSQL prints it.
-          return bound(t, (args) => f(args[0] as number) + 0)
+          // CEIL(-0.5) is -0, as in PostgreSQL.
+          return bound(t, (args) => f(args[0] as number))
         case 'decimal':
           return bound(T.decimal(Math.max(1, t.precision - t.scale + 1), 0), (args) =>
             (args[0] as Decimal).rescale(0, mode),

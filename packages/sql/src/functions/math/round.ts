@@ -116,7 +116,9 @@ export const round = defineFunction({
 
 /** DECIMAL(p, s) rounded to a known `digits` keeps min(s, digits) fractional digits and gains one integer digit for the carry. */
 function roundedDecimalType(t: DecimalType, digits: number | undefined): DecimalType {
-  if (digits === undefined) return t
+  // Digits from a column: keep the scale, with room for the carry (ROUND(999.5, -3) = 1000.0).
+  if (digits === undefined)
+    return T.decimal(Math.min(t.precision + 1, Math.max(t.precision, DEFAULT_MAX_PRECISION)), t.scale)
   const scale = Math.max(0, Math.min(t.scale, digits))
   if (scale === t.scale) return t
   const precision = Math.min(Math.max(t.precision, DEFAULT_MAX_PRECISION), t.precision - t.scale + scale + 1)

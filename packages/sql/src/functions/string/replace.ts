@@ -16,7 +16,10 @@ export const replace = defineFunction({
       const from = args[1] as string
       if (from === '') return args[0] as string
 
-      return (args[0] as string).replaceAll(from, args[2] as string)
+      const to = args[2] as string
+
+      // A function replacer: a string one would read `$&` and `$1` in `to` as patterns.
+      return (args[0] as string).replaceAll(from, () => to)
     })
   },
 })
