@@ -1,0 +1,237 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { batchOf, type DataSink, Decimal, isFerrisError, type Row, Schema, T } from '@ferris/core'
+import { describe, expect, it } from 'vitest'
+import { registry, tempDir, testContext } from '../helpers.js'
+
+const S = Schema.of(['id', T.int64], ['amount', T.decimal(10, 2)], ['dt', T.date])
+const row = (id: number, dt = 19723): Row => [BigInt(id), new Decimal(BigInt(id * 100 + 5), 2), dt]
+const rows = (from: number, to: number, dt?: number) => Array.from({ length: to - from }, (_, i) => row(from + i, dt))
+
+function sink(dir: string, properties: Record<string, string>): DataSink {
+  return registry().createSink(
+    { name: 'out', role: 'sink', properties: { type: 'file_sink', ...properties } },
+    testContext(dir, 'out'),
+  )
+}
+
+async function writer(dir: string, properties: Record<string, string>, jobId = 'job') {
+  const s = sink(dir, properties)
+  await s.open()
+
+  return s.createWriter({ schema: S, jobId })
+}
+
+/** Every file under `dir`, relative, sorted, hidden ones included. */
+async function tree(dir: string): Promise<string[]> {
+  return (
+    (await readdir(dir, { recursive: true, withFileTypes: true })) as Array<{
+      name: string
+      parentPath: string
+      isFile(): boolean
+    }>
+  )
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort()
+}
+
+describe('[file] sink to one file', () => {
+  it('publishes exactly the named file on commit, header first, and appends on later commits', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: './totals.csv' })
+    await w.write(batchOf(S, rows(1, 3)))
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect(await readFile(join(dir, 'totals.csv'), 'utf8')).toBe('id,amount,dt\n1,1.05,2024-01-01\n2,2.05,2024-01-01\n')
+    await w.write(batchOf(S, rows(3, 4)))
+    await w.commit({ checkpointId: 2, positions: {} })
+    await w.close()
+    expect(await readFile(join(dir, 'totals.csv'), 'utf8')).toBe(
+      'id,amount,dt\n1,1.05,2024-01-01\n2,2.05,2024-01-01\n3,3.05,2024-01-01\n',
+    )
+    expect(await tree(dir)).toEqual(['.totals.csv.ferris.json', 'totals.csv'])
+  })
+
+  it('publishes nothing under the name until commit: a killed job leaves only a hidden file', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out.jsonl' })
+    await w.write(batchOf(S, rows(1, 1000)))
+    await w.flush()
+    // Killed here: no commit, no close.
+    const files = await tree(dir)
+    expect(files).not.toContain('out.jsonl')
+    expect(files).toHaveLength(1)
+    expect(files[0]).toMatch(/^\.out\.jsonl\.inprogress-/)
+  })
+
+  it('keeps the previous complete file visible while the next commit is being written', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out.csv' })
+    await w.write(batchOf(S, rows(1, 2)))
+    await w.commit({ checkpointId: 1, positions: {} })
+    const before = await readFile(join(dir, 'out.csv'), 'utf8')
+    await w.write(batchOf(S, rows(2, 500)))
+    await w.flush()
+    expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe(before)
+    await w.rollback()
+    await w.commit({ checkpointId: 2, positions: {} })
+    expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe(before)
+  })
+
+  it('after a crash, a restarted job re-committing a checkpoint neither loses nor doubles rows', async () => {
+    const dir = await tempDir()
+    const a = await writer(dir, { path: 'out.csv' })
+    await a.write(batchOf(S, rows(1, 3)))
+    await a.commit({ checkpointId: 1, positions: {} })
+    await a.write(batchOf(S, rows(3, 5)))
+    await a.commit({ checkpointId: 2, positions: {} })
+    await a.write(batchOf(S, rows(5, 7)))
+    // Crash: checkpoint 2 was published by the sink but the job had not recorded it; it restarts from 1.
+    const b = await writer(dir, { path: 'out.csv' })
+    await b.write(batchOf(S, rows(3, 5)))
+    await b.commit({ checkpointId: 2, positions: {} })
+    await b.write(batchOf(S, rows(5, 7)))
+    await b.commit({ checkpointId: 3, positions: {} })
+    const ids = (await readFile(join(dir, 'out.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0])
+    expect(ids).toEqual(['1', '2', '3', '4', '5', '6'])
+  })
+
+  it('starts the file over for a fresh job, and publishes a header-only file when there are no rows', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'out.csv'), 'old content\n')
+    const w = await writer(dir, { path: 'out.csv' })
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe('id,amount,dt\n')
+  })
+
+  it('writes gzip that gunzip reads whole across commits', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out.csv.gz' })
+    await w.write(batchOf(S, rows(1, 2)))
+    await w.commit({ checkpointId: 1, positions: {} })
+    await w.write(batchOf(S, rows(2, 3)))
+    await w.commit({ checkpointId: 2, positions: {} })
+    expect(gunzipSync(await readFile(join(dir, 'out.csv.gz'))).toString()).toBe(
+      'id,amount,dt\n1,1.05,2024-01-01\n2,2.05,2024-01-01\n',
+    )
+  })
+
+  it('refuses one JSON array file and zstd output with pointed errors', async () => {
+    const dir = await tempDir()
+    const error = await sink(dir, { path: 'out.json' })
+      .open()
+      .catch((e: unknown) => e)
+    expect(isFerrisError(error) && error.describe()).toContain('Use format jsonl for a single file')
+    await expect(sink(dir, { path: 'out.csv.zst' }).open()).rejects.toThrow(/cannot write zstd/)
+  })
+})
+
+describe('[file] sink to a directory', () => {
+  it('publishes one part per commit with names from the job and checkpoint, in read-back order', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out/', format: 'jsonl' }, 'my job')
+    await w.write(batchOf(S, rows(1, 3)))
+    await w.commit({ checkpointId: 1, positions: {} })
+    await w.commit({ checkpointId: 2, positions: {} })
+    await w.write(batchOf(S, rows(3, 4)))
+    await w.commit({ checkpointId: 3, positions: {} })
+    expect(await tree(join(dir, 'out'))).toEqual([
+      'part-my_job-0b64d7ce-00000001-0000.jsonl',
+      'part-my_job-0b64d7ce-00000003-0000.jsonl',
+    ])
+    expect(await readFile(join(dir, 'out', 'part-my_job-0b64d7ce-00000003-0000.jsonl'), 'utf8')).toBe(
+      '{"id":3,"amount":3.05,"dt":"2024-01-01"}\n',
+    )
+  })
+
+  it('rolls parts by record count, and by size', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out', format: 'csv', max_records: '2' })
+    await w.write(batchOf(S, rows(1, 6)))
+    await w.commit({ checkpointId: 7, positions: {} })
+    const parts = await tree(join(dir, 'out'))
+    expect(parts).toEqual(['part-job-00000007-0000.csv', 'part-job-00000007-0001.csv', 'part-job-00000007-0002.csv'])
+    expect(await readFile(join(dir, 'out', parts[2]!), 'utf8')).toBe('id,amount,dt\n5,5.05,2024-01-01\n')
+    const bySize = await writer(dir, { path: 'sized', format: 'jsonl', max_bytes: '100' })
+    for (let i = 0; i < 10; i++) await bySize.write(batchOf(S, [row(i)]))
+    await bySize.commit({ checkpointId: 1, positions: {} })
+    const sized = await tree(join(dir, 'sized'))
+    expect(sized.length).toBeGreaterThan(2)
+    const all = (await Promise.all(sized.map((f) => readFile(join(dir, 'sized', f), 'utf8')))).join('')
+    expect(all.trim().split('\n')).toHaveLength(10)
+  })
+
+  it('partitions into Hive-style directories by column values, NULL as the Hive default partition', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out', format: 'csv', partition_by: 'dt' })
+    await w.write(batchOf(S, [row(1, 19723), row(2, 19724), row(3, 19723), [4n, null, null]]))
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect(await tree(join(dir, 'out'))).toEqual([
+      'dt=2024-01-01/part-job-00000001-0000.csv',
+      'dt=2024-01-02/part-job-00000001-0001.csv',
+      'dt=__HIVE_DEFAULT_PARTITION__/part-job-00000001-0002.csv',
+    ])
+    expect(await readFile(join(dir, 'out', 'dt=2024-01-01', 'part-job-00000001-0000.csv'), 'utf8')).toBe(
+      'id,amount,dt\n1,1.05,2024-01-01\n3,3.05,2024-01-01\n',
+    )
+  })
+
+  it('removes what a crashed run published after the restored checkpoint, and its in-progress files', async () => {
+    const dir = await tempDir()
+    const a = await writer(dir, { path: 'out', format: 'csv', max_records: '1' })
+    await a.write(batchOf(S, rows(1, 2)))
+    await a.commit({ checkpointId: 1, positions: {} })
+    await a.write(batchOf(S, rows(2, 5)))
+    await a.commit({ checkpointId: 2, positions: {} })
+    await a.write(batchOf(S, rows(5, 6)))
+    await a.flush()
+    // Crash; the job restarts from checkpoint 1 and this time checkpoint 2 holds rows 2..3 only.
+    const b = await writer(dir, { path: 'out', format: 'csv', max_records: '1' })
+    await b.write(batchOf(S, rows(2, 4)))
+    await b.commit({ checkpointId: 2, positions: {} })
+    expect(await tree(join(dir, 'out'))).toEqual([
+      'part-job-00000001-0000.csv',
+      'part-job-00000002-0000.csv',
+      'part-job-00000002-0001.csv',
+    ])
+  })
+
+  it('leaves other jobs’ parts alone and discards uncommitted rows on rollback and close', async () => {
+    const dir = await tempDir()
+    const other = await writer(dir, { path: 'out', format: 'csv' }, 'other')
+    await other.write(batchOf(S, rows(1, 2)))
+    await other.commit({ checkpointId: 5, positions: {} })
+    const w = await writer(dir, { path: 'out', format: 'csv' })
+    await w.write(batchOf(S, rows(1, 2)))
+    await w.rollback()
+    await w.commit({ checkpointId: 1, positions: {} })
+    await w.write(batchOf(S, rows(1, 2)))
+    await w.close()
+    expect(await tree(join(dir, 'out'))).toEqual(['part-other-00000005-0000.csv'])
+  })
+
+  it('writes JSON array parts that JSON.parse reads', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out', format: 'json' })
+    await w.write(batchOf(S, rows(1, 3)))
+    await w.commit({ checkpointId: 1, positions: {} })
+    const parsed = JSON.parse(await readFile(join(dir, 'out', 'part-job-00000001-0000.json'), 'utf8'))
+    expect(parsed).toEqual([
+      { id: 1, amount: 1.05, dt: '2024-01-01' },
+      { id: 2, amount: 2.05, dt: '2024-01-01' },
+    ])
+  })
+
+  it('needs a format for a directory and a partition column that exists', async () => {
+    const dir = await tempDir()
+    await expect(sink(dir, { path: 'out/' }).open()).rejects.toThrow(/names no format/)
+    const s = sink(dir, { path: 'out', format: 'csv', partition_by: 'nope' })
+    await s.open()
+    await expect(s.validateSchema(S)).rejects.toThrow(/Partition column "nope" is not in the output/)
+  })
+})
