@@ -327,7 +327,8 @@ function toDecimal(from: DataType, to: DecimalType, lossy: boolean): (v: Value) 
         if (typeof v !== 'number') throw badRepresentation(v, from)
         if (!Number.isFinite(v)) throw rangeError(v, from, to, 'which has no NaN or infinity')
 
-        // The double's shortest spelling (what JavaScript prints) is taken as its decimal value.
+        // Limitation: the double's shortest spelling (what JavaScript prints) is taken as its decimal value, not
+        // its exact binary expansion: 0.1 becomes 0.1, as users expect.
         return fit(Decimal.fromNumber(v), v)
       }
     case 'decimal':
@@ -551,7 +552,7 @@ function converterFor(from: DataType, to: DataType, options: ConvertOptions): (v
     case 'struct': {
       if (from.kind === 'string') return (v) => parseText(v as string, to, options)
       if (from.kind !== 'struct' || from.fields.length !== to.fields.length) throw unsupported(from, to)
-      // Fields convert by position, as SQL row casts do; the target's names apply.
+      // Limitation: fields convert by position, as SQL row casts do, not by name; the target's names apply.
       const fields = to.fields.map((f, i) => {
         const source = from.fields[i]!
 
@@ -711,6 +712,7 @@ function digitsOf(unit: TimeUnit): number {
   return unit === 'ms' ? 3 : unit === 'us' ? 6 : 9
 }
 
+// Limitation: text holds bytes as base64 or as hex after \x / 0x; no other encoding is guessed.
 function parseBytes(text: string, type: DataType): Uint8Array {
   if (/^(\\x|0x)/i.test(text)) {
     const hex = text.slice(2)
