@@ -1,0 +1,427 @@
+import {
+  batchOf,
+  type ConnectorContext,
+  type DataReader,
+  FerrisError,
+  isFerrisError,
+  type Position,
+  type ReadResult,
+  type RecordMeta,
+  type Row,
+  type Schema,
+  type Value,
+} from '@ferris/core'
+import type { MessageDecoder } from '@ferris/formats'
+import type { Admin, Consumer, KafkaMessage } from 'kafkajs'
+import { classifyError } from './classify-error.js'
+import { MessageQueue, type QueuedBatch } from './message-queue.js'
+import { type ColumnLayout, headersFromKafka, headersToValue, type KeyFormat, keyToValue } from './metadata-columns.js'
+import { type OffsetMap, parsePosition, positionOf, tpKey } from './positions.js'
+
+export interface KafkaReaderSetup {
+  readonly consumer: Consumer
+  readonly admin: Admin
+  readonly topics: readonly string[]
+  readonly groupId: string
+  readonly schema: Schema
+  readonly layout: ColumnLayout
+  readonly decoder: MessageDecoder
+  readonly keyFormat: KeyFormat
+  readonly batchSize: number
+  readonly maxQueued: number
+  readonly maxWait: number
+  readonly reconnectTimeout: number
+  /** Where partitions start on the first assignment: a checkpoint's position or start_offsets/start_timestamp. */
+  readonly startAt: OffsetMap
+  /** With `bounded`: the end offset of every partition of every topic, taken when the source opened. */
+  readonly ends?: OffsetMap
+  /** Where partitions with no committed offset and no `startAt` begin, for bounded completion checks. */
+  readonly fromBeginning: boolean
+}
+
+/**
+ * Reads one consumer group member's share of the topics.
+ *
+ * kafkajs runs its own fetch loop; `eachBatch` only queues each fetched batch (no per-message await) and
+ * pauses every assigned partition once `maxQueued` messages wait, resuming them when `read()` has drained
+ * the queue to half. `read()` decodes up to `batchSize` queued messages and advances the position, which
+ * holds for each partition the offset after the last message handed over. Nothing is committed to the group
+ * until the job calls `commit` (autoCommit is off).
+ *
+ * Rebalances: a GROUP_JOIN event brings the new assignment. Queued messages and positions of revoked
+ * partitions are dropped (their new owner resumes from the group's committed offset). Partitions this
+ * member keeps are sought back to the position already handed over, since a restarted kafkajs consumer would
+ * otherwise resume from the committed offset and hand over the same messages twice.
+ */
+export class KafkaReader implements DataReader {
+  readonly #s: KafkaReaderSetup
+  readonly #context: ConnectorContext
+  readonly #queue = new MessageQueue()
+  readonly #positions: OffsetMap = new Map()
+  #assigned = new Set<string>()
+  #assignment: Array<{ topic: string; partitions: number[] }> = []
+  #paused = false
+  #wake: (() => void) | undefined
+  #failure: FerrisError | undefined
+  #ended = false
+  #closed = false
+  #initializing: Promise<void> = Promise.resolve()
+  #crashedAt: number | undefined
+  #seekAfterJoin = new Map<string, bigint>()
+
+  constructor(setup: KafkaReaderSetup, context: ConnectorContext) {
+    this.#s = setup
+    this.#context = context
+    for (const [topic, parts] of setup.startAt) for (const [p, o] of parts) this.#seekAfterJoin.set(tpKey(topic, p), o)
+  }
+
+  /** Subscribes and starts kafkajs's fetch loop; resolves once the loop runs (not once partitions are assigned). */
+  async start(): Promise<void> {
+    const { consumer } = this.#s
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.#onJoin(e.payload.memberAssignment))
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      // Batches holding only control records or aborted messages never reach eachBatch; the position must still
+      // move past them, or a bounded read would wait for offsets it can never see.
+      if (e.payload.batchSize === 0)
+        this.#pushBatch(e.payload.topic, e.payload.partition, [], BigInt(e.payload.lastOffset) + 1n)
+    })
+    consumer.on(consumer.events.CRASH, (e) => {
+      const error = classifyError(e.payload.error, `reading ${this.#s.topics.join(', ')}`)
+      if (e.payload.restart) {
+        this.#crashedAt ??= Date.now()
+        this.#context.logger.log('warn', 'Kafka consumer lost its connection; reconnecting', { error: error.message })
+      } else {
+        this.#fail(error)
+      }
+    })
+    consumer.on(consumer.events.FETCH, () => {
+      this.#crashedAt = undefined
+    })
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch, isStale }) => {
+        if (isStale() || !this.#assigned.has(tpKey(batch.topic, batch.partition))) return
+        this.#pushBatch(batch.topic, batch.partition, batch.messages, BigInt(batch.lastOffset()) + 1n)
+      },
+    })
+  }
+
+  #pushBatch(topic: string, partition: number, messages: KafkaMessage[], end: bigint): void {
+    const key = tpKey(topic, partition)
+    if (!this.#assigned.has(key)) return
+    let kept = messages
+    let stop = end
+    const limit = this.#s.ends?.get(topic)?.get(partition)
+    if (limit !== undefined) {
+      // Bounded: nothing at or past the end offset taken when the job started.
+      if (stop > limit) stop = limit
+      if (messages.length > 0 && BigInt(messages[messages.length - 1]!.offset) >= limit)
+        kept = messages.filter((m) => BigInt(m.offset) < limit)
+    }
+    this.#queue.push(topic, partition, kept, stop)
+    if (!this.#paused && this.#queue.size >= this.#s.maxQueued) this.#pauseAll()
+    this.#wake?.()
+  }
+
+  #pauseAll(): void {
+    this.#paused = true
+    if (this.#assignment.length > 0) this.#s.consumer.pause(this.#assignment)
+  }
+
+  #resumeAll(): void {
+    this.#paused = false
+    if (this.#assignment.length > 0) this.#s.consumer.resume(this.#assignment)
+  }
+
+  #onJoin(memberAssignment: Record<string, number[]>): void {
+    const next = new Set<string>()
+    const assignment: Array<{ topic: string; partitions: number[] }> = []
+    for (const [topic, partitions] of Object.entries(memberAssignment)) {
+      assignment.push({ topic, partitions })
+      for (const p of partitions) next.add(tpKey(topic, p))
+    }
+    const revoked = [...this.#assigned].filter((k) => !next.has(k))
+    this.#queue.purge((k) => !next.has(k))
+    for (const [topic, parts] of this.#positions) {
+      for (const p of [...parts.keys()]) if (!next.has(tpKey(topic, p))) parts.delete(p)
+      if (parts.size === 0) this.#positions.delete(topic)
+    }
+    this.#assigned = next
+    this.#assignment = assignment
+    this.#crashedAt = undefined
+    this.#context.logger.log('info', 'Kafka partitions assigned', {
+      group: this.#s.groupId,
+      assigned: assignment.map((a) => `${a.topic}[${a.partitions.join(',')}]`).join(' '),
+      revoked: revoked.length,
+    })
+    // Kept partitions: back to what was handed over (see the class comment). New ones: the start position, if any.
+    this.#queue.purge((k) => next.has(k))
+    for (const { topic, partitions } of assignment) {
+      for (const p of partitions) {
+        const key = tpKey(topic, p)
+        const at = this.#positions.get(topic)?.get(p) ?? this.#seekAfterJoin.get(key)
+        if (at !== undefined) {
+          this.#s.consumer.seek({ topic, partition: p, offset: at.toString() })
+          this.#setPosition(topic, p, at)
+        }
+      }
+    }
+    // Start positions apply to the first assignment only; a partition another member read meanwhile resumes
+    // from the group's committed offset.
+    this.#seekAfterJoin.clear()
+    if (this.#paused) this.#s.consumer.pause(assignment)
+    this.#initializing = this.#initialPositions(assignment).catch((error) => {
+      this.#context.logger.log('warn', 'Kafka: could not read the starting offsets of the assigned partitions', {
+        error: String(error),
+      })
+    })
+    this.#wake?.()
+  }
+
+  /**
+   * The position of every assigned partition before any message of it arrives: the group's committed offset,
+   * else the start. Without it a bounded read could not tell that an empty partition is done, and a position
+   * would not name partitions that have nothing new.
+   */
+  async #initialPositions(assignment: ReadonlyArray<{ topic: string; partitions: number[] }>): Promise<void> {
+    if (assignment.length === 0) return
+    const topics = assignment.map((a) => a.topic)
+    const committed = await this.#s.admin.fetchOffsets({ groupId: this.#s.groupId, topics })
+    const edges = new Map<string, Array<{ partition: number; high: string; low: string }>>()
+    await Promise.all(topics.map(async (t) => edges.set(t, await this.#s.admin.fetchTopicOffsets(t))))
+    for (const { topic, partitions } of assignment) {
+      for (const p of partitions) {
+        if (this.#positions.get(topic)?.has(p) === true || !this.#assigned.has(tpKey(topic, p))) continue
+        const c = committed.find((x) => x.topic === topic)?.partitions.find((x) => x.partition === p)
+        const edge = edges.get(topic)?.find((x) => x.partition === p)
+        const at =
+          c !== undefined && Number(c.offset) >= 0
+            ? BigInt(c.offset)
+            : edge === undefined
+              ? undefined
+              : BigInt(this.#s.fromBeginning ? edge.low : edge.high)
+        if (at !== undefined) this.#setPosition(topic, p, at)
+      }
+    }
+  }
+
+  #setPosition(topic: string, partition: number, offset: bigint): void {
+    let parts = this.#positions.get(topic)
+    if (parts === undefined) {
+      parts = new Map()
+      this.#positions.set(topic, parts)
+    }
+    parts.set(partition, offset)
+  }
+
+  #fail(error: FerrisError): void {
+    this.#failure ??= error
+    this.#wake?.()
+  }
+
+  get position(): Position {
+    return positionOf(this.#positions)
+  }
+
+  async read(): Promise<ReadResult> {
+    if (this.#failure !== undefined) throw this.#failure
+    if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', `${this.#context.name}: read() after close()`)
+    if (this.#ended) return { kind: 'end', position: this.position }
+    if (this.#queue.isEmpty) await this.#waitForData()
+    if (this.#failure !== undefined) throw this.#failure
+    this.#checkOutage()
+    await this.#initializing
+
+    const values: Array<Buffer | null> = []
+    const taken: Array<{ b: QueuedBatch; m: KafkaMessage }> = []
+    this.#queue.take(
+      this.#s.batchSize,
+      (b, m) => {
+        taken.push({ b, m })
+        values.push(m.value)
+      },
+      (b) => {
+        const cur = this.#positions.get(b.topic)?.get(b.partition)
+        if (cur === undefined || b.end > cur) this.#setPosition(b.topic, b.partition, b.end)
+      },
+    )
+    if (this.#paused && this.#queue.size <= this.#s.maxQueued / 2) this.#resumeAll()
+    const rows: Row[] = []
+    const meta: RecordMeta[] = []
+    if (taken.length > 0) {
+      try {
+        await this.#s.decoder.prepare(values)
+      } catch (error) {
+        throw isFerrisError(error) ? error : classifyError(error, 'fetching Avro schemas')
+      }
+      for (const { b, m } of taken) {
+        const offset = BigInt(m.offset)
+        const cur = this.#positions.get(b.topic)?.get(b.partition)
+        if (cur === undefined || offset + 1n > cur) this.#setPosition(b.topic, b.partition, offset + 1n)
+        const row = this.#toRow(b, m, offset)
+        if (row !== undefined) {
+          rows.push(row.row)
+          meta.push(row.meta)
+        }
+      }
+    }
+    if (rows.length > 0)
+      return { kind: 'batch', batch: batchOf(this.#s.schema, rows, { meta }), position: this.position }
+    if (this.#s.ends !== undefined && this.#boundedDone()) {
+      this.#ended = true
+      return { kind: 'end', position: this.position }
+    }
+
+    return { kind: 'idle', position: this.position }
+  }
+
+  #toRow(b: QueuedBatch, m: KafkaMessage, offset: bigint): { row: Row; meta: RecordMeta } | undefined {
+    const { layout, schema } = this.#s
+    const headers = headersFromKafka(m.headers as never)
+    const timestamp = BigInt(m.timestamp) * 1_000_000n
+    const keyType = layout.meta._key === undefined ? undefined : schema.fields[layout.meta._key]!.type
+    try {
+      const key = keyToValue(m.key ?? null, keyType, this.#s.keyFormat, this.#context.name)
+      const value = this.#s.decoder.decode(m.value)
+      const row: Row = new Array<Value>(schema.length)
+      const vi = layout.valueIndex
+      for (let i = 0; i < vi.length; i++) row[vi[i]!] = value[i] ?? null
+      const mc = layout.meta
+      if (mc._key !== undefined) row[mc._key] = key
+      if (mc._timestamp !== undefined)
+        row[mc._timestamp] = schema.fields[mc._timestamp]!.type.kind === 'int64' ? BigInt(m.timestamp) : timestamp
+      if (mc._partition !== undefined)
+        row[mc._partition] = schema.fields[mc._partition]!.type.kind === 'int64' ? BigInt(b.partition) : b.partition
+      if (mc._offset !== undefined) row[mc._offset] = offset
+      if (mc._topic !== undefined) row[mc._topic] = b.topic
+      if (mc._headers !== undefined) row[mc._headers] = headersToValue(headers, schema.fields[mc._headers]!.type)
+
+      return {
+        row,
+        meta: {
+          key,
+          headers,
+          timestamp,
+          partition: b.partition,
+          offset,
+          ...(m.value === null ? {} : { raw: m.value }),
+        },
+      }
+    } catch (error) {
+      const cause = isFerrisError(error) ? error : classifyError(error, 'decoding a message')
+      const location = { topic: b.topic, partition: b.partition, offset: offset.toString() }
+      // The policy decides: `fail` throws from here, `skip` and `dead_letter` return and the batch goes on.
+      this.#context.reportBadRecord({
+        error: new FerrisError(
+          cause.code,
+          `${cause.message} (topic ${b.topic}, partition ${b.partition}, offset ${offset})`,
+          { ...cause.context, location, cause },
+        ),
+        ...(m.value === null ? {} : { raw: new Uint8Array(m.value) }),
+        origin: this.#context.name,
+        position: location,
+        meta: {
+          headers,
+          timestamp,
+          partition: b.partition,
+          offset,
+          ...(m.key === null ? {} : { key: m.key.toString('utf8') }),
+        },
+      })
+      this.#context.metrics.count('kafka_bad_records', 1, { source: this.#context.name, topic: b.topic })
+
+      return undefined
+    }
+  }
+
+  #boundedDone(): boolean {
+    const ends = this.#s.ends!
+    if (this.#assignment.length === 0 || !this.#queue.isEmpty) return false
+    for (const { topic, partitions } of this.#assignment) {
+      for (const p of partitions) {
+        const end = ends.get(topic)?.get(p) ?? 0n
+        const at = this.#positions.get(topic)?.get(p)
+        if (end === 0n) continue
+        if (at === undefined || at < end) return false
+      }
+    }
+
+    return true
+  }
+
+  /** A broker gone for longer than reconnect_timeout fails the read; shorter outages are waited out. */
+  #checkOutage(): void {
+    if (this.#crashedAt !== undefined && Date.now() - this.#crashedAt > this.#s.reconnectTimeout) {
+      throw new FerrisError(
+        'FERRIS_CONNECTION_FAILED',
+        `${this.#context.name}: the Kafka brokers have been unreachable for more than ${this.#s.reconnectTimeout} ms`,
+        {
+          subject: this.#context.name,
+          hint: 'Check the brokers; raise reconnect_timeout to wait longer',
+        },
+      )
+    }
+  }
+
+  #waitForData(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.#wake = undefined
+        this.#context.signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, this.#s.maxWait)
+      this.#wake = done
+      this.#context.signal.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  async commit(position: Position): Promise<void> {
+    const offsets = parsePosition(position, `${this.#context.name} commit`)
+    const entries: Array<{ topic: string; partition: number; offset: string }> = []
+    for (const [topic, parts] of offsets) {
+      for (const [partition, offset] of parts) {
+        // A partition another member owns now is not ours to commit: its owner resumes from the group offset.
+        if (this.#assigned.has(tpKey(topic, partition))) entries.push({ topic, partition, offset: offset.toString() })
+      }
+    }
+    if (entries.length === 0) return
+    try {
+      await this.#s.consumer.commitOffsets(entries)
+    } catch (error) {
+      throw classifyError(error, `committing offsets of group ${this.#s.groupId}`)
+    }
+  }
+
+  async seek(position: Position): Promise<void> {
+    const offsets = parsePosition(position, `${this.#context.name} seek`)
+    const keys = new Set<string>()
+    for (const [topic, parts] of offsets) {
+      for (const [partition, offset] of parts) {
+        const key = tpKey(topic, partition)
+        keys.add(key)
+        if (this.#assigned.has(key)) {
+          this.#s.consumer.seek({ topic, partition, offset: offset.toString() })
+          this.#setPosition(topic, partition, offset)
+        } else {
+          this.#seekAfterJoin.set(key, offset)
+        }
+      }
+    }
+    this.#queue.purge((k) => keys.has(k))
+    this.#ended = false
+  }
+
+  hasMore(): boolean {
+    return !this.#ended
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#wake?.()
+    await Promise.allSettled([this.#s.consumer.disconnect(), this.#s.admin.disconnect()])
+  }
+}

@@ -1,0 +1,219 @@
+import {
+  type ConnectorContext,
+  type DataSink,
+  type DataWriter,
+  FerrisError,
+  type Schema,
+  type SinkCapabilities,
+  type WriterOptions,
+} from '@ferris/core'
+import { messageEncoder } from '@ferris/formats'
+import { type Admin, CompressionCodecs, CompressionTypes, Partitioners, type Producer } from 'kafkajs'
+import { classifyError } from './classify-error.js'
+import { kafkaConfig, RETRY } from './client-config.js'
+import { avroCodecOptions, formatOf } from './codec-options.js'
+import { type CreateKafkaClient, createKafkaClient, type KafkaClient } from './kafka-client.js'
+import { KafkaWriter } from './kafka-writer.js'
+import { columnLayout, type KeyFormat } from './metadata-columns.js'
+import type { KafkaOptions } from './options.js'
+
+const COMPRESSION: Readonly<Record<string, CompressionTypes>> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+}
+
+/** One topic as a sink. */
+export class KafkaSink implements DataSink {
+  readonly capabilities: SinkCapabilities
+  readonly #options: KafkaOptions
+  readonly #context: ConnectorContext
+  readonly #client: KafkaClient
+  readonly #topic: string
+  readonly #transactional: boolean
+  #admin: Admin | undefined
+  readonly #producers = new Set<Producer>()
+
+  constructor(options: KafkaOptions, context: ConnectorContext, createClient: CreateKafkaClient = createKafkaClient) {
+    this.#options = options
+    this.#context = context
+    const topics = options.topic ?? []
+    if (topics.length !== 1 || options.topic_pattern !== undefined) {
+      throw new FerrisError('FERRIS_CONFIG_INVALID', `${context.name}: a Kafka sink writes exactly one topic`, {
+        subject: `${context.name}.topic`,
+        value: options.topic_pattern ?? topics.join(','),
+        expected: 'one topic name, e.g. kafka://127.0.0.1:19092/big_orders',
+      })
+    }
+    this.#topic = topics[0]!
+    const compression = COMPRESSION[options.compression]!
+    if (
+      compression !== CompressionTypes.None &&
+      compression !== CompressionTypes.GZIP &&
+      CompressionCodecs[compression] === undefined
+    ) {
+      // Limitation: kafkajs ships gzip only; snappy, lz4 and zstd need a codec package registered in CompressionCodecs.
+      throw new FerrisError(
+        'FERRIS_UNSUPPORTED',
+        `${context.name}: compression ${options.compression} needs a codec that is not installed`,
+        {
+          subject: `${context.name}.compression`,
+          value: options.compression,
+          expected: 'none or gzip',
+          hint: 'Use gzip, or register a kafkajs codec (e.g. kafkajs-snappy) in CompressionCodecs before the job starts',
+        },
+      )
+    }
+    this.#transactional = options.exactly_once || options.transactional_id !== undefined
+    if (options.offsets_group_id !== undefined && !this.#transactional) {
+      throw new FerrisError(
+        'FERRIS_CONFIG_INVALID',
+        `${context.name}: offsets_group_id commits source offsets inside transactions and needs exactly_once=true`,
+        {
+          subject: `${context.name}.offsets_group_id`,
+          hint: 'Add exactly_once=true, or remove offsets_group_id',
+        },
+      )
+    }
+    this.#client = createClient(kafkaConfig(options, context, 'sink'))
+    this.capabilities = {
+      transactions: this.#transactional,
+      upsert: false,
+      idempotent: this.#transactional,
+      storesPositions:
+        this.#transactional && options.offsets_group_id !== undefined && options.offsets_source !== undefined,
+    }
+  }
+
+  async open(): Promise<void> {
+    const admin = this.#client.admin({ retry: RETRY })
+    this.#admin = admin
+    try {
+      await admin.connect()
+      const topics = await admin.listTopics()
+      if (topics.includes(this.#topic)) return
+      if (!this.#options.create_topic) {
+        throw new FerrisError('FERRIS_NOT_FOUND', `${this.#context.name}: topic ${this.#topic} does not exist`, {
+          subject: `${this.#context.name}.topic`,
+          value: this.#topic,
+          hint: 'Create it, or set create_topic=true',
+        })
+      }
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: this.#topic,
+            numPartitions: this.#options.partitions ?? -1,
+            replicationFactor: this.#options.replication_factor ?? -1,
+          },
+        ],
+      })
+    } catch (error) {
+      throw classifyError(error, `opening topic ${this.#topic}`)
+    }
+  }
+
+  async validateSchema(schema: Schema): Promise<void> {
+    const layout = columnLayout(schema, this.#context.name)
+    this.#keyIndex(schema)
+    messageEncoder({
+      format: formatOf(this.#options),
+      schema: layout.valueSchema,
+      subject: this.#context.name,
+      avro: avroCodecOptions(this.#options, this.#context, this.#topic),
+    })
+  }
+
+  #keyIndex(schema: Schema): number | undefined {
+    const name = this.#options.key_column
+    if (name === undefined) {
+      const i = schema.indexOf('_key')
+      return i < 0 ? undefined : i
+    }
+    const i = schema.indexOf(name)
+    if (i < 0) {
+      throw new FerrisError(
+        'FERRIS_SCHEMA_MISMATCH',
+        `${this.#context.name}.key_column names "${name}", which is not a column of the output`,
+        {
+          subject: `${this.#context.name}.key_column`,
+          value: name,
+          expected: `one of ${schema.names.join(', ')}`,
+        },
+      )
+    }
+
+    return i
+  }
+
+  async createWriter(options: WriterOptions): Promise<DataWriter> {
+    if (this.#admin === undefined) await this.open()
+    const layout = columnLayout(options.schema, this.#context.name)
+    const encoder = messageEncoder({
+      format: formatOf(this.#options),
+      schema: layout.valueSchema,
+      subject: this.#context.name,
+      avro: avroCodecOptions(this.#options, this.#context, this.#topic),
+    })
+    const transactionalId = this.#transactional
+      ? (this.#options.transactional_id ?? `ferris-${options.jobId}-${this.#context.name}`)
+      : undefined
+    const producer = this.#client.producer({
+      createPartitioner:
+        this.#options.partitioner === 'legacy' ? Partitioners.LegacyPartitioner : Partitioners.DefaultPartitioner,
+      idempotent: this.#options.idempotent || this.#transactional,
+      ...(this.#options.idempotent || this.#transactional ? { maxInFlightRequests: 1 } : {}),
+      ...(transactionalId === undefined
+        ? {}
+        : { transactionalId, transactionTimeout: this.#options.transaction_timeout }),
+      allowAutoTopicCreation: false,
+      retry: RETRY,
+    })
+    try {
+      // With a transactional id this also fences an older producer of the same id and aborts its open transaction.
+      await producer.connect()
+    } catch (error) {
+      throw classifyError(error, `connecting the producer for ${this.#topic}`)
+    }
+    this.#producers.add(producer)
+    const admin = this.#admin!
+    const writer = new KafkaWriter(
+      {
+        producer,
+        admin,
+        topic: this.#topic,
+        schema: options.schema,
+        layout,
+        encoder,
+        keyIndex: this.#keyIndex(options.schema),
+        keyFormat: this.#options.key_format as KeyFormat,
+        staticHeaders: this.#options.headers ?? {},
+        compression: COMPRESSION[this.#options.compression]!,
+        acks: this.#options.acks === 'all' ? -1 : Number(this.#options.acks),
+        transactional: this.#transactional,
+        offsetsGroupId: this.#options.offsets_group_id,
+        offsetsSource: this.#options.offsets_source,
+        reconnectTimeout: this.#options.reconnect_timeout,
+      },
+      this.#context,
+    )
+    const close = writer.close.bind(writer)
+    writer.close = async () => {
+      await close()
+      this.#producers.delete(producer)
+      await producer.disconnect().catch(() => {})
+    }
+
+    return writer
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#producers].map((p) => p.disconnect()))
+    this.#producers.clear()
+    await this.#admin?.disconnect().catch(() => {})
+    this.#admin = undefined
+  }
+}

@@ -1,0 +1,282 @@
+import {
+  type ConnectorContext,
+  type DataReader,
+  type DataSource,
+  FerrisError,
+  type ReaderOptions,
+  Schema,
+  type SourceCapabilities,
+  T,
+} from '@ferris/core'
+import { messageDecoder } from '@ferris/formats'
+import type { Admin } from 'kafkajs'
+import { classifyError } from './classify-error.js'
+import { kafkaConfig, RETRY } from './client-config.js'
+import { avroCodecOptions, formatOf } from './codec-options.js'
+import { type CreateKafkaClient, createKafkaClient, type KafkaClient } from './kafka-client.js'
+import { KafkaReader } from './kafka-reader.js'
+import { columnLayout, type KeyFormat } from './metadata-columns.js'
+import type { KafkaOptions } from './options.js'
+import { type OffsetMap, parsePosition, parseStartOffsets } from './positions.js'
+
+/**
+ * Topics as a source. One reader is one consumer group member; several jobs (or processes) with the same
+ * `group_id` split the partitions between them.
+ */
+export class KafkaSource implements DataSource {
+  readonly capabilities: SourceCapabilities
+  readonly #options: KafkaOptions
+  readonly #context: ConnectorContext
+  readonly #client: KafkaClient
+  readonly #groupId: string
+  #admin: Admin | undefined
+  #topics: string[] = []
+  #ends: OffsetMap | undefined
+  readonly #readers = new Set<KafkaReader>()
+
+  constructor(options: KafkaOptions, context: ConnectorContext, createClient: CreateKafkaClient = createKafkaClient) {
+    this.#options = options
+    this.#context = context
+    const topics = options.topic ?? []
+    if ((topics.length === 0) === (options.topic_pattern === undefined)) {
+      throw new FerrisError('FERRIS_CONFIG_INVALID', `${context.name}: give either topic or topic_pattern`, {
+        subject: `${context.name}.topic`,
+        value: topics.length === 0 ? 'neither' : 'both',
+        expected: 'topic=orders (or a comma list), or topic_pattern=<regex>',
+        hint: "Write the topic in the connection string's path, kafka://host:port/orders",
+      })
+    }
+    if (options.topic_pattern !== undefined) {
+      try {
+        new RegExp(options.topic_pattern)
+      } catch (error) {
+        throw new FerrisError(
+          'FERRIS_CONFIG_INVALID',
+          `${context.name}.topic_pattern is not a valid regular expression`,
+          {
+            subject: `${context.name}.topic_pattern`,
+            value: options.topic_pattern,
+            cause: error,
+          },
+        )
+      }
+    }
+    if (options.start === 'timestamp' && options.start_timestamp === undefined) {
+      throw new FerrisError('FERRIS_CONFIG_INVALID', `${context.name}: start=timestamp needs start_timestamp`, {
+        subject: `${context.name}.start_timestamp`,
+        expected: 'epoch milliseconds or an ISO-8601 instant, e.g. 2024-01-01T00:00:00Z',
+      })
+    }
+    if (options.start === 'offsets' && options.start_offsets === undefined) {
+      throw new FerrisError('FERRIS_CONFIG_INVALID', `${context.name}: start=offsets needs start_offsets`, {
+        subject: `${context.name}.start_offsets`,
+        expected: 'partition:offset pairs, e.g. 0:42,1:17',
+      })
+    }
+    this.#groupId = options.group_id ?? `ferris-${context.name}`
+    this.#client = createClient(kafkaConfig(options, context, 'source'))
+    this.capabilities = {
+      bounded: options.bounded,
+      seek: true,
+      commit: true,
+      schemaDiscovery: options.format === 'string' || options.format === 'bytes',
+      timestamps: true,
+    }
+  }
+
+  get groupId(): string {
+    return this.#groupId
+  }
+
+  async open(): Promise<void> {
+    const admin = this.#client.admin({ retry: RETRY })
+    this.#admin = admin
+    let existing: string[]
+    try {
+      await admin.connect()
+      existing = await admin.listTopics()
+    } catch (error) {
+      throw classifyError(error, `connecting to ${this.#options.bootstrap_servers.join(',')}`)
+    }
+    if (this.#options.topic_pattern !== undefined) {
+      const re = new RegExp(this.#options.topic_pattern)
+      this.#topics = existing.filter((t) => re.test(t) && !t.startsWith('__'))
+      if (this.#topics.length === 0) {
+        throw new FerrisError(
+          'FERRIS_NOT_FOUND',
+          `${this.#context.name}: no topic matches topic_pattern ${this.#options.topic_pattern}`,
+          {
+            subject: `${this.#context.name}.topic_pattern`,
+            value: this.#options.topic_pattern,
+            hint: 'Create a matching topic first; topics created after the source opens are not picked up',
+          },
+        )
+      }
+    } else {
+      this.#topics = [...this.#options.topic!]
+      const missing = this.#topics.filter((t) => !existing.includes(t))
+      if (missing.length > 0) {
+        throw new FerrisError(
+          'FERRIS_NOT_FOUND',
+          `${this.#context.name}: topic ${missing.join(', ')} does not exist on ${this.#options.bootstrap_servers.join(',')}`,
+          {
+            subject: `${this.#context.name}.topic`,
+            value: missing.join(','),
+            hint: 'Create the topic, or check its spelling and the bootstrap servers',
+          },
+        )
+      }
+    }
+    if (this.#options.bounded) {
+      this.#ends = new Map()
+      try {
+        for (const t of this.#topics) {
+          const offsets = await admin.fetchTopicOffsets(t)
+          this.#ends.set(t, new Map(offsets.map((o) => [o.partition, BigInt(o.high)])))
+        }
+      } catch (error) {
+        throw classifyError(error, 'reading end offsets')
+      }
+    }
+  }
+
+  async discoverSchema(): Promise<Schema | undefined> {
+    if (this.#options.format === 'string') return Schema.of(['value', T.string])
+    if (this.#options.format === 'bytes') return Schema.of(['value', T.bytes])
+
+    return undefined
+  }
+
+  async createReader(options: ReaderOptions): Promise<DataReader> {
+    if (this.#admin === undefined) await this.open()
+    const name = this.#context.name
+    const layout = columnLayout(options.schema, name)
+    const decoder = messageDecoder({
+      format: formatOf(this.#options),
+      schema: layout.valueSchema,
+      subject: name,
+      avro: avroCodecOptions(this.#options, this.#context),
+    })
+    const startAt =
+      options.from !== undefined ? parsePosition(options.from, `${name} checkpoint`) : await this.#startOffsets()
+    const consumer = this.#client.consumer({
+      groupId: this.#groupId,
+      sessionTimeout: this.#options.session_timeout,
+      heartbeatInterval: this.#options.heartbeat_interval,
+      maxBytesPerPartition: this.#options.max_bytes_per_partition,
+      maxWaitTimeInMs: this.#options.max_wait,
+      readUncommitted: this.#options.isolation_level === 'read_uncommitted',
+      allowAutoTopicCreation: false,
+      retry: {
+        ...RETRY,
+        // kafkajs restarts its consumer after errors it deems retriable; our reader fails the job once the
+        // brokers have been gone longer than reconnect_timeout.
+        restartOnFailure: async (error: Error) =>
+          classifyError(error, 'reading').retryable && !this.#context.signal.aborted,
+      },
+    })
+    const admin = this.#client.admin({ retry: RETRY })
+    try {
+      await Promise.all([consumer.connect(), admin.connect()])
+      const pattern = this.#options.topic_pattern
+      await consumer.subscribe({
+        topics: pattern === undefined ? this.#topics : this.#topics,
+        fromBeginning: this.#options.start !== 'latest',
+      })
+    } catch (error) {
+      await Promise.allSettled([consumer.disconnect(), admin.disconnect()])
+      throw classifyError(error, `joining group ${this.#groupId}`)
+    }
+    const reader = new KafkaReader(
+      {
+        consumer,
+        admin,
+        topics: this.#topics,
+        groupId: this.#groupId,
+        schema: options.schema,
+        layout,
+        decoder,
+        keyFormat: this.#options.key_format as KeyFormat,
+        batchSize: options.batchSize,
+        maxQueued: this.#options.max_queued_messages,
+        maxWait: this.#options.max_wait,
+        reconnectTimeout: this.#options.reconnect_timeout,
+        startAt,
+        ...(this.#ends === undefined ? {} : { ends: this.#ends }),
+        fromBeginning: this.#options.start !== 'latest',
+      },
+      this.#context,
+    )
+    try {
+      await reader.start()
+    } catch (error) {
+      await reader.close()
+      throw classifyError(error, `starting to read ${this.#topics.join(', ')}`)
+    }
+    this.#readers.add(reader)
+
+    return reader
+  }
+
+  /** start=timestamp / start=offsets, for partitions the group has no committed offset for. */
+  async #startOffsets(): Promise<OffsetMap> {
+    const out: OffsetMap = new Map()
+    if (this.#options.start !== 'timestamp' && this.#options.start !== 'offsets') return out
+    const admin = this.#admin!
+    let committed: Awaited<ReturnType<Admin['fetchOffsets']>>
+    try {
+      committed = await admin.fetchOffsets({ groupId: this.#groupId, topics: this.#topics })
+    } catch (error) {
+      throw classifyError(error, `reading the offsets of group ${this.#groupId}`)
+    }
+    const hasCommitted = (topic: string, p: number) =>
+      Number(committed.find((c) => c.topic === topic)?.partitions.find((x) => x.partition === p)?.offset ?? '-1') >= 0
+    let wanted: OffsetMap
+    if (this.#options.start === 'offsets') {
+      wanted = parseStartOffsets(this.#options.start_offsets!, this.#topics, this.#context.name)
+    } else {
+      const ms = parseTimestamp(this.#options.start_timestamp!, this.#context.name)
+      wanted = new Map()
+      for (const t of this.#topics) {
+        try {
+          const offsets = await admin.fetchTopicOffsetsByTimestamp(t, ms)
+          wanted.set(t, new Map(offsets.map((o) => [o.partition, BigInt(o.offset)])))
+        } catch (error) {
+          throw classifyError(error, `finding offsets of ${t} at ${this.#options.start_timestamp}`)
+        }
+      }
+    }
+    for (const [t, parts] of wanted) {
+      const m = new Map<number, bigint>()
+      for (const [p, o] of parts) if (!hasCommitted(t, p)) m.set(p, o)
+      if (m.size > 0) out.set(t, m)
+    }
+
+    return out
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#readers].map((r) => r.close()))
+    this.#readers.clear()
+    await this.#admin?.disconnect().catch(() => {})
+    this.#admin = undefined
+  }
+}
+
+function parseTimestamp(text: string, subject: string): number {
+  if (/^\d+$/.test(text)) return Number(text)
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms)) {
+    throw new FerrisError(
+      'FERRIS_CONFIG_INVALID',
+      `${subject}.start_timestamp "${text}" is neither epoch milliseconds nor an ISO-8601 instant`,
+      {
+        subject: `${subject}.start_timestamp`,
+        value: text,
+        expected: 'e.g. 1704067200000 or 2024-01-01T00:00:00Z',
+      },
+    )
+  }
+
+  return ms
+}
