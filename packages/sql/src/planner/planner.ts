@@ -43,7 +43,6 @@ export async function plan(sql: string | Application, options: PlanOptions = {})
   const source = new SourceText(typeof sql === 'string' ? sql : '', options.fileName)
   const app = typeof sql === 'string' ? parse(source) : sql
   const statements = collectEndpoints(app, source, options.set)
-  const library = options.library ?? defaultLibrary()
   const connectors: Record<string, string> = {}
   if (options.registry !== undefined) {
     for (const st of statements) {
@@ -91,6 +90,7 @@ export async function plan(sql: string | Application, options: PlanOptions = {})
       }
       schemas[ep.name] = found
     }
+    const library = options.library ?? defaultLibrary({ timeZone: st.settings.timeZone })
     const binder = new ExpressionBinder(source, library)
     const root = planQuery(st.statement.query, st.statement, schemas, binder)
     const jobConnectors: Record<string, string> = {}
