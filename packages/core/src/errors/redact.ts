@@ -22,9 +22,11 @@ export function redactSecrets(text: string): string {
     text
       // user:password@ in any URI-like text
       .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)([^\s@/]+)(@)/gi, `$1${REDACTED}$3`)
-      // ?password=...&  /  'x.sasl.password' = '...'
+      // ?password=...&  /  'x.sasl.password' = '...'  /  "token": "..."  /  password:hunter2
+      // A colon followed by a blank and an unquoted word is prose, not a pair: `orders.password: this option
+      // is required` must keep its words, or every message about a secret option would lose its meaning.
       .replace(
-        /([?&;\s,'"]|^)([\w.-]*(?:pass(?:word)?|secret|token|api[_-]?key|credential)[\w.-]*)(['"]?\s*[=:]\s*['"]?)([^&\s'",;]+)/gi,
+        /([?&;\s,'"]|^)([\w.-]*(?:pass(?:word)?|secret|token|api[_-]?key|credential)[\w.-]*)(['"]?\s*=\s*['"]?|['"]\s*:\s*['"]?|:(?=[^\s'"]))([^&\s'",;]+)/gi,
         `$1$2$3${REDACTED}`,
       )
   )

@@ -207,6 +207,16 @@ describe('core: validateOptions messages', () => {
     expect(text).not.toContain('hunter2')
   })
 
+  it('keeps the words of a message about an option whose name looks secret', () => {
+    const tokens = defineOptions({ api_token: { type: 'integer', doc: 'Token id.', secret: true, required: true } })
+    expect(messageOf(() => validateOptions(tokens, { api_token: 'abc' }, ctx))).toBe(
+      'orders.api_token: expected an integer, got a secret value (not shown). Fix the value in the WITH clause or the connection string.',
+    )
+    expect(messageOf(() => validateOptions(tokens, {}, ctx))).toBe(
+      "orders.api_token: this option is required (Token id). Add 'orders.api_token' = '***' to the WITH clause, or put api_token in the connection string.",
+    )
+  })
+
   it('reports every problem at once', () => {
     const message = messageOf(() => validateOptions(schema, { batch_size: 'x', colour: 'red' }, ctx))
     expect(message).toMatch(/^orders: 3 options are invalid:\n/)
