@@ -150,6 +150,31 @@ export function collectEndpoints(
     ...new Set(perStatement.flatMap((s) => [...s.sources.map((x) => x.name), ...(s.sink ? [s.sink.name] : [])])),
   ]
 
+  // A misspelled name in FROM/INTO leaves its properties unclaimed: point at the name, naming the prefix.
+  const prefixes = [...global.keys()].filter((k) => k.indexOf('.') > 0).map((k) => k.slice(0, k.indexOf('.')))
+  const unclaimed = [...new Set(prefixes)].filter((p) => p.toLowerCase() !== 'job' && !allNames.has(p.toLowerCase()))
+  for (const { sources, sink } of perStatement) {
+    for (const [ep, role] of [
+      ...sources.map((x) => [x, 'Source'] as const),
+      ...(sink === undefined ? [] : [[sink, 'Sink'] as const]),
+    ]) {
+      if ('uri' in ep && ep.uri !== undefined) continue
+      if (prefixes.some((p) => p.toLowerCase() === ep.name.toLowerCase())) continue
+      const guess = closest(ep.name, unclaimed)
+      if (guess.length === 0) continue
+      throw source.error(
+        'FERRIS_CONFIG_INVALID',
+        ep.span,
+        `${role} "${ep.name}" is not configured, but the WITH clause configures "${guess[0]}", which no statement names. Did you mean "${guess[0]}"?`,
+        {
+          value: ep.name,
+          expected: `one of the configured names: ${[...new Set(prefixes)].filter((p) => p !== 'job').join(', ')}`,
+          hint: `Rename one of them so that they match: FROM ${guess[0]}, or '${ep.name}.…' keys`,
+        },
+      )
+    }
+  }
+
   for (const [key, pv] of global) {
     const dot = key.indexOf('.')
     const prefix = dot < 0 ? key : key.slice(0, dot)

@@ -99,8 +99,16 @@ describe('analyzer: names and types', () => {
 describe('analyzer: sources, sinks and WITH keys', () => {
   it.each([
     [
+      "SELECT id FROM orders WITH ('orders.uri' = 'memory://orders', 'ordrs.format' = 'csv')",
+      /Property 'ordrs.format' belongs to no source or sink of the application. Did you mean 'orders.format'\? at line 1, column 63/,
+    ],
+    [
+      "SELECT id FROM orders WITH ('orders.uri' = 'memory://orders', 'jbo.name' = 'x')",
+      /Property 'jbo.name' belongs to no source or sink of the application. Did you mean 'job.name'\?/,
+    ],
+    [
       "SELECT id FROM orders WITH ('ordrs.uri' = 'memory://orders')",
-      /Property 'ordrs.uri' belongs to no source or sink of the application. Did you mean 'orders.uri'\? at line 1, column 29/,
+      /Source "orders" is not configured, but the WITH clause configures "ordrs", which no statement names/,
     ],
     [
       "SELECT id FROM orders WITH ('orders.uri' = 'memory://orders', 'path' = 'x')",
@@ -127,6 +135,14 @@ describe('analyzer: sources, sinks and WITH keys', () => {
     const e = await failure(sql)
     expect(e.code).toBe('FERRIS_CONFIG_INVALID')
     expect(e.message).toMatch(message)
+  })
+
+  it('suggests the configured name for a misspelled source in FROM', async () => {
+    const e = await failure("SELECT id FROM ordrs\nWITH ('orders.uri' = 'memory://orders')")
+    expect(e.message).toMatch(
+      /Source "ordrs" is not configured, but the WITH clause configures "orders", which no statement names. Did you mean "orders"\? at line 1, column 16/,
+    )
+    expect(e.message).toContain('  1 | SELECT id FROM ordrs\n    |                ^^^^^')
   })
 
   it('checks connector options through the registry, pointing at the key', async () => {
