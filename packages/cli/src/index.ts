@@ -1,1 +1,2 @@
-export {}
+export { EXIT, type ExitCode } from './exit-codes.js'
+export { buildProgram, main } from './main.js'

@@ -1,0 +1,34 @@
+import { isFerrisError, redactSecrets } from '@ferris/core'
+
+/**
+ * The text a person sees when a command fails: the error's code, message and context lines, never a bare
+ * stack trace. Unexpected errors (bugs) say so and ask for a report; `FERRIS_DEBUG=1` adds the stack.
+ */
+export function describeFailure(error: unknown): string {
+  const debug = process.env.FERRIS_DEBUG === '1'
+  if (isFerrisError(error)) {
+    return debug && error.stack !== undefined ? `${error.describe()}\n${redactSecrets(error.stack)}` : error.describe()
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  const lines = [
+    `FERRIS_INTERNAL: ${redactSecrets(message)}`,
+    '  hint: this is a bug in Ferris; run again with FERRIS_DEBUG=1 and report the output',
+  ]
+  if (debug && error instanceof Error && error.stack !== undefined) lines.push(redactSecrets(error.stack))
+
+  return lines.join('\n')
+}
+
+/** Codes that mean the application or command line is wrong, as opposed to a failure while running. */
+const INVALID_CODES = new Set([
+  'FERRIS_SQL_SYNTAX',
+  'FERRIS_SQL_SEMANTIC',
+  'FERRIS_CONFIG_INVALID',
+  'FERRIS_CONNECTION_STRING_INVALID',
+  'FERRIS_UNKNOWN_SCHEME',
+  'FERRIS_PLUGIN_INVALID',
+])
+
+export function isInvalidApplication(error: unknown): boolean {
+  return isFerrisError(error) && INVALID_CODES.has(error.code)
+}
