@@ -75,7 +75,7 @@ function checkMetaType(name: MetaColumn, type: DataType, subject: string): void 
 
   throw new FerrisError(
     'FERRIS_SCHEMA_MISMATCH',
-    `${subject}: metadata column ${name} is declared ${typeToString(type)}`,
+    `${subject}: metadata column ${name} is declared ${typeToString(type)}; it must be ${expected}`,
     {
       subject: `${subject}.${name}`,
       value: typeToString(type),
@@ -136,7 +136,7 @@ export function headersFromKafka(headers: KafkaHeaders | undefined): Header[] {
     for (const e of values)
       out.push({
         key,
-        value: e === null || e === undefined ? null : typeof e === 'string' ? Buffer.from(e) : new Uint8Array(e),
+        value: e === null || e === undefined ? null : new Uint8Array(typeof e === 'string' ? Buffer.from(e) : e),
       })
   }
 

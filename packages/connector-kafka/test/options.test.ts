@@ -1,0 +1,73 @@
+import { ConnectorRegistry, FerrisError, parseConnectionString, validateOptions } from '@ferris/core'
+import { describe, expect, it } from 'vitest'
+import { kafkaFromConnectionString, kafkaOptions } from '../src/options.js'
+import { plugin } from '../src/plugin.js'
+
+describe('[kafka] options', () => {
+  it('reads hosts, topics, credentials and parameters from a connection string', () => {
+    const raw = kafkaFromConnectionString(
+      parseConnectionString('kafka://alice:s3cr%40t@h1:19092,h2/orders,payments?group_id=g&format=json'),
+    )
+    expect(raw).toEqual({
+      bootstrap_servers: 'h1:19092,h2:9092',
+      topic: 'orders,payments',
+      sasl_username: 'alice',
+      sasl_password: 's3cr@t',
+      group_id: 'g',
+      format: 'json',
+    })
+    const options = validateOptions(kafkaOptions, raw, { subject: 'orders' })
+    expect(options.topic).toEqual(['orders', 'payments'])
+    expect(options.bootstrap_servers).toEqual(['h1:19092', 'h2:9092'])
+    expect(options.start).toBe('earliest')
+    expect(options.isolation_level).toBe('read_committed')
+  })
+
+  it('accepts the property style of WITH clauses, Kafka spellings included', () => {
+    const registry = new ConnectorRegistry().register(plugin)
+    const resolved = registry.resolve({
+      name: 'orders',
+      role: 'source',
+      properties: {
+        type: 'kafka_source',
+        'bootstrap.servers': '127.0.0.1:19092',
+        topic: 'orders',
+        'group.id': 'g',
+        'auto.offset.reset': 'latest',
+      },
+    })
+    expect(resolved.options.group_id).toBe('g')
+    expect(resolved.options.start).toBe('latest')
+  })
+
+  it('rejects bad values naming the option and the accepted ones, and never prints the password', () => {
+    let error: unknown
+    try {
+      validateOptions(
+        kafkaOptions,
+        { bootstrap_servers: 'h:1', topic: 't', format: 'xml', sasl_password: 'hunter2', compression: 'brotli' },
+        { subject: 'orders' },
+      )
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(FerrisError)
+    const text = (error as FerrisError).describe()
+    expect(text).toMatch(/orders\.format/)
+    expect(text).toMatch(/json, avro, string, bytes/)
+    expect(text).toMatch(/compression/)
+    expect(text).not.toMatch(/hunter2/)
+  })
+
+  it('marks every credential option secret', () => {
+    for (const name of ['sasl_password', 'ssl_key_password', 'schema_registry_password'] as const) {
+      expect(kafkaOptions[name].secret).toBe(true)
+    }
+  })
+
+  it('has the plugin shape the registry accepts, with the kafka scheme and type names', () => {
+    const registry = new ConnectorRegistry().register(plugin)
+    expect(registry.schemes()).toContain('kafka')
+    expect(registry.definition('kafka').definition.typeNames).toEqual({ source: 'kafka_source', sink: 'kafka_sink' })
+  })
+})
