@@ -367,9 +367,11 @@ export class ExpressionBinder {
     const fn = this.#library.lookupFunction(name)
     if (fn === undefined) {
       const names = [...this.#library.functionNames(), ...AGGREGATE_FUNCTIONS]
+      const known = [...this.#library.functionNames()].sort()
       throw this.error(e.name.span, `Unknown function ${name}.${didYouMean(name, names)}`, {
         value: e.name.name,
-        hint: 'The @ferris/sql README lists every function',
+        expected: `one of ${known.join(', ')}`,
+        hint: `Functions available: ${known.join(', ')}`,
       })
     }
     const args = e.args.map((a) => this.bind(a, scope))

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ExpressionBinder } from '../../src/analyzer/bind-expression.js'
 import { defaultLibrary } from '../../src/analyzer/default-library.js'
 import { compileExpression } from '../../src/execution/compile-expression.js'
+import type { ScalarFunction } from '../../src/functions/function-definition.js'
 import { parseExpression } from '../../src/parser/parser.js'
 import { SourceText } from '../../src/parser/source-text.js'
 
@@ -87,6 +88,28 @@ describe('compiled expressions', () => {
   it('keeps decimals exact', () => {
     expect((evaluate('d * 2', row) as Decimal).compare(new Decimal(21n, 0))).toBe(0)
     expect(String(evaluate('d + 0.01', row))).toBe('10.51')
+  })
+
+  it('hands the current record metadata to functions that read it', () => {
+    const header: ScalarFunction = {
+      name: 'TEST_HEADER',
+      signature: 'TEST_HEADER(name) → STRING',
+      bind: () => ({
+        type: T.string,
+        readsMeta: true,
+        evaluate: (args, ctx) => {
+          const h = ctx.meta?.headers?.find((x) => x.key === args[0])
+          return h?.value == null ? null : new TextDecoder().decode(h.value)
+        },
+      }),
+    }
+    const base = defaultLibrary()
+    const library = { ...base, lookupFunction: (n: string) => (n === 'TEST_HEADER' ? header : base.lookupFunction(n)) }
+    const source = new SourceText("TEST_HEADER('trace')")
+    const bound = new ExpressionBinder(source, library).bind(parseExpression(source), { schema, qualifiers: [] })
+    const f = compileExpression(bound, { queryStartNanos: 0n, timeZone: 'UTC' })
+    expect(f(row, { headers: [{ key: 'trace', value: new TextEncoder().encode('t-1') }] })).toBe('t-1')
+    expect(f(row, undefined)).toBeNull()
   })
 
   it('reads NULL metadata when a record has none', () => {

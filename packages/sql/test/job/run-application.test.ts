@@ -134,3 +134,57 @@ describe('runApplication: output, limits, backpressure and cancellation', () => 
     expect(orders.readerStarts).toEqual([])
   })
 })
+
+describe('runApplication: several statements and metadata', () => {
+  it('runs CREATE TABLE, INSERT INTO and CREATE STREAM of one application side by side', async () => {
+    const { store, registry } = setup()
+    store.table('orders', ORDERS, orderRows(20))
+    const result = await runApplication(
+      `CREATE TABLE pt AS SELECT id FROM orders WHERE country = 'PT';
+       INSERT INTO de SELECT id, qty FROM orders WHERE country = 'DE';
+       CREATE STREAM all_rows AS SELECT * FROM orders
+       WITH ('orders.uri' = 'memory://orders', 'pt.uri' = 'memory://pt', 'de.uri' = 'memory://de',
+             'all_rows.uri' = 'memory://all_rows')`,
+      { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-sql-')) },
+    )
+    expect(result.jobs.map((j) => [j.name, j.sink.written])).toEqual([
+      ['pt', 7],
+      ['de', 7],
+      ['all_rows', 20],
+    ])
+    expect(store.table('de').schema.names).toEqual(['id', 'qty'])
+  })
+
+  it('reads record keys, headers, partitions and offsets', async () => {
+    const { store, registry } = setup()
+    const enc = new TextEncoder()
+    store.table('orders', ORDERS, orderRows(2), [
+      { key: 'k0', partition: 1, offset: 10n, timestamp: 5n, headers: [{ key: 'trace', value: enc.encode('t-0') }] },
+      { key: enc.encode('k1'), partition: 2, offset: 11n, headers: [{ key: 'a', value: null }] },
+    ])
+    const result = await runApplication(
+      "SELECT _key, _partition, _offset, _timestamp FROM orders WITH ('orders.uri' = 'memory://orders')",
+      { registry },
+    )
+    expect(result.jobs[0]!.rows).toEqual([
+      ['k0', 1, 10n, 5n],
+      ['k1', 2, 11n, null],
+    ])
+  })
+
+  it('dead-letters rows whose evaluation fails, with the row values', async () => {
+    const { store, registry } = setup()
+    store.table('orders', ORDERS, orderRows(5))
+    await runApplication(
+      `CREATE STREAM out AS SELECT 10 / (qty - 2) AS x FROM orders
+       WITH ('orders.uri' = 'memory://orders', 'out.uri' = 'memory://out', 'orders.bad_records' = 'dead_letter',
+             'orders.dlq.uri' = 'memory://dlq')`,
+      { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-sql-')) },
+    )
+    expect(store.table('out').committed).toEqual([[-5], [-10], [10], [5]])
+    const dlq = store.table('dlq')
+    const row = Object.fromEntries(dlq.schema.names.map((n, i) => [n, dlq.committed[0]![i]]))
+    expect(row).toMatchObject({ origin: 'orders', error_code: 'FERRIS_DIVISION_BY_ZERO' })
+    expect(String(row.error_message)).toMatch(/record 3 of orders/)
+  })
+})
