@@ -1,0 +1,7 @@
+export { type PostgresOptions, postgresOptions } from './options.js'
+export { default, plugin, postgresConnector } from './plugin.js'
+export { PostgresSink } from './sink/postgres-sink.js'
+export type { CdcPosition, SnapshotPosition } from './source/positions.js'
+export { PostgresSource } from './source/postgres-source.js'
+export { type Classification, classifyError, classifySqlState } from './sql/classify-error.js'
+export { qualifiedName, quoteIdent } from './sql/identifiers.js'

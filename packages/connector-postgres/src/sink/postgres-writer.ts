@@ -1,0 +1,293 @@
+import {
+  type BadRecord,
+  ChangeKind,
+  type CommitInfo,
+  type ConnectorContext,
+  type DataWriter,
+  FerrisError,
+  isFerrisError,
+  type Position,
+  type RecordBatch,
+  type Schema,
+  type Value,
+} from '@ferris/core'
+import type pg from 'pg'
+import type { PostgresOptions } from '../options.js'
+import { classifyError } from '../sql/classify-error.js'
+import { connectClient } from '../sql/connect.js'
+import { type ParamEncoder, paramEncoder } from '../types/encode-text.js'
+import { collapseByKey, type PendingRow } from './change-set.js'
+import type { PositionsTable } from './positions-table.js'
+import { rowsPerStatement, Statements } from './statements.js'
+
+export interface WriterSetup {
+  readonly options: PostgresOptions
+  readonly context: ConnectorContext
+  readonly schema: Schema
+  readonly jobId: string
+  /** Quoted, qualified table name. */
+  readonly table: string
+  readonly tableLabel: string
+  /** Key column names; empty: append only. */
+  readonly key: readonly string[]
+  readonly positions: PositionsTable | undefined
+}
+
+/**
+ * Writes rows inside one transaction per commit. Rows are encoded when `write` receives them and sent as
+ * multi-row statements of `batch_size` rows; `commit` sends the rest, stores the positions (exactly-once)
+ * and commits. Each statement runs under a savepoint so that a row the server refuses (constraint, value
+ * out of range) can be found, handed to the bad-record policy, and the rest of the statement written.
+ *
+ * After a failure that loses the transaction (connection lost, serialization failure), every call throws
+ * until `rollback`: rows written before the failure are gone, and going on would commit a hole.
+ */
+export class PostgresWriter implements DataWriter {
+  readonly #setup: WriterSetup
+  readonly #encoders: ParamEncoder[]
+  readonly #keyIndexes: number[]
+  readonly #statements: Statements
+  readonly #chunk: number
+  #client: pg.Client | undefined
+  #inTransaction = false
+  #broken: FerrisError | undefined
+  #pending: PendingRow[] = []
+  #closed = false
+
+  constructor(setup: WriterSetup, client: pg.Client) {
+    this.#setup = setup
+    this.#client = client
+    const subject = setup.context.name
+    this.#encoders = setup.schema.fields.map((f) => paramEncoder(f.type, `${subject}.${f.name}`))
+    this.#keyIndexes = setup.key.map((k) => setup.schema.indexOf(k, true))
+    this.#statements = new Statements(setup.table, setup.schema.names, setup.key)
+    this.#chunk = rowsPerStatement(setup.options.batch_size, setup.schema.length)
+  }
+
+  async write(batch: RecordBatch): Promise<void> {
+    this.#check()
+    const width = this.#encoders.length
+    const kinds = batch.kinds
+    const keyed = this.#keyIndexes.length > 0
+    for (let r = 0; r < batch.rows.length; r++) {
+      const row = batch.rows[r]!
+      const kind = (kinds?.[r] ?? ChangeKind.INSERT) as ChangeKind
+      // Without a key, an UPDATE_BEFORE would append the old row as if it were new data.
+      if (!keyed && kind === ChangeKind.UPDATE_BEFORE) continue
+      const params: Array<string | null> = new Array(width)
+      try {
+        for (let c = 0; c < width; c++) params[c] = this.#encoders[c]!(row[c] ?? null)
+        if (keyed) {
+          for (const k of this.#keyIndexes) {
+            if (params[k] === null) throw this.#nullKey(k)
+          }
+        }
+      } catch (error) {
+        this.#reportBad(row, error)
+        continue
+      }
+      this.#pending.push({ params, kind, values: row })
+      if (this.#pending.length >= this.#chunk) await this.#send()
+    }
+  }
+
+  async flush(): Promise<void> {
+    this.#check()
+    await this.#send()
+  }
+
+  async commit(info: CommitInfo): Promise<void> {
+    this.#check()
+    await this.#send()
+    const client = await this.#ensureClient()
+    try {
+      if (this.#setup.positions !== undefined) {
+        await this.#begin(client)
+        await this.#setup.positions.store(client, this.#setup.jobId, info.checkpointId, info.positions)
+      }
+      if (this.#inTransaction) {
+        this.#inTransaction = false
+        await client.query('COMMIT')
+      }
+    } catch (error) {
+      throw this.#fail(error, `committing checkpoint ${info.checkpointId}`)
+    }
+  }
+
+  async rollback(): Promise<void> {
+    this.#pending = []
+    this.#broken = undefined
+    if (this.#inTransaction && this.#client !== undefined) {
+      this.#inTransaction = false
+      try {
+        await this.#client.query('ROLLBACK')
+      } catch {
+        // The connection is gone, and the transaction with it: the next call opens a new connection.
+        await this.#drop()
+      }
+    }
+    this.#inTransaction = false
+  }
+
+  async committedPositions(): Promise<Readonly<Record<string, Position>> | undefined> {
+    if (this.#setup.positions === undefined) return undefined
+    const client = await this.#ensureClient()
+    try {
+      return await this.#setup.positions.load(client, this.#setup.jobId)
+    } catch (error) {
+      throw classifyError(error, this.#setup.context.name, 'reading the committed positions')
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.rollback()
+    await this.#drop()
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  #check(): void {
+    if (this.#closed) {
+      throw new FerrisError('FERRIS_INTERNAL', `${this.#setup.context.name}: the PostgreSQL writer is closed`)
+    }
+    if (this.#broken !== undefined) {
+      throw new FerrisError(
+        this.#broken.code,
+        `${this.#setup.context.name}: the transaction was lost (${this.#broken.message}); roll back and replay from the last checkpoint`,
+        { cause: this.#broken, retryable: this.#broken.retryable, subject: this.#setup.context.name },
+      )
+    }
+  }
+
+  async #ensureClient(): Promise<pg.Client> {
+    if (this.#client === undefined) {
+      this.#client = await connectClient(this.#setup.options, this.#setup.context.name)
+    }
+
+    return this.#client
+  }
+
+  async #drop(): Promise<void> {
+    const client = this.#client
+    this.#client = undefined
+    this.#inTransaction = false
+    await client?.end().catch(() => {})
+  }
+
+  async #begin(client: pg.Client): Promise<void> {
+    if (this.#inTransaction) return
+    await client.query('BEGIN')
+    this.#inTransaction = true
+  }
+
+  /** Marks the transaction lost, drops a dead connection, and returns the classified error to throw. */
+  #fail(error: unknown, during: string): FerrisError {
+    const classified = classifyError(error, this.#setup.context.name, during)
+    this.#broken = classified
+    this.#pending = []
+    if (classified.code === 'FERRIS_CONNECTION_FAILED') void this.#drop()
+
+    return classified
+  }
+
+  async #send(): Promise<void> {
+    if (this.#pending.length === 0) return
+    const rows = this.#pending
+    this.#pending = []
+    const client = await this.#ensureClient()
+    try {
+      await this.#begin(client)
+      if (this.#keyIndexes.length === 0) {
+        await this.#run(client, rows, 'insert')
+      } else {
+        const { upserts, deletes } = collapseByKey(rows, this.#keyIndexes)
+        if (deletes.length > 0) await this.#run(client, deletes, 'delete')
+        if (upserts.length > 0) await this.#run(client, upserts, 'insert')
+      }
+    } catch (error) {
+      if (
+        isFerrisError(error) &&
+        error.code !== 'FERRIS_CONNECTION_FAILED' &&
+        !error.retryable &&
+        this.#broken === undefined
+      ) {
+        // A bad-record policy of `fail` threw: the transaction is still usable, but the job stops.
+        this.#broken = error
+        throw error
+      }
+      throw this.#broken ?? this.#fail(error, `writing to ${this.#setup.tableLabel}`)
+    }
+  }
+
+  /** Sends rows in statements of at most `#chunk` rows, each under a savepoint. */
+  async #run(client: pg.Client, rows: PendingRow[], what: 'insert' | 'delete'): Promise<void> {
+    for (let start = 0; start < rows.length; start += this.#chunk) {
+      const part = rows.slice(start, start + this.#chunk)
+      try {
+        await client.query('SAVEPOINT ferris_rows')
+        await client.query(this.#text(what, part.length), this.#params(what, part))
+        await client.query('RELEASE SAVEPOINT ferris_rows')
+      } catch (error) {
+        const classified = classifyError(error, this.#setup.context.name, `writing to ${this.#setup.tableLabel}`)
+        if (classified.context.badRecord !== true) throw this.#fail(error, `writing to ${this.#setup.tableLabel}`)
+        await client.query('ROLLBACK TO SAVEPOINT ferris_rows')
+        await this.#oneByOne(client, part, what)
+      }
+    }
+  }
+
+  /** After a refused statement: each row on its own, so only the refused rows go to the bad-record policy. */
+  async #oneByOne(client: pg.Client, rows: PendingRow[], what: 'insert' | 'delete'): Promise<void> {
+    for (const row of rows) {
+      try {
+        await client.query('SAVEPOINT ferris_row')
+        await client.query(this.#text(what, 1), this.#params(what, [row]))
+        await client.query('RELEASE SAVEPOINT ferris_row')
+      } catch (error) {
+        const classified = classifyError(error, this.#setup.context.name, `writing a row to ${this.#setup.tableLabel}`)
+        if (classified.context.badRecord !== true) throw this.#fail(error, `writing to ${this.#setup.tableLabel}`)
+        await client.query('ROLLBACK TO SAVEPOINT ferris_row')
+        this.#reportBad(row.values as Value[], classified)
+      }
+    }
+  }
+
+  #text(what: 'insert' | 'delete', rows: number): string {
+    return what === 'insert' ? this.#statements.insert(rows) : this.#statements.delete(rows)
+  }
+
+  #params(what: 'insert' | 'delete', rows: readonly PendingRow[]): Array<string | null> {
+    const out: Array<string | null> = []
+    if (what === 'insert') {
+      for (const row of rows) for (const p of row.params) out.push(p)
+    } else {
+      for (const row of rows) for (const k of this.#keyIndexes) out.push(row.params[k]!)
+    }
+
+    return out
+  }
+
+  #nullKey(index: number): FerrisError {
+    const name = this.#setup.schema.fields[index]!.name
+
+    return new FerrisError('FERRIS_RECORD_MALFORMED', `${this.#setup.context.name}: key column "${name}" is NULL`, {
+      subject: this.#setup.context.name,
+      column: name,
+      expected: 'a non-null key value for upserts and deletes',
+    })
+  }
+
+  #reportBad(row: readonly Value[], error: unknown): void {
+    const ferris = isFerrisError(error)
+      ? error
+      : classifyError(error, this.#setup.context.name, `encoding a row for ${this.#setup.tableLabel}`)
+    const values: Record<string, Value> = {}
+    this.#setup.schema.fields.forEach((f, i) => {
+      values[f.name] = row[i] ?? null
+    })
+    const record: BadRecord = { error: ferris, values, origin: this.#setup.context.name }
+    this.#setup.context.reportBadRecord(record)
+  }
+}
