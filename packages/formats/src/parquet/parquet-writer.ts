@@ -1,9 +1,9 @@
 import { FerrisError, isFerrisError, type RecordBatch, type Row, type Schema, sameType } from '@ferris/core'
 import * as arrow from 'apache-arrow'
-import type { RecordBatch as WasmBatch, WriterProperties } from 'parquet-wasm'
 import type { ByteOutput } from '../io.js'
 import { toArrowSchema } from './arrow-types.js'
 import { type ColumnBuilder, createColumnBuilder } from './column-builders.js'
+import { type EncoderSettings, InlineEncoder, type ParquetEncoder, WorkerEncoder } from './parquet-encoder.js'
 import { loadParquetWasm, type ParquetWasmModule } from './parquet-wasm.js'
 
 export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'none'
@@ -20,6 +20,12 @@ export interface ParquetWriterOptions {
   readonly rowGroupSize?: number
   /** Written into the footer's `created_by`. */
   readonly createdBy?: string
+  /**
+   * Encode on a worker thread once the first row group is full (default true), so that filling the next row
+   * group overlaps with compressing the previous one. Files smaller than one row group are always encoded on the
+   * calling thread, so they do not pay for starting a thread.
+   */
+  readonly worker?: boolean
 }
 
 export interface ParquetWriteSummary {
@@ -51,7 +57,7 @@ export interface ParquetWriter {
   abort(): Promise<void>
 }
 
-const COMPRESSION_CODE: Readonly<Record<ParquetCompression, keyof ParquetWasmModule['Compression']>> = {
+const COMPRESSION_CODE: Readonly<Record<ParquetCompression, EncoderSettings['compression']>> = {
   zstd: 'ZSTD',
   snappy: 'SNAPPY',
   gzip: 'GZIP',
@@ -71,7 +77,7 @@ export async function createParquetWriter(
   output: ByteOutput,
   options: ParquetWriterOptions = {},
 ): Promise<ParquetWriter> {
-  const { compression = 'zstd', rowGroupSize = DEFAULT_ROW_GROUP_SIZE, createdBy = 'ferris' } = options
+  const { compression = 'zstd', rowGroupSize = DEFAULT_ROW_GROUP_SIZE, createdBy = 'ferris', worker = true } = options
   if (!PARQUET_COMPRESSIONS.includes(compression)) {
     throw new FerrisError('FERRIS_CONFIG_INVALID', `Unknown Parquet compression ${JSON.stringify(compression)}`, {
       value: compression,
@@ -110,24 +116,20 @@ export async function createParquetWriter(
   // Builds the Arrow schema first: it throws FERRIS_UNSUPPORTED naming any column Parquet cannot hold.
   const arrowSchema = toArrowSchema(schema)
   const pw = await loadParquetWasm()
-  let props = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression[COMPRESSION_CODE[compression]])
-    .setMaxRowGroupSize(rowGroupSize)
-    .setCreatedBy(createdBy)
-    // Dictionary encoding pays off for repeated strings; for numbers and timestamps it costs more encoding time
-    // than it saves once pages are compressed, so it is enabled per string column only.
-    .setDictionaryEnabled(false)
-  for (const f of schema.fields) {
-    const kind = f.type.kind
-    if (kind === 'string' || kind === 'bytes') props = props.setColumnDictionaryEnabled(f.name, true)
-    // Integers, dates, times and timestamps are often sorted or close together: delta encoding (readable by every
-    // current Parquet reader) halved encoding time and shrank such columns several times in our measurements.
-    if (kind === 'int32' || kind === 'int64' || kind === 'date' || kind === 'time' || kind === 'timestamp') {
-      props = props.setColumnEncoding(f.name, pw.Encoding.DELTA_BINARY_PACKED)
-    }
+  // Dictionary encoding pays off for repeated strings; for numbers and timestamps it costs more encoding time than
+  // it saves once pages are compressed, so it is enabled per string column only. Integers, dates, times and
+  // timestamps are often sorted or close together: delta encoding (readable by every current Parquet reader)
+  // halved encoding time and shrank such columns several times in our measurements.
+  const kinds = (k: readonly string[]) => schema.fields.filter((f) => k.includes(f.type.kind)).map((f) => f.name)
+  const settings: EncoderSettings = {
+    compression: COMPRESSION_CODE[compression],
+    rowGroupSize,
+    createdBy,
+    dictionary: kinds(['string', 'bytes']),
+    delta: kinds(['int32', 'int64', 'date', 'time', 'timestamp']),
   }
 
-  return new Writer(schema, arrowSchema, output, pw, props.build(), rowGroupSize)
+  return new Writer(schema, arrowSchema, output, pw, settings, worker)
 }
 
 class Writer implements ParquetWriter {
@@ -138,7 +140,11 @@ class Writer implements ParquetWriter {
   readonly #arrowSchema: arrow.Schema
   readonly #builders: ColumnBuilder[]
   readonly #rowGroupSize: number
-  readonly #encoder: Encoder
+  readonly #output: ByteOutput
+  readonly #pw: ParquetWasmModule
+  readonly #settings: EncoderSettings
+  readonly #worker: boolean
+  #encoder: ParquetEncoder | undefined
   #checked: Schema | undefined
   #state: 'open' | 'finished' | 'aborted' = 'open'
 
@@ -147,16 +153,17 @@ class Writer implements ParquetWriter {
     arrowSchema: arrow.Schema,
     output: ByteOutput,
     pw: ParquetWasmModule,
-    props: WriterProperties,
-    rowGroupSize: number,
+    settings: EncoderSettings,
+    worker: boolean,
   ) {
     this.schema = schema
     this.#arrowSchema = arrowSchema
-    this.#rowGroupSize = rowGroupSize
-    this.#builders = schema.fields.map((f) => createColumnBuilder(f.type, f.name, f.nullable, rowGroupSize))
-    this.#encoder = new Encoder(pw, props, output, (n) => {
-      this.bytesWritten += n
-    })
+    this.#rowGroupSize = settings.rowGroupSize
+    this.#output = output
+    this.#pw = pw
+    this.#settings = settings
+    this.#worker = worker
+    this.#builders = schema.fields.map((f) => createColumnBuilder(f.type, f.name, f.nullable, settings.rowGroupSize))
   }
 
   get bufferedRows(): number {
@@ -191,7 +198,7 @@ class Writer implements ParquetWriter {
     try {
       // An empty file still carries its schema: an empty batch gives the encoder the schema without a row group.
       if (this.bufferedRows > 0 || this.#rowGroups === 0) await this.#writeRowGroup()
-      await this.#encoder.close()
+      await this.#encoder!.close()
     } catch (error) {
       this.#state = 'aborted'
       throw error
@@ -205,7 +212,7 @@ class Writer implements ParquetWriter {
     if (this.#state !== 'open') return
     this.#state = 'aborted'
     for (const b of this.#builders) b.truncate(0)
-    await this.#encoder.abort()
+    await this.#encoder?.abort()
   }
 
   #assertOpen(what: string): void {
@@ -257,12 +264,24 @@ class Writer implements ParquetWriter {
     this.rows += end - start
   }
 
+  /** A full first row group means more may follow: worth a thread. A smaller one means the file ends here. */
+  #createEncoder(full: boolean): ParquetEncoder {
+    const written = (n: number) => {
+      this.bytesWritten += n
+    }
+
+    return this.#worker && full
+      ? new WorkerEncoder(this.#settings, this.#output, written)
+      : new InlineEncoder(this.#pw, this.#settings, this.#output, written)
+  }
+
   async #writeRowGroup(): Promise<void> {
     const n = this.bufferedRows
     const children = this.#builders.map((b) => b.finish())
     const struct = arrow.makeData({ type: new arrow.Struct(this.#arrowSchema.fields), length: n, children })
     const batch = new arrow.RecordBatch(this.#arrowSchema, struct)
     const ipc = arrow.tableToIPC(new arrow.Table([batch]), 'stream')
+    this.#encoder ??= this.#createEncoder(n === this.#rowGroupSize)
     await this.#encoder.push(ipc)
     if (n > 0) this.#rowGroups++
   }
@@ -282,108 +301,4 @@ function wrongWidth(row: Row, width: number, index: number, schema: Schema): Fer
       location: { row: index },
     },
   )
-}
-
-/**
- * Feeds record batches to parquet-wasm's streaming encoder (`transformParquetStream`) and copies the bytes it
- * produces to the output. The encoder pulls one batch at a time; `push` resolves when the encoder has taken its
- * batch, so at most one batch waits while another is encoded.
- */
-class Encoder {
-  readonly #pw: ParquetWasmModule
-  readonly #props: WriterProperties
-  readonly #output: ByteOutput
-  readonly #written: (n: number) => void
-  /** The batch waiting for the encoder; `null` ends the stream. */
-  #slot: WasmBatch | null | undefined
-  #onPull: (() => void) | undefined
-  #onTaken: (() => void) | undefined
-  #aborted = false
-  #pump: Promise<void> | undefined
-  #failure: unknown
-  readonly #input: ReadableStream<WasmBatch>
-
-  constructor(pw: ParquetWasmModule, props: WriterProperties, output: ByteOutput, written: (n: number) => void) {
-    this.#pw = pw
-    this.#props = props
-    this.#output = output
-    this.#written = written
-    this.#input = new ReadableStream<WasmBatch>(
-      {
-        pull: async (controller) => {
-          while (this.#slot === undefined && !this.#aborted) await new Promise<void>((r) => (this.#onPull = r))
-          if (this.#aborted) {
-            controller.error(new Error('Parquet writing was aborted'))
-            return
-          }
-          const batch = this.#slot!
-          this.#slot = undefined
-          if (batch === null) controller.close()
-          else controller.enqueue(batch)
-          this.#onTaken?.()
-        },
-      },
-      { highWaterMark: 0 },
-    )
-  }
-
-  /** Hands one Arrow IPC stream (one record batch) to the encoder. */
-  async push(ipc: Uint8Array): Promise<void> {
-    const table = this.#pw.Table.fromIPCStream(ipc)
-    const batches = table.recordBatches()
-    table.free()
-    for (const batch of batches) await this.#offer(batch)
-  }
-
-  async close(): Promise<void> {
-    await this.#offer(null)
-    await this.#pump
-    this.#throwIfFailed()
-  }
-
-  async abort(): Promise<void> {
-    this.#aborted = true
-    this.#onPull?.()
-    await this.#pump?.catch(() => {})
-  }
-
-  async #offer(batch: WasmBatch | null): Promise<void> {
-    this.#throwIfFailed()
-    const taken = new Promise<void>((r) => (this.#onTaken = r))
-    this.#slot = batch
-    this.#onPull?.()
-    // The encoder reads the first batch (for its schema) before it returns its output stream.
-    this.#pump ??= this.#start()
-    await Promise.race([taken, this.#pump])
-    this.#throwIfFailed()
-  }
-
-  async #start(): Promise<void> {
-    try {
-      const bytes: ReadableStream<Uint8Array> = await this.#pw.transformParquetStream(this.#input, this.#props)
-      for await (const chunk of bytes) {
-        // After an abort the encoder still closes the file with a footer; those bytes must not reach the output,
-        // or a reader would take the truncated file for a complete one.
-        if (this.#aborted) break
-        await this.#output.write(chunk)
-        this.#written(chunk.byteLength)
-      }
-    } catch (error) {
-      this.#failure = error
-    }
-  }
-
-  #throwIfFailed(): void {
-    if (this.#failure === undefined) return
-    const error = this.#failure
-    if (isFerrisError(error)) throw error
-    throw new FerrisError(
-      'FERRIS_IO',
-      `Cannot write Parquet: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-        retryable: false,
-      },
-    )
-  }
 }

@@ -1,0 +1,298 @@
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import { FerrisError, isFerrisError } from '@ferris/core'
+import type { RecordBatch as WasmBatch, WriterProperties } from 'parquet-wasm'
+import type { ByteOutput } from '../io.js'
+import type { ParquetWasmModule } from './parquet-wasm.js'
+
+/** Encodes Arrow IPC record batches into Parquet bytes and writes them to the output, in order. */
+export interface ParquetEncoder {
+  /** Resolves when the encoder has room for the next batch. */
+  push(ipc: Uint8Array): Promise<void>
+  /** Ends the file (footer) and resolves when every byte is written. */
+  close(): Promise<void>
+  /** Stops; bytes not yet written are dropped, and no footer reaches the output. */
+  abort(): Promise<void>
+}
+
+/** Writer settings in a form that crosses a thread boundary. */
+export interface EncoderSettings {
+  readonly compression: 'ZSTD' | 'SNAPPY' | 'GZIP' | 'UNCOMPRESSED'
+  readonly rowGroupSize: number
+  readonly createdBy: string
+  /** Top-level columns to dictionary-encode (all others are not). */
+  readonly dictionary: readonly string[]
+  /** Top-level columns to delta-encode. */
+  readonly delta: readonly string[]
+}
+
+export function writerProperties(pw: ParquetWasmModule, s: EncoderSettings): WriterProperties {
+  let b = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression[s.compression])
+    .setMaxRowGroupSize(s.rowGroupSize)
+    .setCreatedBy(s.createdBy)
+    .setDictionaryEnabled(false)
+  for (const c of s.dictionary) b = b.setColumnDictionaryEnabled(c, true)
+  for (const c of s.delta) b = b.setColumnEncoding(c, pw.Encoding.DELTA_BINARY_PACKED)
+
+  return b.build()
+}
+
+function encodeFailure(error: unknown): FerrisError {
+  if (isFerrisError(error)) return error
+
+  return new FerrisError(
+    'FERRIS_IO',
+    `Cannot write Parquet: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+      retryable: false,
+    },
+  )
+}
+
+/**
+ * Encodes on the calling thread with parquet-wasm's streaming encoder (`transformParquetStream`). The encoder pulls
+ * one batch at a time; `push` resolves when it has taken its batch.
+ */
+export class InlineEncoder implements ParquetEncoder {
+  readonly #pw: ParquetWasmModule
+  readonly #props: WriterProperties
+  readonly #output: ByteOutput
+  readonly #written: (n: number) => void
+  /** The batch waiting for the encoder; `null` ends the stream. */
+  #slot: WasmBatch | null | undefined
+  #onPull: (() => void) | undefined
+  #onTaken: (() => void) | undefined
+  #aborted = false
+  #pump: Promise<void> | undefined
+  #failure: unknown
+  readonly #input: ReadableStream<WasmBatch>
+
+  constructor(pw: ParquetWasmModule, settings: EncoderSettings, output: ByteOutput, written: (n: number) => void) {
+    this.#pw = pw
+    this.#props = writerProperties(pw, settings)
+    this.#output = output
+    this.#written = written
+    this.#input = new ReadableStream<WasmBatch>(
+      {
+        pull: async (controller) => {
+          while (this.#slot === undefined && !this.#aborted) await new Promise<void>((r) => (this.#onPull = r))
+          if (this.#aborted) {
+            controller.error(new Error('Parquet writing was aborted'))
+            return
+          }
+          const batch = this.#slot!
+          this.#slot = undefined
+          if (batch === null) controller.close()
+          else controller.enqueue(batch)
+          this.#onTaken?.()
+        },
+      },
+      { highWaterMark: 0 },
+    )
+  }
+
+  async push(ipc: Uint8Array): Promise<void> {
+    const table = this.#pw.Table.fromIPCStream(ipc)
+    const batches = table.recordBatches()
+    table.free()
+    for (const batch of batches) await this.#offer(batch)
+  }
+
+  async close(): Promise<void> {
+    await this.#offer(null)
+    await this.#pump
+    this.#throwIfFailed()
+  }
+
+  async abort(): Promise<void> {
+    this.#aborted = true
+    this.#onPull?.()
+    await this.#pump?.catch(() => {})
+  }
+
+  async #offer(batch: WasmBatch | null): Promise<void> {
+    this.#throwIfFailed()
+    const taken = new Promise<void>((r) => (this.#onTaken = r))
+    this.#slot = batch
+    this.#onPull?.()
+    // The encoder reads the first batch (for its schema) before it returns its output stream.
+    this.#pump ??= this.#start()
+    await Promise.race([taken, this.#pump])
+    this.#throwIfFailed()
+  }
+
+  async #start(): Promise<void> {
+    try {
+      const bytes: ReadableStream<Uint8Array> = await this.#pw.transformParquetStream(this.#input, this.#props)
+      for await (const chunk of bytes) {
+        // After an abort the encoder still closes the file with a footer; those bytes must not reach the output,
+        // or a reader would take the truncated file for a complete one.
+        if (this.#aborted) break
+        await this.#output.write(chunk)
+        this.#written(chunk.byteLength)
+      }
+    } catch (error) {
+      this.#failure = error
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw encodeFailure(this.#failure)
+  }
+}
+
+/**
+ * The worker's program (CommonJS, evaluated): the same streaming encoder as `InlineEncoder`, fed by messages.
+ * Kept as text so that it runs the same from TypeScript sources (tests) and from the built package.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const pw = require(workerData.wasmPath)
+const s = workerData.settings
+let b = new pw.WriterPropertiesBuilder().setCompression(pw.Compression[s.compression]).setMaxRowGroupSize(s.rowGroupSize)
+  .setCreatedBy(s.createdBy).setDictionaryEnabled(false)
+for (const c of s.dictionary) b = b.setColumnDictionaryEnabled(c, true)
+for (const c of s.delta) b = b.setColumnEncoding(c, pw.Encoding.DELTA_BINARY_PACKED)
+const props = b.build()
+const queue = []
+let wake
+parentPort.on('message', (m) => { queue.push(m); if (wake) { const w = wake; wake = undefined; w() } })
+const input = new ReadableStream({
+  async pull(controller) {
+    while (queue.length === 0) await new Promise((r) => { wake = r })
+    const m = queue.shift()
+    if (m.type === 'end') { controller.close(); return }
+    const table = pw.Table.fromIPCStream(new Uint8Array(m.ipc))
+    const batches = table.recordBatches()
+    table.free()
+    for (const batch of batches) controller.enqueue(batch)
+    parentPort.postMessage({ type: 'taken' })
+  },
+}, { highWaterMark: 0 })
+;(async () => {
+  try {
+    const out = await pw.transformParquetStream(input, props)
+    for await (const chunk of out) {
+      const copy = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice()
+      parentPort.postMessage({ type: 'chunk', bytes: copy }, [copy.buffer])
+    }
+    parentPort.postMessage({ type: 'done' })
+  } catch (error) {
+    parentPort.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) })
+  }
+})()
+`
+
+type WorkerMessage =
+  | { type: 'taken' }
+  | { type: 'chunk'; bytes: Uint8Array }
+  | { type: 'done' }
+  | { type: 'error'; message: string }
+
+/** Output bytes waiting to be written before `push` waits for the output: keeps a slow output from piling up. */
+const MAX_PENDING_OUTPUT = 32 * 1024 * 1024
+
+/**
+ * Encodes on a worker thread, so that building the next row group (and whatever produces the rows, such as CSV
+ * parsing) overlaps with encoding and compressing the previous one. Batches travel as Arrow IPC buffers, moved
+ * (not copied) between threads. At most one batch waits while another is encoded.
+ */
+export class WorkerEncoder implements ParquetEncoder {
+  readonly #worker: Worker
+  readonly #output: ByteOutput
+  readonly #written: (n: number) => void
+  #sent = 0
+  #taken = 0
+  #done = false
+  #failure: unknown
+  #writing: Promise<void> = Promise.resolve()
+  #pendingOutput = 0
+  #aborted = false
+  #waiters: Array<() => void> = []
+
+  constructor(settings: EncoderSettings, output: ByteOutput, written: (n: number) => void) {
+    this.#output = output
+    this.#written = written
+    const wasmPath = createRequire(import.meta.url).resolve('parquet-wasm')
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { wasmPath, settings } })
+    this.#worker.unref()
+    this.#worker.on('message', (m: WorkerMessage) => this.#onMessage(m))
+    this.#worker.on('error', (error) => this.#fail(error))
+    this.#worker.on('exit', (code) => {
+      if (!this.#done && !this.#aborted) this.#fail(new Error(`the Parquet encoder thread exited with code ${code}`))
+    })
+  }
+
+  #onMessage(m: WorkerMessage): void {
+    if (this.#aborted) return
+    if (m.type === 'taken') this.#taken++
+    else if (m.type === 'chunk') {
+      const bytes = m.bytes
+      this.#pendingOutput += bytes.byteLength
+      this.#writing = this.#writing.then(async () => {
+        if (this.#aborted || this.#failure !== undefined) return
+        try {
+          await this.#output.write(bytes)
+          this.#written(bytes.byteLength)
+        } catch (error) {
+          this.#fail(error)
+        } finally {
+          this.#pendingOutput -= bytes.byteLength
+          this.#notify()
+        }
+      })
+    } else if (m.type === 'done') this.#done = true
+    else this.#fail(new Error(m.message))
+    this.#notify()
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= error
+    this.#notify()
+  }
+
+  #notify(): void {
+    const waiters = this.#waiters
+    this.#waiters = []
+    for (const w of waiters) w()
+  }
+
+  /** Waits, with the worker keeping the process alive, until `ready()` or a failure. */
+  async #until(ready: () => boolean): Promise<void> {
+    this.#worker.ref()
+    try {
+      while (this.#failure === undefined && !ready()) await new Promise<void>((r) => this.#waiters.push(r))
+    } finally {
+      this.#worker.unref()
+    }
+    if (this.#failure !== undefined) throw encodeFailure(this.#failure)
+  }
+
+  async push(ipc: Uint8Array): Promise<void> {
+    // Room: nothing waiting besides the batch being encoded, and the output keeping up.
+    await this.#until(() => this.#sent - this.#taken <= 1 && this.#pendingOutput < MAX_PENDING_OUTPUT)
+    const own = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength ? ipc : ipc.slice()
+    this.#worker.postMessage({ type: 'batch', ipc: own.buffer }, [own.buffer as ArrayBuffer])
+    this.#sent++
+  }
+
+  async close(): Promise<void> {
+    this.#worker.postMessage({ type: 'end' })
+    try {
+      await this.#until(() => this.#done)
+      await this.#writing
+      if (this.#failure !== undefined) throw encodeFailure(this.#failure)
+    } finally {
+      await this.#worker.terminate()
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.#aborted = true
+    this.#notify()
+    await this.#worker.terminate()
+    await this.#writing
+  }
+}
