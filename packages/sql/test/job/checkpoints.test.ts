@@ -44,6 +44,23 @@ describe('runApplication: checkpoints and resume', () => {
     expect(out.committed).toHaveLength(50)
   })
 
+  it('resumes from the positions a storesPositions sink committed, even without a checkpoint file', async () => {
+    const { store, registry } = setup()
+    const orders = store.table('orders', ORDERS, orderRows(40))
+    const sql = SQL.replace("'out.uri' = 'memory://out'", "'out.uri' = 'memory://out', 'out.stores_positions' = 'true'")
+    orders.beforeRead = (pos) => {
+      if (pos === 20) throw new Error('simulated crash')
+    }
+    await expect(
+      runApplication(sql, { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-cp-')), checkpointIntervalMs: 0 }),
+    ).rejects.toThrow()
+    delete orders.beforeRead
+    // a fresh working directory: no checkpoint file, only what the sink stored
+    await runApplication(sql, { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-cp-')), checkpointIntervalMs: 0 })
+    expect(orders.readerStarts).toEqual([undefined, 20])
+    expect(store.table('out').committed).toHaveLength(20)
+  })
+
   it('writes the checkpoint where job.checkpoint.dir says, and none for a bare SELECT', async () => {
     const { store, registry } = setup()
     store.table('orders', ORDERS, orderRows(5))

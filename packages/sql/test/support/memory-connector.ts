@@ -70,6 +70,7 @@ export class MemoryStore {
 const options = defineOptions({
   table: { type: 'string', required: true, doc: 'table name in the store' },
   batch_size: { type: 'integer', default: 0, doc: 'records per batch; 0 follows the job' },
+  stores_positions: { type: 'boolean', default: false, doc: 'the sink keeps source positions with its commits' },
 })
 
 export function memoryPlugin(store: MemoryStore): ConnectorPlugin {
@@ -85,7 +86,7 @@ export function memoryPlugin(store: MemoryStore): ConnectorPlugin {
         options,
         fromConnectionString: (uri) => ({ table: uri.hosts[0]?.host ?? uri.path.replace(/^\//, '') }),
         createSource: (o, ctx) => new MemorySource(store, o.table, o.batch_size, ctx),
-        createSink: (o, ctx) => new MemorySink(store, o.table, ctx),
+        createSink: (o, ctx) => new MemorySink(store, o.table, ctx, o.stores_positions),
       }),
     ],
   }
@@ -159,14 +160,15 @@ class MemorySource implements DataSource {
 }
 
 class MemorySink implements DataSink {
-  readonly capabilities = { transactions: true, upsert: false, idempotent: false, storesPositions: false }
+  readonly capabilities: DataSink['capabilities']
   readonly store: MemoryStore
   readonly name: string
   readonly ctx: ConnectorContext
-  constructor(store: MemoryStore, name: string, ctx: ConnectorContext) {
+  constructor(store: MemoryStore, name: string, ctx: ConnectorContext, storesPositions: boolean) {
     this.store = store
     this.name = name
     this.ctx = ctx
+    this.capabilities = { transactions: true, upsert: false, idempotent: false, storesPositions }
   }
   async open(): Promise<void> {}
   async validateSchema(): Promise<void> {}
@@ -191,6 +193,7 @@ class MemorySink implements DataSink {
       close: async () => {
         t.pending = []
       },
+      ...(this.capabilities.storesPositions ? { committedPositions: async () => t.commits.at(-1)?.positions } : {}),
     }
   }
   async close(): Promise<void> {}
