@@ -1,0 +1,77 @@
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { REPO_ROOT, runCli } from './run-cli.js'
+
+describe('cli: arguments and application files', () => {
+  it('prints help with examples and exit codes for run', async () => {
+    const r = await runCli(['run', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Examples:')
+    expect(r.stdout).toContain('130 interrupted')
+  })
+
+  it('rejects an unknown command with usage and exit code 2', async () => {
+    const r = await runCli(['frobnicate'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/unknown command 'frobnicate'/)
+  })
+
+  it('rejects a malformed --set with what it expected', async () => {
+    const r = await runCli(['validate', 'examples/weather/app.sql', '--set', 'nokey'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--set expects key=value, got "nokey"')
+  })
+
+  it('says a missing application file does not exist, without a stack trace', async () => {
+    const r = await runCli(['run', 'no/such/app.sql', '--log-format', 'text'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('FERRIS_NOT_FOUND: Application file no/such/app.sql does not exist')
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('says a directory is not an application file', async () => {
+    const r = await runCli(['validate', 'examples'])
+    expect(r.stderr).toContain('examples is a directory, not an application file')
+  })
+
+  it('says an unreadable application file cannot be read and what to check', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferris-cli-'))
+    await chmod(dir, 0o755)
+    const file = join(dir, 'app.sql')
+    await writeFile(file, 'SELECT 1')
+    await chmod(file, 0o000)
+    const r = await runCli(['validate', file], { cwd: dir, unprivileged: process.getuid?.() === 0 })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`Cannot read application file ${file} (EACCES)`)
+    expect(r.stderr).toContain('Check the file permissions')
+  })
+
+  it('points at the offending token of a malformed application and exits 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferris-cli-'))
+    const file = join(dir, 'app.sql')
+    await writeFile(file, "CREATE STREAM s AS\nSELECT location, FROM weather\nWITH ('weather.uri' = 'file:./w.csv');\n")
+    const r = await runCli(['validate', file], { cwd: dir })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('FERRIS_SQL_SYNTAX')
+    expect(r.stderr).toContain('line 2, column 18')
+    expect(r.stderr).toContain('^')
+  })
+
+  it('suggests the column meant when a name is misspelled', async () => {
+    const r = await runCli([
+      'validate',
+      'examples/weather/app.sql',
+      '--set',
+      'weather.path=./examples/data/weather.csv',
+    ])
+    expect(r.code).toBe(0)
+    const dir = await mkdtemp(join(tmpdir(), 'ferris-cli-'))
+    const file = join(dir, 'app.sql')
+    await writeFile(file, `SELECT locaton FROM 'file:${REPO_ROOT}examples/data/weather.csv';`)
+    const bad = await runCli(['validate', file], { cwd: dir })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('location')
+  })
+})
