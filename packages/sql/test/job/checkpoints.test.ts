@@ -11,14 +11,14 @@ const SQL = `CREATE STREAM out AS SELECT id, amount FROM orders WHERE qty % 2 = 
 describe('runApplication: checkpoints and resume', () => {
   it('commits sinks, then stores positions, then commits readers; a restart resumes without duplicates', async () => {
     const { store, registry } = setup()
-    const orders = store.table('orders', ORDERS, orderRows(100))
+    const orders = store.set('orders', orderRows(100), ORDERS)
     const cwd = mkdtempSync(join(tmpdir(), 'ferris-cp-'))
     orders.beforeRead = (pos) => {
       if (pos === 50) throw new Error('simulated crash')
     }
     await expect(runApplication(SQL, { registry, cwd, checkpointIntervalMs: 0 })).rejects.toThrow(/simulated crash/)
     const out = store.table('out')
-    expect(out.committed).toHaveLength(25)
+    expect(out.rows).toHaveLength(25)
     const file = join(cwd, '.ferris', 'checkpoints', 'out', 'checkpoint.json')
     const cp = JSON.parse(readFileSync(file, 'utf8'))
     expect(cp).toMatchObject({ version: 1, job: 'out', positions: { orders: 50 }, finished: false })
@@ -29,8 +29,8 @@ describe('runApplication: checkpoints and resume', () => {
     delete orders.beforeRead
     const result = await runApplication(SQL, { registry, cwd, checkpointIntervalMs: 0 })
     expect(orders.readerStarts).toEqual([undefined, 50])
-    expect(out.committed).toHaveLength(50)
-    expect(new Set(out.committed.map((r) => r[0])).size).toBe(50)
+    expect(out.rows).toHaveLength(50)
+    expect(new Set(out.rows.map((r) => r[0])).size).toBe(50)
     expect(result.jobs[0]).toMatchObject({
       state: 'completed',
       sources: { orders: { read: 50 } },
@@ -41,13 +41,14 @@ describe('runApplication: checkpoints and resume', () => {
     // A third run of a finished bounded job reads nothing new.
     await runApplication(SQL, { registry, cwd })
     expect(orders.readerStarts.at(-1)).toBe(100)
-    expect(out.committed).toHaveLength(50)
+    expect(out.rows).toHaveLength(50)
   })
 
   it('resumes from the positions a storesPositions sink committed, even without a checkpoint file', async () => {
     const { store, registry } = setup()
-    const orders = store.table('orders', ORDERS, orderRows(40))
-    const sql = SQL.replace("'out.uri' = 'memory://out'", "'out.uri' = 'memory://out', 'out.stores_positions' = 'true'")
+    const orders = store.set('orders', orderRows(40), ORDERS)
+    // The memory sink stores positions with its commits.
+    const sql = SQL
     orders.beforeRead = (pos) => {
       if (pos === 20) throw new Error('simulated crash')
     }
@@ -58,12 +59,12 @@ describe('runApplication: checkpoints and resume', () => {
     // a fresh working directory: no checkpoint file, only what the sink stored
     await runApplication(sql, { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-cp-')), checkpointIntervalMs: 0 })
     expect(orders.readerStarts).toEqual([undefined, 20])
-    expect(store.table('out').committed).toHaveLength(20)
+    expect(store.table('out').rows).toHaveLength(20)
   })
 
   it('writes the checkpoint where job.checkpoint.dir says, and none for a bare SELECT', async () => {
     const { store, registry } = setup()
-    store.table('orders', ORDERS, orderRows(5))
+    store.set('orders', orderRows(5), ORDERS)
     const cwd = mkdtempSync(join(tmpdir(), 'ferris-cp-'))
     await runApplication(`${SQL.replace(')', ", 'job.checkpoint.dir' = 'state/cp')")}`, { registry, cwd })
     expect(existsSync(join(cwd, 'state', 'cp', 'checkpoint.json'))).toBe(true)
@@ -73,7 +74,7 @@ describe('runApplication: checkpoints and resume', () => {
 
   it('checkpoints on the interval while reading, not only at the end', async () => {
     const { store, registry } = setup()
-    store.table('orders', ORDERS, orderRows(100))
+    store.set('orders', orderRows(100), ORDERS)
     const cwd = mkdtempSync(join(tmpdir(), 'ferris-cp-'))
     const result = await runApplication(SQL, { registry, cwd, checkpointIntervalMs: 0 })
     expect(result.jobs[0]!.checkpoints).toBe(11)

@@ -1,5 +1,5 @@
 import { ConnectorRegistry, Decimal, Schema, T } from '@ferris/core'
-import { MemoryStore, memoryPlugin } from './memory-connector.js'
+import { memoryPlugin } from '@ferris/core/testing'
 
 export const ORDERS = Schema.of(
   ['id', T.int64, false],
@@ -22,8 +22,9 @@ export function orderRows(n: number) {
 }
 
 export function setup() {
-  const store = new MemoryStore()
-  const registry = new ConnectorRegistry().register(memoryPlugin(store))
+  const plugin = memoryPlugin()
+  const store = plugin.store
+  const registry = new ConnectorRegistry().register(plugin)
 
   return { store, registry }
 }
