@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import {
   type ConnectorContext,
   type DataReader,
@@ -8,7 +9,7 @@ import {
   type SourceCapabilities,
   T,
 } from '@ferris/core'
-import { messageDecoder } from '@ferris/formats'
+import { inferSchema, messageDecoder, parseAvroSchemaText, schemaFromAvro } from '@ferris/formats'
 import type { Admin } from 'kafkajs'
 import { classifyError } from './classify-error.js'
 import { kafkaConfig, RETRY } from './client-config.js'
@@ -17,7 +18,7 @@ import { type CreateKafkaClient, createKafkaClient, type KafkaClient } from './k
 import { KafkaReader } from './kafka-reader.js'
 import { columnLayout, type KeyFormat } from './metadata-columns.js'
 import type { KafkaOptions } from './options.js'
-import { type OffsetMap, parsePosition, parseStartOffsets } from './positions.js'
+import { type OffsetMap, parsePosition, parseStartOffsets, tpKey } from './positions.js'
 
 /**
  * Topics as a source. One reader is one consumer group member; several jobs (or processes) with the same
@@ -79,7 +80,7 @@ export class KafkaSource implements DataSource {
       bounded: options.bounded,
       seek: true,
       commit: true,
-      schemaDiscovery: options.format === 'string' || options.format === 'bytes',
+      schemaDiscovery: true,
       timestamps: true,
     }
   }
@@ -140,11 +141,92 @@ export class KafkaSource implements DataSource {
     }
   }
 
+  /**
+   * string/bytes: one `value` column. Avro: the columns of `avro_schema`, else of the registry's latest
+   * `<topic>-value` schema. JSON: inferred from up to `schema_sample_size` messages from the start of the
+   * topics, read by a throwaway consumer group that commits nothing. Metadata (`_key`, `_timestamp`, ...)
+   * is not part of it: it travels in each record's `meta`.
+   */
   async discoverSchema(): Promise<Schema | undefined> {
-    if (this.#options.format === 'string') return Schema.of(['value', T.string])
-    if (this.#options.format === 'bytes') return Schema.of(['value', T.bytes])
+    const o = this.#options
+    if (o.format === 'string') return Schema.of(['value', T.string])
+    if (o.format === 'bytes') return Schema.of(['value', T.bytes])
+    if (o.format === 'avro') {
+      if (o.avro_schema !== undefined)
+        return schemaFromAvro(
+          parseAvroSchemaText(o.avro_schema, `${this.#context.name}.avro_schema`),
+          this.#context.name,
+        )
+      const registry = avroCodecOptions(o, this.#context).registry
+      if (registry === undefined || o.topic?.length !== 1) return undefined
+      const latest = await registry.latest(o.registry_subject ?? `${o.topic[0]}-value`)
+      return latest === undefined
+        ? undefined
+        : schemaFromAvro(
+            parseAvroSchemaText(latest.schema, `${this.#context.name} registry schema`),
+            this.#context.name,
+          )
+    }
+    if (this.#admin === undefined) await this.open()
 
-    return undefined
+    return inferSchema(
+      (async function* (texts: Promise<string[]>) {
+        // Newlines are whitespace between JSON tokens (never raw inside strings), so one message stays one line.
+        yield Buffer.from((await texts).map((t) => t.replace(/[\r\n]+/g, ' ')).join('\n'))
+      })(this.#sample()),
+      'jsonl',
+      { sampleSize: o.schema_sample_size },
+    )
+  }
+
+  /** Up to schema_sample_size message values from the start of the topics, as text. */
+  async #sample(): Promise<string[]> {
+    const admin = this.#admin!
+    const want = this.#options.schema_sample_size
+    const highs = new Map<string, bigint>()
+    try {
+      for (const t of this.#topics) {
+        for (const p of await admin.fetchTopicOffsets(t))
+          if (BigInt(p.high) > BigInt(p.low)) highs.set(tpKey(t, p.partition), BigInt(p.high))
+      }
+    } catch (error) {
+      throw classifyError(error, 'reading end offsets for schema sampling')
+    }
+    if (highs.size === 0) return []
+    const consumer = this.#client.consumer({
+      groupId: `ferris-schema-${randomUUID()}`,
+      maxWaitTimeInMs: 200,
+      retry: RETRY,
+    })
+    const texts: string[] = []
+    const done = new Set<string>()
+    let finish: () => void = () => {}
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const timer = setTimeout(finish, this.#options.schema_sample_timeout)
+    try {
+      await consumer.connect()
+      await consumer.subscribe({ topics: this.#topics, fromBeginning: true })
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages)
+            if (m.value !== null && texts.length < want) texts.push(m.value.toString('utf8'))
+          const key = tpKey(batch.topic, batch.partition)
+          if (BigInt(batch.lastOffset()) + 1n >= (highs.get(key) ?? 0n)) done.add(key)
+          if (texts.length >= want || done.size >= highs.size) finish()
+        },
+      })
+      await finished
+    } catch (error) {
+      throw classifyError(error, 'sampling messages for the schema')
+    } finally {
+      clearTimeout(timer)
+      await consumer.disconnect().catch(() => {})
+    }
+
+    return texts
   }
 
   async createReader(options: ReaderOptions): Promise<DataReader> {

@@ -194,6 +194,17 @@ export const kafkaOptions = defineOptions({
     aliases: ['session.timeout.ms'],
   },
   heartbeat_interval: { type: 'duration', default: 3_000, doc: 'Source: group heartbeat interval.' },
+  schema_sample_size: {
+    type: 'integer',
+    default: 1000,
+    min: 1,
+    doc: 'Source, JSON: how many messages (from the start of the topic) the schema is inferred from.',
+  },
+  schema_sample_timeout: {
+    type: 'duration',
+    default: 10_000,
+    doc: 'Source, JSON: how long sampling for the schema may take.',
+  },
   // Sink
   key_column: {
     type: 'string',

@@ -30,7 +30,11 @@ describe('[kafka] classifyError', () => {
     ],
     [protocolError('TOPIC_AUTHORIZATION_FAILED', false), 'FERRIS_AUTHORIZATION_FAILED', false],
     [protocolError('SASL_AUTHENTICATION_FAILED', false), 'FERRIS_AUTHENTICATION_FAILED', false],
-    [new KafkaJSSASLAuthenticationError('SASL PLAIN authentication failed'), 'FERRIS_AUTHENTICATION_FAILED', false],
+    [
+      Object.assign(new KafkaJSSASLAuthenticationError(), { message: 'SASL PLAIN authentication failed' }),
+      'FERRIS_AUTHENTICATION_FAILED',
+      false,
+    ],
     [protocolError('UNKNOWN_TOPIC_OR_PARTITION', true), 'FERRIS_NOT_FOUND', false],
     [protocolError('PRODUCER_FENCED', false), 'FERRIS_CONFLICT', false],
     [protocolError('REBALANCE_IN_PROGRESS', false), 'FERRIS_CONFLICT', true],

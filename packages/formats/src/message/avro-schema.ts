@@ -1,4 +1,4 @@
-import { type DataType, FerrisError, type Schema, typeToString } from '@ferris/core'
+import { type DataType, FerrisError, Schema, T, typeToString } from '@ferris/core'
 import avro from 'avsc'
 
 /** Avro schemas as JSON (what the registry and `avro_schema` hold). */
@@ -159,4 +159,92 @@ export function avroSchemaFor(schema: Schema, name = 'record', subject = name): 
 function safeName(name: string): string {
   const s = name.replace(/[^A-Za-z0-9_]/g, '_')
   return /^[A-Za-z_]/.test(s) ? s : `_${s}`
+}
+
+/**
+ * The Ferris schema of an Avro record schema (a registry's latest value schema, or `avro_schema`): the
+ * reverse of `avroSchemaFor`. `["null", T]` unions make nullable fields; unions of several non-null types,
+ * which have no column type, read as their JSON text in a STRING column.
+ */
+export function schemaFromAvro(schema: AvroSchema, subject: string): Schema {
+  const names = new Map<string, AvroSchemaObject>()
+  const typeOf = (s: AvroSchema, path: string): { type: DataType; nullable: boolean } => {
+    if (Array.isArray(s)) {
+      const branches = s.filter((b) => b !== 'null')
+      const nullable = branches.length < s.length
+      if (branches.length === 1) return { type: typeOf(branches[0]!, path).type, nullable }
+      return { type: T.string, nullable: true }
+    }
+    if (typeof s === 'string') {
+      const named = names.get(s)
+      if (named !== undefined) return typeOf(named, path)
+      return { type: primitive(s, path), nullable: false }
+    }
+    const o = s as AvroSchemaObject
+    if (o.name !== undefined && ['record', 'enum', 'fixed'].includes(o.type as string)) names.set(o.name, o)
+    const logical = o.logicalType
+    if (logical === 'decimal' && (o.type === 'bytes' || o.type === 'fixed')) {
+      return { type: T.decimal(o.precision ?? 38, o.scale ?? 0), nullable: false }
+    }
+    const ts = typeof logical === 'string' ? /^(local-)?timestamp-(millis|micros|nanos)$/.exec(logical) : null
+    if (ts !== null) {
+      const unit = ts[2] === 'millis' ? 'ms' : ts[2] === 'micros' ? 'us' : 'ns'
+      return { type: ts[1] === undefined ? T.timestamp(unit, 'UTC') : T.timestamp(unit), nullable: false }
+    }
+    if (logical === 'date') return { type: T.date, nullable: false }
+    if (logical === 'time-millis') return { type: T.time('ms'), nullable: false }
+    if (logical === 'time-micros') return { type: T.time('us'), nullable: false }
+    switch (o.type) {
+      case 'record':
+        return {
+          type: T.struct((o.fields ?? []).map((f) => ({ name: f.name, ...typeOf(f.type, `${path}.${f.name}`) }))),
+          nullable: false,
+        }
+      case 'array':
+        return { type: T.list(typeOf(o.items!, `${path}[]`).type), nullable: false }
+      case 'map':
+        return { type: T.map(T.string, typeOf(o.values!, `${path}{}`).type), nullable: false }
+      case 'enum':
+        return { type: T.string, nullable: false }
+      case 'fixed':
+        return { type: T.bytes, nullable: false }
+      default:
+        return typeOf(o.type, path)
+    }
+  }
+  const root = typeOf(schema, subject)
+  if (root.type.kind !== 'struct') {
+    return new Schema([{ name: 'value', type: root.type, nullable: root.nullable }])
+  }
+
+  return new Schema(root.type.fields.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable })))
+}
+
+function primitive(name: string, path: string): DataType {
+  switch (name) {
+    case 'boolean':
+      return T.boolean
+    case 'int':
+      return T.int32
+    case 'long':
+      return T.int64
+    case 'float':
+    case 'double':
+      return T.float64
+    case 'bytes':
+      return T.bytes
+    case 'string':
+      return T.string
+    case 'null':
+      return T.string
+    default:
+      throw new FerrisError(
+        'FERRIS_SCHEMA_MISMATCH',
+        `${path}: the Avro schema names the type "${name}", which it does not define`,
+        {
+          subject: path,
+          value: name,
+        },
+      )
+  }
 }

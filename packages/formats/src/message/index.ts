@@ -1,5 +1,5 @@
 export { avroMessageDecoder, avroMessageEncoder, CONFLUENT_MAGIC } from './avro-message.js'
-export { type AvroSchema, avroSchemaFor, avroType } from './avro-schema.js'
+export { type AvroSchema, avroSchemaFor, avroType, parseAvroSchemaText, schemaFromAvro } from './avro-schema.js'
 export { fromTwosComplement, toTwosComplement } from './avro-values.js'
 export { jsonMessageDecoder, jsonMessageEncoder } from './json-message.js'
 export {

@@ -71,6 +71,21 @@ export class SchemaRegistryClient {
     return found
   }
 
+  /** The latest schema registered under `subject`, with its id; undefined when the subject does not exist. */
+  async latest(subject: string): Promise<{ id: number; schema: string } | undefined> {
+    const path = `/subjects/${encodeURIComponent(subject)}/versions/latest`
+    try {
+      const body = (await this.#request('GET', path)) as { id?: unknown; schema?: unknown }
+      if (typeof body.id !== 'number' || typeof body.schema !== 'string') throw this.#unexpected(path, body)
+      this.#byId.set(body.id, Promise.resolve(body.schema))
+
+      return { id: body.id, schema: body.schema }
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FERRIS_NOT_FOUND') return undefined
+      throw error
+    }
+  }
+
   /** Registers (or finds) `schema` under `subject` and returns its id. */
   register(subject: string, schema: string): Promise<number> {
     const key = `${subject}\u0000${schema}`

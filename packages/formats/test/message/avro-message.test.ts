@@ -132,3 +132,19 @@ describe('[message] avro', () => {
     expect(() => avroMessageDecoder(schema, 'orders', {})).toThrow(/needs avro_schema/)
   })
 })
+
+describe('[message] avro schemas to columns', () => {
+  it('reads back the columns avroSchemaFor wrote, nullability and logical types included', async () => {
+    const { schemaFromAvro } = await import('../../src/message/avro-schema.js')
+    const s = Schema.of(
+      ['id', T.int64, false],
+      ['price', T.decimal(20, 4)],
+      ['at', T.timestamp('us', 'UTC')],
+      ['local', T.timestamp('ms')],
+      ['day', T.date],
+      ['tags', T.map(T.string, T.int32)],
+      ['items', T.list(T.struct([{ name: 'sku', type: T.string, nullable: true }]))],
+    )
+    expect(schemaFromAvro(avroSchemaFor(s), 'x').toString()).toBe(s.toString())
+  })
+})
