@@ -99,7 +99,7 @@ export function textDecoder(oid: number): TextDecoder {
 function bad(text: string, pgType: string, expected: string): FerrisError {
   return new FerrisError(
     'FERRIS_TYPE_CONVERSION',
-    `PostgreSQL ${pgType} value ${JSON.stringify(text)} has no Ferris value`,
+    `PostgreSQL ${pgType} value ${JSON.stringify(text)} has no Ferris value: expected ${expected}`,
     {
       value: text,
       expected,

@@ -73,6 +73,11 @@ export function dropSlotAfter(slot: string, publication?: string): void {
     await c.connect()
     for (let i = 0; i < 50; i++) {
       try {
+        // A reader a failed test never closed still holds the slot: end its walsender first.
+        await c.query(
+          'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL',
+          [slot],
+        )
         await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [
           slot,
         ])
