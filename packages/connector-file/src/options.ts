@@ -86,6 +86,17 @@ export const fileOptions = defineOptions({
     aliases: ['partition_columns'],
     doc: 'Sink: columns whose values name sub-directories, Hive style (`dt=2024-01-01/region=eu/`). The columns stay in the files too. Needs a directory path.',
   },
+  parquet_compression: {
+    type: 'enum',
+    values: ['zstd', 'snappy', 'gzip', 'none'],
+    default: 'zstd',
+    doc: 'Sink, Parquet: page compression.',
+  },
+  row_group_size: {
+    type: 'integer',
+    min: 1,
+    doc: 'Sink, Parquet: rows per row group (default 122 880); memory while writing grows with it.',
+  },
   file_prefix: {
     type: 'string',
     default: 'part',

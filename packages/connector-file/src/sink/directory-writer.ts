@@ -9,10 +9,10 @@ import {
   type Row,
   type Schema,
 } from '@ferris/core'
-import type { RecordEncoder } from '@ferris/formats'
 import type { FileOptions } from '../options.js'
 import { fsyncDir } from './fsync-dir.js'
 import { jobTag } from './job-tag.js'
+import type { PartEncoder } from './part-encoder.js'
 import { partitionIndexes, partitionPath } from './partition.js'
 import type { SinkFormat } from './sink-format.js'
 import { TempFile, writeError } from './temp-file.js'
@@ -21,7 +21,8 @@ interface Part {
   /** Partition directory relative to the root, '' without partitioning. */
   readonly dir: string
   readonly temp: TempFile
-  readonly encoder: RecordEncoder
+  readonly encoder: PartEncoder
+  ended: boolean
 }
 
 /**
@@ -91,11 +92,10 @@ export class DirectoryWriter implements DataWriter {
       const part = await this.#part(dir)
       const n = maxRecords === undefined ? rows.length - i : Math.min(rows.length - i, maxRecords - part.temp.records)
       const slice = i === 0 && n === rows.length ? rows : rows.slice(i, i + n)
-      part.temp.append(part.encoder.encode(batchOf(this.#schema, slice)))
+      await part.encoder.write(batchOf(this.#schema, slice))
       part.temp.records += n
       i += n
-      if (part.temp.needsFlush()) await part.temp.flush()
-      if (this.#full(part)) this.#roll(part)
+      if (this.#full(part)) await this.#roll(part)
     }
   }
 
@@ -109,16 +109,18 @@ export class DirectoryWriter implements DataWriter {
   }
 
   /** Closes a part for writing; it is sealed and published at the next commit. */
-  #roll(part: Part): void {
-    part.temp.append(part.encoder.end())
+  async #roll(part: Part): Promise<void> {
     this.#open.delete(part.dir)
+    if (part.ended) return
+    part.ended = true
+    await part.encoder.end()
   }
 
   async #part(dir: string): Promise<Part> {
     const open = this.#open.get(dir)
     if (open !== undefined) {
       if (!this.#full(open)) return open
-      this.#roll(open)
+      await this.#roll(open)
     }
     const folder = join(this.#root, dir)
     await mkdir(folder, { recursive: true }).catch((error) => {
@@ -128,9 +130,8 @@ export class DirectoryWriter implements DataWriter {
       join(folder, `${this.#options.file_prefix}-${this.#tag}`),
       this.#format.compression,
     )
-    const encoder = this.#format.createEncoder(this.#schema)
-    temp.append(encoder.begin())
-    const part: Part = { dir, temp, encoder }
+    const encoder = await this.#format.openPart(this.#schema, temp)
+    const part: Part = { dir, temp, encoder, ended: false }
     this.#open.set(dir, part)
     this.#parts.push(part)
 
@@ -138,8 +139,8 @@ export class DirectoryWriter implements DataWriter {
   }
 
   async flush(): Promise<void> {
-    for (const part of this.#open.values()) {
-      if (this.#full(part)) this.#roll(part)
+    for (const part of [...this.#open.values()]) {
+      if (this.#full(part)) await this.#roll(part)
     }
     for (const part of this.#parts) await part.temp.flush()
   }
@@ -149,7 +150,7 @@ export class DirectoryWriter implements DataWriter {
       await this.#removeLaterParts(info.checkpointId)
       this.#cleaned = true
     }
-    for (const part of this.#open.values()) this.#roll(part)
+    for (const part of [...this.#open.values()]) await this.#roll(part)
     const parts = this.#parts
     const dirs = new Set<string>()
     for (let k = 0; k < parts.length; k++) {

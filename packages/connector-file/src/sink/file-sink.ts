@@ -13,6 +13,7 @@ import type { FileOptions } from '../options.js'
 import { DirectoryWriter } from './directory-writer.js'
 import { partitionIndexes } from './partition.js'
 import { SingleFileWriter } from './single-file-writer.js'
+import { SingleParquetWriter } from './single-parquet-writer.js'
 import { type SinkFormat, sinkFormat } from './sink-format.js'
 import { writeError } from './temp-file.js'
 
@@ -98,6 +99,10 @@ export class FileSink implements DataSink {
         options.jobId,
         this.#format!,
       )
+    }
+
+    if (this.#format!.createEncoder === undefined) {
+      return new SingleParquetWriter(this.#target, this.#context, options.schema, this.#format!)
     }
 
     return new SingleFileWriter(this.#target, this.#context, options.schema, this.#format!)

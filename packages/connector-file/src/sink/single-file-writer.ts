@@ -1,37 +1,29 @@
 import { randomUUID } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { copyFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { copyFile, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { CommitInfo, ConnectorContext, DataWriter, RecordBatch, Schema } from '@ferris/core'
 import { compressChunk, type RecordEncoder } from '@ferris/formats'
 import { fsyncDir } from './fsync-dir.js'
+import { Manifest } from './manifest.js'
 import type { SinkFormat } from './sink-format.js'
 import { TempFile, writeError } from './temp-file.js'
 
-/** How many commits the manifest remembers; a restart only ever needs the latest ones. */
-const MANIFEST_ENTRIES = 20
-
-interface Manifest {
-  readonly commits: ReadonlyArray<{ readonly checkpointId: number; readonly bytes: number }>
-}
-
 /**
- * Writes one file, `path` itself: after each commit it holds everything written up to that commit, and
- * is replaced by rename, so a reader sees the previous complete file or the new one, never half of one.
+ * Writes one file, `path` itself, in a stream format (CSV, JSON lines): after each commit it holds
+ * everything written up to that commit, and it is replaced by rename, so a reader sees the previous complete
+ * file or the new one, never half of one.
  *
  * Rows since the last commit go to a hidden in-progress file. A commit copies the published file into a
- * second hidden file, cuts it to the length it had at the previous checkpoint, appends the header (for a
- * new file) and the new rows, and renames it over `path`. A manifest beside it (`.<name>.ferris.json`)
- * remembers the file's length at each checkpoint: a job restarted from checkpoint N-1 that commits N again
- * cuts away what a crashed run published after N-1, so rows are neither lost nor doubled. A fresh job
- * (whose first checkpoint id is not above the manifest's) starts the file over.
+ * second hidden file, cuts it to the length it had at the previous checkpoint (from the manifest), appends
+ * the header (for a new file) and the new rows, fsyncs, and renames it over `path`. A job restarted from
+ * checkpoint N-1 that commits N again thereby drops what a crashed run published after N-1: no row is lost
+ * or doubled. A fresh job (whose first checkpoint id is not above the manifest's) starts the file over.
  */
 export class SingleFileWriter implements DataWriter {
   readonly #target: string
-  readonly #manifest: string
   readonly #context: ConnectorContext
-  readonly #schema: Schema
   readonly #format: SinkFormat
   readonly #encoder: RecordEncoder
   #temp: TempFile | undefined
@@ -41,11 +33,9 @@ export class SingleFileWriter implements DataWriter {
 
   constructor(target: string, context: ConnectorContext, schema: Schema, format: SinkFormat) {
     this.#target = target
-    this.#manifest = join(dirname(target), `.${basename(target)}.ferris.json`)
     this.#context = context
-    this.#schema = schema
     this.#format = format
-    this.#encoder = format.createEncoder(schema)
+    this.#encoder = format.createEncoder!(schema)
   }
 
   async write(batch: RecordBatch): Promise<void> {
@@ -61,9 +51,10 @@ export class SingleFileWriter implements DataWriter {
   }
 
   async commit(info: CommitInfo): Promise<void> {
-    const manifest = await this.#readManifest()
-    const base = this.#published ?? (await this.#baseLength(manifest, info.checkpointId))
     if (this.#published !== undefined && this.#temp === undefined) return
+    const manifest = await new Manifest(this.#target).load()
+    const base =
+      this.#published ?? (await baseSize(this.#target, manifest.sizeBefore(info.checkpointId), this.#context))
     const temp = this.#temp
     await temp?.seal()
     const publish = join(dirname(this.#target), `.${basename(this.#target)}.publish-${randomUUID().slice(0, 8)}`)
@@ -81,12 +72,7 @@ export class SingleFileWriter implements DataWriter {
       }
       if (temp !== undefined)
         await pipeline(createReadStream(temp.path), (await open(publish, 'a')).createWriteStream())
-      const h = await open(publish, 'r+')
-      try {
-        await h.sync()
-      } finally {
-        await h.close()
-      }
+      await fsyncFile(publish)
       await rename(publish, this.#target)
       await fsyncDir(dirname(this.#target))
     } catch (error) {
@@ -97,47 +83,7 @@ export class SingleFileWriter implements DataWriter {
     await temp?.discard()
     this.#temp = undefined
     this.#published = size
-    const commits = [
-      ...manifest.commits.filter((c) => c.checkpointId < info.checkpointId),
-      { checkpointId: info.checkpointId, bytes: size },
-    ]
-    await this.#writeManifest({ commits: commits.slice(-MANIFEST_ENTRIES) })
-  }
-
-  /** The published length at the latest checkpoint before `checkpointId` of the manifest, 0 for a fresh file. */
-  async #baseLength(manifest: Manifest, checkpointId: number): Promise<number> {
-    const earlier = manifest.commits.filter((c) => c.checkpointId < checkpointId).at(-1)
-    if (earlier === undefined) return 0
-    const size = await stat(this.#target).then(
-      (s) => s.size,
-      () => -1,
-    )
-    if (size < earlier.bytes) {
-      this.#context.logger.log('warn', `${this.#target} is shorter than its manifest says; writing it anew`, {
-        file: this.#target,
-      })
-      return 0
-    }
-
-    return earlier.bytes
-  }
-
-  async #readManifest(): Promise<Manifest> {
-    try {
-      const parsed = JSON.parse(await readFile(this.#manifest, 'utf8')) as Partial<Manifest>
-      const commits = Array.isArray(parsed.commits)
-        ? parsed.commits.filter((c) => Number.isSafeInteger(c?.checkpointId) && Number.isSafeInteger(c?.bytes))
-        : []
-      return { commits }
-    } catch {
-      return { commits: [] }
-    }
-  }
-
-  async #writeManifest(manifest: Manifest): Promise<void> {
-    const tmp = `${this.#manifest}.${randomUUID().slice(0, 8)}`
-    await writeFile(tmp, `${JSON.stringify(manifest)}\n`)
-    await rename(tmp, this.#manifest)
+    await manifest.record(info.checkpointId, size)
   }
 
   async rollback(): Promise<void> {
@@ -150,8 +96,38 @@ export class SingleFileWriter implements DataWriter {
     this.#closed = true
     await this.rollback()
   }
+}
 
-  get schema(): Schema {
-    return this.#schema
+/**
+ * The manifest's size, unless the file is missing or (for a byte size) shorter than that: changed by someone
+ * else, so it starts over rather than being patched.
+ */
+export async function baseSize(
+  target: string,
+  recorded: number,
+  context: ConnectorContext,
+  unit: 'bytes' | 'rows' = 'bytes',
+): Promise<number> {
+  if (recorded === 0) return 0
+  const size = await stat(target).then(
+    (s) => s.size,
+    () => -1,
+  )
+  if (size < 0 || (unit === 'bytes' && size < recorded)) {
+    context.logger.log('warn', `${target} is missing or shorter than its manifest says; writing it anew`, {
+      file: target,
+    })
+    return 0
+  }
+
+  return recorded
+}
+
+export async function fsyncFile(path: string): Promise<void> {
+  const h = await open(path, 'r+')
+  try {
+    await h.sync()
+  } finally {
+    await h.close()
   }
 }

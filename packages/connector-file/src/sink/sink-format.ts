@@ -1,7 +1,9 @@
 import { FerrisError, type Schema } from '@ferris/core'
-import { type Compression, extensionFor, type RecordEncoder } from '@ferris/formats'
+import { type Compression, extensionFor, type ParquetCompression, type RecordEncoder } from '@ferris/formats'
 import { fileFormat } from '../format-options.js'
 import type { FileOptions } from '../options.js'
+import { type PartEncoder, parquetPart, streamPart } from './part-encoder.js'
+import type { TempFile } from './temp-file.js'
 
 /** What a writer needs to know about the format it writes. */
 export interface SinkFormat {
@@ -9,7 +11,10 @@ export interface SinkFormat {
   readonly compression: Compression
   /** Extension of part files, e.g. `csv.gz`. */
   readonly extension: string
-  createEncoder(schema: Schema): RecordEncoder
+  /** The stream encoder, absent for Parquet. */
+  readonly createEncoder?: (schema: Schema) => RecordEncoder
+  /** Starts one output file in `temp`. */
+  openPart(schema: Schema, temp: TempFile): Promise<PartEncoder>
 }
 
 export function sinkFormat(options: FileOptions, target: string, subject: string): SinkFormat {
@@ -25,19 +30,6 @@ export function sinkFormat(options: FileOptions, target: string, subject: string
     )
   }
   const f = fileFormat(options, target, subject)
-  const stream = f.lookup.stream
-  if (stream === undefined) {
-    // Limitation: the Parquet writer of @ferris/formats is not wired into the file sink yet.
-    throw new FerrisError(
-      'FERRIS_UNSUPPORTED',
-      `Writing ${f.lookup.name} files is not supported by this version of the file sink`,
-      {
-        subject: `${subject}.format`,
-        value: f.lookup.name,
-        expected: 'csv, csv_no_header, jsonl or json',
-      },
-    )
-  }
   if (f.compression === 'zstd') {
     throw new FerrisError('FERRIS_UNSUPPORTED', `The file sink cannot write zstd (${target})`, {
       subject: `${subject}.compression`,
@@ -46,12 +38,39 @@ export function sinkFormat(options: FileOptions, target: string, subject: string
       hint: 'Use gzip, or write uncompressed files',
     })
   }
+  const stream = f.lookup.stream
+  if (stream === undefined) {
+    if (f.compression !== 'none') {
+      throw new FerrisError(
+        'FERRIS_CONFIG_INVALID',
+        `Parquet files compress their pages themselves; ${target} asks for ${f.compression} around the file`,
+        {
+          subject: `${subject}.compression`,
+          value: f.compression,
+          hint: `Set '${subject}.parquet_compression' instead and drop the .gz extension`,
+        },
+      )
+    }
+    const parquet = {
+      compression: options.parquet_compression as ParquetCompression,
+      ...(options.row_group_size === undefined ? {} : { rowGroupSize: options.row_group_size }),
+    }
+
+    return {
+      name: 'parquet',
+      compression: 'none',
+      extension: 'parquet',
+      openPart: (schema, temp) => parquetPart(schema, temp, parquet),
+    }
+  }
   const base = extensionFor(f.lookup.name, f.streamOptions)
+  const createEncoder = (schema: Schema) => stream.createEncoder(schema, f.streamOptions)
 
   return {
     name: f.lookup.name,
     compression: f.compression,
     extension: f.compression === 'gzip' ? `${base}.gz` : base,
-    createEncoder: (schema) => stream.createEncoder(schema, f.streamOptions),
+    createEncoder,
+    openPart: async (schema, temp) => streamPart(createEncoder(schema), temp),
   }
 }

@@ -11,15 +11,34 @@ import {
   type ReadResult,
   type Row,
 } from '@ferris/core'
-import { type DecodedChunk, decompress, type RecordDecoder, readCsvHeader } from '@ferris/formats'
+import {
+  type DecodedChunk,
+  decompress,
+  type ParquetRowBatch,
+  type RecordDecoder,
+  readCsvHeader,
+  readParquet,
+} from '@ferris/formats'
 import { type FileFormat, fileFormat } from '../format-options.js'
 import type { FileOptions } from '../options.js'
 import { type FileSet, listFiles } from './file-set.js'
+import { LocalFileInput } from './local-input.js'
 import { type FileProgress, fromPosition, toPosition } from './position.js'
 import { fileBytes, fileContent } from './read-bytes.js'
 
+/** A Parquet file being read by row groups; positions count rows. */
+interface OpenParquet {
+  readonly kind: 'parquet'
+  readonly rel: string
+  readonly input: LocalFileInput
+  readonly batches: AsyncGenerator<ParquetRowBatch>
+  pending: ParquetRowBatch | undefined
+  row: number
+}
+
 /** One file being read: its decoder, the bytes it was fed, and the decoded records not yet handed over. */
 interface OpenFile {
+  readonly kind: 'stream'
   readonly rel: string
   readonly abs: string
   readonly format: FileFormat
@@ -51,8 +70,8 @@ export class FileReader implements DataReader {
   readonly #batchSize: number
   #progress = new Map<string, FileProgress>()
   #queue: string[] | undefined
-  #open = new Map<string, OpenFile>()
-  #current: OpenFile | undefined
+  #open = new Map<string, OpenFile | OpenParquet>()
+  #current: OpenFile | OpenParquet | undefined
   #finished = false
   #closed = false
 
@@ -112,13 +131,18 @@ export class FileReader implements DataReader {
   }
 
   async #closeFiles(): Promise<void> {
-    for (const f of this.#open.values()) await f.chunks?.return(undefined)
+    for (const f of this.#open.values()) {
+      if (f.kind === 'parquet') {
+        await f.batches.return(undefined)
+        await f.input.close()
+      } else await f.chunks?.return(undefined)
+    }
     this.#open.clear()
     this.#current = undefined
   }
 
   /** The file to read from now: the current one while it has input, else the next in the queue. */
-  async #nextFile(): Promise<OpenFile | undefined> {
+  async #nextFile(): Promise<OpenFile | OpenParquet | undefined> {
     if (this.#current !== undefined) return this.#current
     this.#queue ??= (await listFiles(this.#set)).filter((f) => this.#progress.get(f)?.done !== true)
     const rel = this.#queue.shift()
@@ -128,23 +152,20 @@ export class FileReader implements DataReader {
     return this.#current
   }
 
-  async #openFile(rel: string): Promise<OpenFile> {
+  async #openFile(rel: string): Promise<OpenFile | OpenParquet> {
     const abs = join(this.#set.root, rel)
     const format = fileFormat(this.#options, rel, this.#context.name)
     const stream = format.lookup.stream
-    if (stream === undefined) {
-      // Limitation: Parquet files are read once the Parquet reader of @ferris/formats is wired in here.
-      throw new FerrisError(
-        'FERRIS_UNSUPPORTED',
-        `Reading ${format.lookup.name} files (${abs}) is not supported by this version of the file connector`,
-        {
-          subject: `${this.#context.name}.format`,
-          value: format.lookup.name,
-          expected: 'csv, csv_no_header, jsonl or json',
-        },
-      )
-    }
     const from = this.#progress.get(rel) ?? { offset: 0, line: 1, done: false }
+    if (stream === undefined) {
+      const input = new LocalFileInput(abs)
+      const fromRow = from.unit === 'row' ? from.offset : 0
+      const batches = readParquet(input, { schema: this.#reader.schema, batchSize: this.#batchSize, fromRow })
+      const file: OpenParquet = { kind: 'parquet', rel, input, batches, pending: undefined, row: 0 }
+      this.#open.set(rel, file)
+
+      return file
+    }
     let header: readonly string[] | undefined
     if (from.offset > 0 && stream.needsHeader(format.streamOptions)) {
       const content = fileContent(abs, format.compression)
@@ -165,6 +186,7 @@ export class FileReader implements DataReader {
     const info = await stat(abs).catch(() => undefined)
     const compressed = format.compression !== 'none'
     const file: OpenFile = {
+      kind: 'stream',
       rel,
       abs,
       format,
@@ -183,8 +205,35 @@ export class FileReader implements DataReader {
     return file
   }
 
+  /** Moves rows of a Parquet file into `rows`, reading the next row group when needed. */
+  async #takeParquet(file: OpenParquet, rows: Row[]): Promise<void> {
+    const max = this.#batchSize
+    while (rows.length < max) {
+      const p = file.pending
+      if (p === undefined || file.row >= p.rows.length) {
+        const next = await file.batches.next()
+        if (next.done) {
+          const end = p?.endRow ?? this.#progress.get(file.rel)?.offset ?? 0
+          this.#progress.set(file.rel, { offset: end, line: 1, done: true, unit: 'row' })
+          await file.input.close()
+          this.#open.delete(file.rel)
+          this.#current = undefined
+          return
+        }
+        file.pending = next.value
+        file.row = 0
+        continue
+      }
+      const n = Math.min(max - rows.length, p.rows.length - file.row)
+      for (let i = 0; i < n; i++) rows.push(p.rows[file.row + i]!)
+      file.row += n
+      this.#progress.set(file.rel, { offset: p.endRow - (p.rows.length - file.row), line: 1, done: false, unit: 'row' })
+    }
+  }
+
   /** Moves decoded records of `file` into `rows`, decoding more input when needed. */
-  async #take(file: OpenFile, rows: Row[]): Promise<void> {
+  async #take(file: OpenFile | OpenParquet, rows: Row[]): Promise<void> {
+    if (file.kind === 'parquet') return this.#takeParquet(file, rows)
     const max = this.#batchSize
     for (;;) {
       const p = file.pending
@@ -280,6 +329,7 @@ export class FileReader implements DataReader {
       const open = this.#open.get(rel)
       const info = await stat(join(this.#set.root, rel)).catch(() => undefined)
       if (info === undefined) continue
+      if (open?.kind === 'parquet' || progress?.unit === 'row') continue
       const fedTo = open?.fedTo ?? progress?.offset ?? 0
       if (open !== undefined && (info.ino !== open.ino || info.size < fedTo)) {
         this.#context.logger.log('warn', `${open.abs} was truncated or replaced; reading it again from the start`, {

@@ -8,10 +8,12 @@ import {
   type Schema,
   type SourceCapabilities,
 } from '@ferris/core'
+import { readParquetSchema } from '@ferris/formats'
 import { fileFormat } from '../format-options.js'
 import type { FileOptions } from '../options.js'
 import { FileReader } from './file-reader.js'
 import { type FileSet, listFiles, resolveFileSet } from './file-set.js'
+import { LocalFileInput } from './local-input.js'
 import { fileContent } from './read-bytes.js'
 
 /**
@@ -58,15 +60,12 @@ export class FileSource implements DataSource {
     for (const file of files) {
       const format = fileFormat(this.#options, file, this.#context.name)
       if (format.lookup.stream === undefined) {
-        throw new FerrisError(
-          'FERRIS_UNSUPPORTED',
-          `Reading ${format.lookup.name} files is not supported by this version of the file connector`,
-          {
-            subject: `${this.#context.name}.format`,
-            value: format.lookup.name,
-            expected: 'csv, csv_no_header, jsonl or json',
-          },
-        )
+        const input = new LocalFileInput(join(set.root, file))
+        try {
+          return await readParquetSchema(input)
+        } finally {
+          await input.close()
+        }
       }
       const content = fileContent(join(set.root, file), format.compression)
       try {

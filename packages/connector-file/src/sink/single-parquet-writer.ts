@@ -1,0 +1,128 @@
+import { rename, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import {
+  batchOf,
+  type CommitInfo,
+  type ConnectorContext,
+  type DataWriter,
+  type RecordBatch,
+  type Schema,
+} from '@ferris/core'
+import { readParquet } from '@ferris/formats'
+import { LocalFileInput } from '../source/local-input.js'
+import { fsyncDir } from './fsync-dir.js'
+import { Manifest } from './manifest.js'
+import type { PartEncoder } from './part-encoder.js'
+import { baseSize } from './single-file-writer.js'
+import type { SinkFormat } from './sink-format.js'
+import { TempFile, writeError } from './temp-file.js'
+
+/** Rows copied per batch when a published Parquet file is rewritten. */
+const COPY_BATCH = 8192
+
+/**
+ * Writes one Parquet file, `path` itself. Rows since the last commit go to a hidden in-progress Parquet file.
+ * The first commit of a new file finishes it and renames it into place. A later commit that adds rows must
+ * rewrite the file (a Parquet footer cannot be appended to): it copies the first N rows of the published file
+ * (N from the manifest, as for CSV), then the new rows, into a new hidden file and renames that into place.
+ *
+ * Limitation: each commit that adds rows to an already published file re-encodes the whole file, so commits
+ * cost more as the file grows; for long-running jobs write Parquet into a directory (one part per commit).
+ */
+export class SingleParquetWriter implements DataWriter {
+  readonly #target: string
+  readonly #context: ConnectorContext
+  readonly #schema: Schema
+  readonly #format: SinkFormat
+  #temp: { file: TempFile; encoder: PartEncoder } | undefined
+  #published: number | undefined
+  #closed = false
+
+  constructor(target: string, context: ConnectorContext, schema: Schema, format: SinkFormat) {
+    this.#target = target
+    this.#context = context
+    this.#schema = schema
+    this.#format = format
+  }
+
+  async #open(kind = 'inprogress'): Promise<{ file: TempFile; encoder: PartEncoder }> {
+    const file = await TempFile.create(this.#target, 'none', kind)
+    try {
+      return { file, encoder: await this.#format.openPart(this.#schema, file) }
+    } catch (error) {
+      await file.discard()
+      throw error
+    }
+  }
+
+  async write(batch: RecordBatch): Promise<void> {
+    if (batch.rows.length === 0) return
+    this.#temp ??= await this.#open()
+    await this.#temp.encoder.write(batch)
+    this.#temp.file.records += batch.rows.length
+  }
+
+  async flush(): Promise<void> {
+    await this.#temp?.file.flush()
+  }
+
+  async commit(info: CommitInfo): Promise<void> {
+    if (this.#published !== undefined && this.#temp === undefined) return
+    const manifest = await new Manifest(this.#target).load()
+    const base =
+      this.#published ?? (await baseSize(this.#target, manifest.sizeBefore(info.checkpointId), this.#context, 'rows'))
+    const fresh = this.#temp ?? (await this.#open())
+    this.#temp = undefined
+    const added = fresh.file.records
+    await fresh.encoder.end()
+    await fresh.file.seal()
+    let publish = fresh.file
+    try {
+      if (base > 0) {
+        const merged = await this.#open('publish')
+        publish = merged.file
+        await this.#copyRows(this.#target, base, merged.encoder)
+        await this.#copyRows(fresh.file.path, added, merged.encoder)
+        await merged.encoder.end()
+        await merged.file.seal()
+        await fresh.file.discard()
+      }
+      await rename(publish.path, this.#target)
+      await fsyncDir(dirname(this.#target))
+    } catch (error) {
+      await rm(publish.path, { force: true })
+      await rm(fresh.file.path, { force: true })
+      throw writeError(error, this.#target)
+    }
+    this.#published = base + added
+    await manifest.record(info.checkpointId, this.#published)
+  }
+
+  /** Copies the first `count` rows of a Parquet file into `encoder`. */
+  async #copyRows(path: string, count: number, encoder: PartEncoder): Promise<void> {
+    if (count === 0) return
+    const input = new LocalFileInput(path)
+    let copied = 0
+    try {
+      for await (const batch of readParquet(input, { schema: this.#schema, batchSize: COPY_BATCH })) {
+        const take = Math.min(batch.rows.length, count - copied)
+        await encoder.write(batchOf(this.#schema, take === batch.rows.length ? batch.rows : batch.rows.slice(0, take)))
+        copied += take
+        if (copied >= count) break
+      }
+    } finally {
+      await input.close()
+    }
+  }
+
+  async rollback(): Promise<void> {
+    await this.#temp?.file.discard()
+    this.#temp = undefined
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.rollback()
+  }
+}

@@ -1,0 +1,110 @@
+import { readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { batchOf, Decimal, type Position, type Row, Schema, T } from '@ferris/core'
+import { describe, expect, it } from 'vitest'
+import { readAll, registry, tempDir, testContext } from './helpers.js'
+
+const S = Schema.of(['id', T.int64], ['amount', T.decimal(20, 2)], ['at', T.timestamp('us', 'UTC')], ['note', T.string])
+const row = (i: number): Row => [
+  BigInt(i) * 1_000_000_007n,
+  new Decimal(BigInt(i) * 101n, 2),
+  1_704_067_200_000_000_000n + BigInt(i) * 1000n,
+  i % 3 === 0 ? null : `n${i}`,
+]
+const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => row(from + i))
+
+async function writer(dir: string, properties: Record<string, string>, jobId = 'job') {
+  const s = registry().createSink(
+    { name: 'out', role: 'sink', properties: { type: 'file_sink', ...properties } },
+    testContext(dir, 'out'),
+  )
+  await s.open()
+
+  return s.createWriter({ schema: S, jobId })
+}
+
+async function read(dir: string, path: string, from?: Position, batchSize = 1000) {
+  const src = registry().createSource(
+    { name: 'in', role: 'source', properties: { type: 'file_source', path } },
+    testContext(dir, 'in'),
+  )
+  await src.open()
+  const reader = await src.createReader({ schema: S, batchSize, ...(from === undefined ? {} : { from }) })
+
+  return { src, ...(await readAll(reader)) }
+}
+
+describe('[file] Parquet', () => {
+  it('writes one Parquet file on commit and reads it back exactly, with its schema discovered', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out.parquet' })
+    await w.write(batchOf(S, rows(0, 500)))
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect((await readdir(dir)).sort()).toEqual(['.out.parquet.ferris.json', 'out.parquet'])
+    const back = await read(dir, 'out.parquet')
+    expect(back.rows).toEqual(rows(0, 500))
+    expect((await back.src.discoverSchema())?.toString()).toContain('id BIGINT, amount DECIMAL(20, 2)')
+  })
+
+  it('rewrites the file when a later commit adds rows, and drops rows a crashed run published', async () => {
+    const dir = await tempDir()
+    const a = await writer(dir, { path: 'out.parquet', row_group_size: '64' })
+    await a.write(batchOf(S, rows(0, 100)))
+    await a.commit({ checkpointId: 1, positions: {} })
+    await a.write(batchOf(S, rows(100, 150)))
+    await a.commit({ checkpointId: 2, positions: {} })
+    expect((await read(dir, 'out.parquet')).rows).toEqual(rows(0, 150))
+    // Crash after the sink published checkpoint 2 but before the job recorded it: restart from 1.
+    const b = await writer(dir, { path: 'out.parquet' })
+    await b.write(batchOf(S, rows(100, 150)))
+    await b.commit({ checkpointId: 2, positions: {} })
+    expect((await read(dir, 'out.parquet')).rows).toEqual(rows(0, 150))
+  })
+
+  it('resumes reading from a row position', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out', format: 'parquet', row_group_size: '30' })
+    await w.write(batchOf(S, rows(0, 100)))
+    await w.commit({ checkpointId: 1, positions: {} })
+    const src = registry().createSource(
+      { name: 'in', role: 'source', properties: { type: 'file_source', path: 'out' } },
+      testContext(dir, 'in'),
+    )
+    const reader = await src.createReader({ schema: S, batchSize: 7 })
+    const first = []
+    let position: Position = null
+    for (let i = 0; i < 6; i++) {
+      const r = await reader.read()
+      if (r.kind === 'batch') first.push(...r.batch.rows)
+      position = r.position
+    }
+    expect(Object.values((position as { files: Record<string, unknown> }).files)[0]).toEqual({
+      offset: 42,
+      line: 1,
+      done: false,
+      unit: 'row',
+    })
+    const rest = await read(dir, 'out', position)
+    expect([...first, ...rest.rows]).toEqual(rows(0, 100))
+  })
+
+  it('converts a CSV file to Parquet through the plugin', async () => {
+    const dir = await tempDir()
+    await writeFile(
+      join(dir, 'in.csv'),
+      'id,amount,at,note\n1,1.50,2024-01-01T00:00:00Z,a\n2,-3.25,2024-01-01T00:00:01.5Z,\n',
+    )
+    const src = registry().createSource(
+      { name: 'in', role: 'source', properties: { type: 'file_source', path: 'in.csv' } },
+      testContext(dir, 'in'),
+    )
+    const { rows: csvRows } = await readAll(await src.createReader({ schema: S, batchSize: 10 }))
+    const w = await writer(dir, { path: 'out.parquet', parquet_compression: 'snappy' })
+    await w.write(batchOf(S, csvRows))
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect((await read(dir, 'out.parquet')).rows).toEqual([
+      [1n, new Decimal(150n, 2), 1704067200000000000n, 'a'],
+      [2n, new Decimal(-325n, 2), 1704067201500000000n, null],
+    ])
+  })
+})
