@@ -7,7 +7,8 @@
 //   node benchmarks/stateless/run.mjs [--rows 1000000] [--batch 1024] [--runs 3]
 
 import { DuckDBInstance } from '@duckdb/node-api'
-import { CORE_API_VERSION, ConnectorRegistry, defineOptions, Schema, T } from '@ferris/core'
+import { ConnectorRegistry, Schema, T } from '@ferris/core'
+import { memoryPlugin } from '@ferris/core/testing'
 import { Pipeline, plan, runApplication } from '@ferris/sql'
 
 const args = Object.fromEntries(
@@ -79,54 +80,11 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 // ---------------------------------------------------------------- 2. the job runner, in-memory source and sink
-const options = defineOptions({ table: { type: 'string', required: true, doc: 'table' } })
-let written = 0
-const plugin = {
-  name: 'bench-memory',
-  version: '0.0.0',
-  coreVersion: `^${CORE_API_VERSION}`,
-  connectors: [
-    {
-      scheme: 'memory',
-      description: 'benchmark tables',
-      options,
-      fromConnectionString: (uri) => ({ table: uri.hosts[0]?.host ?? '' }),
-      createSource: () => ({
-        capabilities: { bounded: true, seek: false, commit: false, schemaDiscovery: true, timestamps: false },
-        open: async () => {},
-        discoverSchema: async () => SCHEMA,
-        close: async () => {},
-        createReader: async () => {
-          let i = 0
-          return {
-            read: async () =>
-              i < batches.length ? { kind: 'batch', batch: batches[i++], position: i } : { kind: 'end', position: i },
-            commit: async () => {},
-            seek: async () => {},
-            hasMore: () => i < batches.length,
-            close: async () => {},
-          }
-        },
-      }),
-      createSink: () => ({
-        capabilities: { transactions: false, upsert: false, idempotent: false, storesPositions: false },
-        open: async () => {},
-        validateSchema: async () => {},
-        close: async () => {},
-        createWriter: async () => ({
-          write: async (batch) => {
-            written += batch.rows.length
-          },
-          flush: async () => {},
-          commit: async () => {},
-          rollback: async () => {},
-          close: async () => {},
-        }),
-      }),
-    },
-  ],
-}
-const registry = new ConnectorRegistry().register(plugin)
+// @ferris/core/testing's memory plugin: the source hands over the rows in batches of --batch (row checks
+// off, the data is known to fit), the sink keeps what is committed.
+const memory = memoryPlugin()
+memory.store.set('bench', rows, SCHEMA)
+const registry = new ConnectorRegistry().register(memory)
 const { mkdtempSync } = await import('node:fs')
 const { tmpdir } = await import('node:os')
 const { join } = await import('node:path')
@@ -134,14 +92,14 @@ const cwd = mkdtempSync(join(tmpdir(), 'ferris-bench-'))
 const runner = []
 let runnerOut = 0
 for (let r = 0; r < RUNS; r++) {
-  written = 0
+  memory.store.delete('out')
   const start = performance.now()
   await runApplication(
-    `CREATE STREAM out AS ${SQL} WITH ('bench.uri' = 'memory://bench', 'out.uri' = 'memory://out', 'job.name' = 'bench_${r}')`,
+    `CREATE STREAM out AS ${SQL} WITH ('bench.uri' = 'memory://bench?validate=false&batch_size=${BATCH}', 'out.uri' = 'memory://out', 'job.name' = 'bench_${r}')`,
     { registry, cwd, checkpointIntervalMs: 60_000 },
   )
   runner.push(performance.now() - start)
-  runnerOut = written
+  runnerOut = memory.store.rows('out').length
 }
 
 // ---------------------------------------------------------------- 3. DuckDB on the same rows
