@@ -17,6 +17,11 @@ export interface ColumnBuilder {
   /** `row` is the index in the caller's batch, for messages. */
   append(value: Value, row: number): void
   /**
+   * Appends `rows[start..end)[column]`: the writer's hot loop, kept inside each builder so that it sees one
+   * builder type. On a bad value it throws with the builder's length at that value (the caller truncates).
+   */
+  appendRows(rows: readonly (readonly Value[])[], column: number, start: number, end: number): void
+  /**
    * A null slot even in a NOT NULL column: Arrow keeps a slot in every child under a null struct, and no
    * reader looks at it because the struct itself is null.
    */
@@ -31,37 +36,55 @@ export interface ColumnBuilder {
 
 const MAX_OFFSET = 2 ** 31 - 1
 
-/** A growable validity bitmap; bit set = value present. */
+/**
+ * Which slots are null. It records the nulls (bit set = null) so that appending a value costs nothing here, and
+ * inverts them into Arrow's validity bitmap (bit set = value present) when the row group is finished.
+ */
 class Validity {
-  bits: Uint8Array
+  #nullBits: Uint8Array
   nulls = 0
 
   constructor(capacity: number) {
-    this.bits = new Uint8Array((capacity + 7) >> 3)
+    this.#nullBits = new Uint8Array((capacity + 7) >> 3)
   }
 
-  set(i: number, valid: boolean): void {
+  setNull(i: number): void {
     const byte = i >> 3
-    if (byte >= this.bits.length) this.bits = grow(this.bits, byte + 1)
-    if (valid) this.bits[byte]! |= 1 << (i & 7)
-    else {
-      this.bits[byte]! &= ~(1 << (i & 7))
-      this.nulls++
+    if (byte >= this.#nullBits.length) this.#nullBits = grow(this.#nullBits, byte + 1)
+    this.#nullBits[byte]! |= 1 << (i & 7)
+    this.nulls++
+  }
+
+  /** Forgets the slots from `to` up to `from` (exclusive), so they can be appended again. */
+  truncate(to: number, from: number): void {
+    if (this.nulls === 0) return
+    for (let i = to; i < from; i++) {
+      const byte = i >> 3
+      if (byte >= this.#nullBits.length) break
+      const bit = 1 << (i & 7)
+      if ((this.#nullBits[byte]! & bit) !== 0) {
+        this.#nullBits[byte]! &= ~bit
+        this.nulls--
+      }
     }
   }
 
-  /** Recounts the nulls forgotten by a truncation from `from` down to `to`. */
-  truncate(to: number, from: number): void {
-    for (let i = to; i < from; i++) if ((this.bits[i >> 3]! & (1 << (i & 7))) === 0) this.nulls--
-  }
-
   take(length: number, capacity: number): { nullBitmap: Uint8Array | undefined; nullCount: number } {
-    const out = this.nulls === 0 ? undefined : this.bits.slice(0, (length + 7) >> 3)
     const nullCount = this.nulls
-    this.bits = new Uint8Array((capacity + 7) >> 3)
+    let validity: Uint8Array | undefined
+    if (nullCount > 0) {
+      const bytes = (length + 7) >> 3
+      validity = new Uint8Array(bytes)
+      const nullBits = this.#nullBits
+      for (let k = 0; k < bytes && k < nullBits.length; k++) validity[k] = ~nullBits[k]! & 0xff
+      for (let k = nullBits.length; k < bytes; k++) validity[k] = 0xff
+      // Bits past the last slot are unused; clear them so the bitmap is canonical.
+      if ((length & 7) !== 0) validity[bytes - 1]! &= (1 << (length & 7)) - 1
+      this.#nullBits = new Uint8Array((capacity + 7) >> 3)
+    }
     this.nulls = 0
 
-    return { nullBitmap: out, nullCount }
+    return { nullBitmap: validity, nullCount }
   }
 }
 
@@ -137,25 +160,30 @@ abstract class BaseBuilder implements ColumnBuilder {
   append(value: Value, row: number): void {
     const i = this.length
     if (value === null || value === undefined) {
-      if (!this.nullable) {
-        throw new FerrisError('FERRIS_TYPE_CONVERSION', `Column ${this.path} is NOT NULL but row ${row} holds NULL`, {
-          subject: this.path,
-          value: null,
-          expected: EXPECTED[this.core.kind],
-          location: { row },
-        })
-      }
-      this.validity.set(i, false)
+      if (!this.nullable) throw this.nullError(row)
+      this.validity.setNull(i)
       this.appendNull(i)
     } else {
       this.appendValue(i, value, row)
-      this.validity.set(i, true)
     }
     this.length = i + 1
   }
 
+  appendRows(rows: readonly (readonly Value[])[], column: number, start: number, end: number): void {
+    for (let r = start; r < end; r++) this.append(rows[r]![column] ?? null, r)
+  }
+
+  protected nullError(row: number): FerrisError {
+    return new FerrisError('FERRIS_TYPE_CONVERSION', `Column ${this.path} is NOT NULL but row ${row} holds NULL`, {
+      subject: this.path,
+      value: null,
+      expected: EXPECTED[this.core.kind],
+      location: { row },
+    })
+  }
+
   appendHidden(): void {
-    this.validity.set(this.length, false)
+    this.validity.setNull(this.length)
     this.appendNull(this.length)
     this.length++
   }
@@ -254,6 +282,32 @@ class FixedBuilder<A extends Int32Array | Float64Array | BigInt64Array> extends 
     this.#values = new make(capacity)
     this.#convert = convert
     this.#zero = this.#values instanceof BigInt64Array ? 0n : 0
+  }
+
+  override appendRows(rows: readonly (readonly Value[])[], column: number, start: number, end: number): void {
+    let i = this.length
+    if (i + end - start > this.#values.length) this.#values = grow(this.#values, i + end - start)
+    const values = this.#values as unknown as Array<number | bigint>
+    const convert = this.#convert
+    for (let r = start; r < end; r++, i++) {
+      const value = rows[r]![column]
+      if (value === null || value === undefined) {
+        if (!this.nullable) {
+          this.length = i
+          throw this.nullError(r)
+        }
+        this.validity.setNull(i)
+        values[i] = this.#zero
+        continue
+      }
+      const v = convert(value, r)
+      if (v === undefined) {
+        this.length = i
+        this.fail(value, r)
+      }
+      values[i] = v
+    }
+    this.length = i
   }
 
   protected appendValue(i: number, value: Value, row: number): void {
@@ -372,6 +426,65 @@ class VarBinaryBuilder extends BaseBuilder {
     this.#utf8 = core.kind === 'string'
     this.#bytes = Buffer.allocUnsafe(Math.max(64, capacity * 8))
     this.#offsets = new Int32Array(capacity + 1)
+  }
+
+  override appendRows(rows: readonly (readonly Value[])[], column: number, start: number, end: number): void {
+    if (!this.#utf8) {
+      super.appendRows(rows, column, start, end)
+      return
+    }
+    let i = this.length
+    if (i + end - start + 1 > this.#offsets.length) this.#offsets = grow(this.#offsets, i + end - start + 1)
+    const offsets = this.#offsets
+    let bytes = this.#bytes
+    let used = this.#used
+    for (let r = start; r < end; r++, i++) {
+      const value = rows[r]![column]
+      if (value === null || value === undefined) {
+        if (!this.nullable) {
+          this.length = i
+          throw this.nullError(r)
+        }
+        this.validity.setNull(i)
+        offsets[i + 1] = used
+        continue
+      }
+      if (typeof value !== 'string') {
+        this.length = i
+        this.fail(value, r)
+      }
+      const n = value.length
+      if (used + n * 3 > bytes.length) {
+        this.#used = used
+        this.#reserve(used + n * 3)
+        bytes = this.#bytes
+      }
+      // Short ASCII strings are copied here: cheaper than a call into the encoder for a few bytes.
+      let j = 0
+      if (n <= 32) {
+        for (; j < n; j++) {
+          const c = value.charCodeAt(j)
+          if (c >= 128) break
+          bytes[used + j] = c
+        }
+      }
+      used += j === n ? n : bytes.write(value, used, 'utf8')
+      offsets[i + 1] = used
+    }
+    if (used > MAX_OFFSET) {
+      this.length = i
+      throw this.#tooLarge(end - 1)
+    }
+    this.#used = used
+    this.length = i
+  }
+
+  #tooLarge(row: number): FerrisError {
+    return new FerrisError('FERRIS_UNSUPPORTED', `Column ${this.path} holds more than 2 GiB of data in one row group`, {
+      subject: this.path,
+      location: { row },
+      hint: 'lower the Parquet row group size (rowGroupSize) so each row group holds less',
+    })
   }
 
   protected appendValue(i: number, value: Value, row: number): void {

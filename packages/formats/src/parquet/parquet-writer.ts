@@ -245,16 +245,10 @@ class Writer implements ParquetWriter {
   #append(rows: readonly Row[], start: number, end: number): void {
     const before = this.bufferedRows
     const width = this.#builders.length
+    for (let i = start; i < end; i++) if (rows[i]!.length !== width) throw wrongWidth(rows[i]!, width, i, this.schema)
     let c = 0
     try {
-      for (; c < width; c++) {
-        const b = this.#builders[c]!
-        for (let i = start; i < end; i++) {
-          const row = rows[i]!
-          if (c === 0 && row.length !== width) throw wrongWidth(row, width, i, this.schema)
-          b.append(row[c] ?? null, i)
-        }
-      }
+      for (; c < width; c++) this.#builders[c]!.appendRows(rows, c, start, end)
     } catch (error) {
       for (const b of this.#builders) b.truncate(before)
       throw isFerrisError(error)

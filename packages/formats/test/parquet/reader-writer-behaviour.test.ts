@@ -63,6 +63,27 @@ describe('parquet writer: bad values and options', () => {
     ])
   })
 
+  it('forgets the NULLs and strings of a rejected batch, so the next rows land in the right slots', async () => {
+    const s = Schema.of(['n', T.int32], ['s', T.string], ['l', T.list(T.int64)])
+    const out = memoryOutput()
+    const writer = await createParquetWriter(s, out)
+    await writer.write([[null, null, null]])
+    const error = await caught(
+      writer.write([
+        [null, 'kept?', [1n]],
+        [null, null, [null]],
+        [7, 'fine', ['x' as Value]],
+      ]),
+    )
+    expect(error.message).toBe('Column l[] is BIGINT but row 2 holds a string')
+    await writer.write([[8, 'after', [2n, null]]])
+    await writer.finish()
+    expect(await rowsOf(out.bytes())).toEqual([
+      [null, null, null],
+      [8, 'after', [2n, null]],
+    ])
+  })
+
   it('rejects NULL in a NOT NULL column', async () => {
     const writer = await createParquetWriter(schema, memoryOutput())
     const error = await caught(writer.write([[null, 1, null]]))

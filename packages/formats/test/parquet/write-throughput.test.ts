@@ -39,16 +39,20 @@ describe.runIf(process.env.FERRIS_BENCH === '1')('parquet: write throughput', ()
       }
       const path = join(dir, 'ferris.parquet')
       const timings: Record<string, number[]> = { worker: [], inline: [] }
+      const cpu: Record<string, number[]> = { worker: [], inline: [] }
       let summary = { rows: 0, rowGroups: 0, bytes: 0 }
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 5; round++) {
         for (const mode of ['worker', 'inline'] as const) {
           const out = await fileOutput(path)
           const t0 = performance.now()
+          const c0 = process.cpuUsage()
           const writer = await createParquetWriter(schema, out, { compression: 'zstd', worker: mode === 'worker' })
           for (const rows of batches) await writer.write(rows)
           summary = await writer.finish()
           await out.close()
           timings[mode]!.push(performance.now() - t0)
+          const c1 = process.cpuUsage(c0)
+          cpu[mode]!.push((c1.user + c1.system) / 1000)
         }
       }
       const best = (xs: number[]) => Math.min(...xs).toFixed(0)
@@ -69,8 +73,8 @@ describe.runIf(process.env.FERRIS_BENCH === '1')('parquet: write throughput', ()
       }
       c.closeSync()
       console.log(
-        `parquet write of ${n} rows, best of 3: ferris ${best(timings.worker!)} ms with the worker, ` +
-          `${best(timings.inline!)} ms inline (${summary.rowGroups} row groups, ${summary.bytes} bytes, ` +
+        `parquet write of ${n} rows, best of 5: ferris ${best(timings.worker!)} ms with the worker ` +
+          `(cpu ${best(cpu.worker!)} ms, all threads), ${best(timings.inline!)} ms inline (cpu ${best(cpu.inline!)} ms) (${summary.rowGroups} row groups, ${summary.bytes} bytes, ` +
           `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB); duckdb ${best(duckTimes)} ms`,
       )
     } finally {
