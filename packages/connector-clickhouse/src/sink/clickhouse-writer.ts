@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto'
+import {
+  type CommitInfo,
+  type ConnectorContext,
+  type DataWriter,
+  FerrisError,
+  isFerrisError,
+  type RecordBatch,
+  type Row,
+  type Schema,
+  type Value,
+} from '@ferris/core'
+import { classify, classifyError } from '../classify-error.js'
+import type { ClickhouseConnection } from '../client/connection.js'
+import type { ClickhouseOptions } from '../options.js'
+import { qualifiedName, quoteIdentifier } from '../sql/quote.js'
+import { dedupToken } from './dedup-token.js'
+
+/** Rows encoded as JSONEachRow lines, kept with the rows so a refused row can go to the bad-record policy. */
+interface Block {
+  readonly lines: string[]
+  readonly rows: Row[]
+  bytes: number
+}
+
+export interface WriterConfig {
+  readonly connection: ClickhouseConnection
+  readonly context: ConnectorContext
+  readonly options: ClickhouseOptions
+  readonly schema: Schema
+  readonly encode: (row: readonly Value[]) => string
+  readonly jobId: string
+  /** The server takes `insert_deduplication_token`. */
+  readonly tokens: boolean
+  /** The table drops a block whose token it has seen: resending after an unclear failure is safe. */
+  readonly idempotent: () => boolean
+}
+
+const MAX_BACKOFF_MS = 5_000
+
+/**
+ * Buffers encoded rows and inserts them at `commit`, in blocks cut every `batch_rows` rows (or `batch_bytes`)
+ * from the start of each checkpoint. Why at commit: the block's de-duplication token then carries the
+ * checkpoint id, and a job restarted from the previous checkpoint rebuilds the same blocks with the same
+ * tokens, which the server drops. Only when the buffer passes `max_buffer_bytes` are full blocks inserted
+ * earlier (see the README for what that costs in deduplication).
+ */
+export class ClickhouseWriter implements DataWriter {
+  readonly #c: WriterConfig
+  readonly #sql: string
+  readonly #table: string
+  #current: Block = { lines: [], rows: [], bytes: 0 }
+  #sealed: Block[] = []
+  #buffered = 0
+  /** Blocks of the current checkpoint already inserted (early), so indexes keep counting. */
+  #insertedInEpoch = 0
+  #lastCheckpoint: number | undefined
+  #closed = false
+
+  constructor(config: WriterConfig) {
+    this.#c = config
+    const { database, table } = config.options
+    this.#table = `${database}.${table!}`
+    const columns = config.schema.fields.map((f) => quoteIdentifier(f.name)).join(', ')
+    this.#sql = `INSERT INTO ${qualifiedName(database, table!)} (${columns}) FORMAT JSONEachRow`
+  }
+
+  async write(batch: RecordBatch): Promise<void> {
+    this.#checkOpen()
+    const { batch_rows: maxRows, batch_bytes: maxBytes } = this.#c.options
+    const encode = this.#c.encode
+    let block = this.#current
+    for (let i = 0; i < batch.rows.length; i++) {
+      const row = batch.rows[i]!
+      let line: string
+      try {
+        line = encode(row)
+      } catch (error) {
+        this.#reportBad(row, error, batch.meta?.[i]?.offset)
+        continue
+      }
+      block.lines.push(line)
+      block.rows.push(row)
+      block.bytes += line.length
+      this.#buffered += line.length
+      if (block.lines.length >= maxRows || block.bytes >= maxBytes) {
+        this.#sealed.push(block)
+        block = { lines: [], rows: [], bytes: 0 }
+        this.#current = block
+      }
+    }
+    if (this.#buffered > this.#c.options.max_buffer_bytes) await this.#insertSealed(this.#earlyEpoch())
+  }
+
+  /**
+   * Inserts full blocks only when the buffer is over its limit: a block inserted before `commit` cannot carry
+   * the checkpoint id in its token.
+   */
+  async flush(): Promise<void> {
+    this.#checkOpen()
+    if (this.#buffered > this.#c.options.max_buffer_bytes) await this.#insertSealed(this.#earlyEpoch())
+  }
+
+  async commit(info: CommitInfo): Promise<void> {
+    this.#checkOpen()
+    if (this.#current.lines.length > 0) {
+      this.#sealed.push(this.#current)
+      this.#current = { lines: [], rows: [], bytes: 0 }
+    }
+    await this.#insertSealed(`${this.#c.jobId}:${info.checkpointId}`)
+    this.#insertedInEpoch = 0
+    this.#lastCheckpoint = info.checkpointId
+  }
+
+  /** Drops rows not yet inserted. Blocks already inserted under memory pressure stay: ClickHouse has no undo. */
+  async rollback(): Promise<void> {
+    this.#current = { lines: [], rows: [], bytes: 0 }
+    this.#sealed = []
+    this.#buffered = 0
+    this.#insertedInEpoch = 0
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    await this.rollback()
+    this.#closed = true
+  }
+
+  #earlyEpoch(): string {
+    // Limitation: before its first commit, a writer does not know which checkpoint it continues; its early
+    // blocks get tokens a replay cannot reproduce, so those few blocks are at-least-once.
+    return `${this.#c.jobId}:${this.#lastCheckpoint === undefined ? `early-${randomUUID()}` : this.#lastCheckpoint + 1}`
+  }
+
+  async #insertSealed(epoch: string): Promise<void> {
+    while (this.#sealed.length > 0) {
+      const block = this.#sealed[0]!
+      const body = block.lines.join('')
+      const token = dedupToken(this.#c.jobId, this.#table, epoch, this.#insertedInEpoch, body)
+      await this.#insertBlock(block, body, token)
+      this.#sealed.shift()
+      this.#insertedInEpoch++
+      this.#buffered -= block.bytes
+      this.#c.context.metrics.count('records_written', block.rows.length)
+      this.#c.context.metrics.count('bytes_written', block.bytes)
+    }
+  }
+
+  /** One INSERT, tried again while that cannot duplicate rows; a refused block is split to find the bad rows. */
+  async #insertBlock(block: Block, body: string, token: string): Promise<void> {
+    const { retries, retry_backoff: backoff } = this.#c.options
+    const settings = this.#c.tokens ? { insert_deduplication_token: token } : {}
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#c.connection.insert(this.#sql, body, settings, `${token.slice(0, 60)}-${randomUUID()}`)
+
+        return
+      } catch (error) {
+        const c = classify(error)
+        if (c.code === 'FERRIS_RECORD_MALFORMED') return this.#split(block, token, error)
+        // Resending is safe when the request never left (connection refused), or when the server drops a
+        // repeated token. Otherwise the rows may be stored already: leave the decision to the job.
+        const safe = c.notSent || (this.#c.idempotent() && c.retryable)
+        if (!safe || attempt >= retries || this.#c.context.signal.aborted) {
+          throw classifyError(error, `inserting ${block.rows.length} rows into ${this.#table}`, this.#c.context.name)
+        }
+        this.#c.context.logger.log('warn', `Retrying an insert into ${this.#table}`, {
+          attempt: attempt + 1,
+          error: error instanceof Error ? error.message : String(error),
+        })
+        this.#c.context.metrics.count('insert_retries')
+        await sleep(Math.min(MAX_BACKOFF_MS, backoff * 2 ** attempt), this.#c.context.signal)
+      }
+    }
+  }
+
+  /**
+   * The server refused the block for its data. It names the row on some errors and not on others (18.16 says
+   * nothing for an unknown Enum value), so halve the block until the refused rows stand alone; the halves
+   * that pass are stored, each with a token derived from the parent's, so a replay splits the same way.
+   */
+  async #split(block: Block, token: string, error: unknown): Promise<void> {
+    if (block.rows.length === 1) {
+      this.#reportBad(block.rows[0]!, classifyError(error, `inserting a row into ${this.#table}`, this.#c.context.name))
+
+      return
+    }
+    const mid = Math.ceil(block.lines.length / 2)
+    const halves: Block[] = [
+      { lines: block.lines.slice(0, mid), rows: block.rows.slice(0, mid), bytes: 0 },
+      { lines: block.lines.slice(mid), rows: block.rows.slice(mid), bytes: 0 },
+    ]
+    for (const [i, half] of halves.entries()) {
+      await this.#insertBlock(half, half.lines.join(''), `${token}/${i}`)
+    }
+  }
+
+  #reportBad(row: Row, error: unknown, offset?: bigint): void {
+    const names = this.#c.schema.names
+    const values: Record<string, Value> = {}
+    names.forEach((n, i) => {
+      values[n] = row[i] ?? null
+    })
+    const cause = isFerrisError(error) ? error : classifyError(error, `encoding a row for ${this.#table}`)
+    this.#c.context.reportBadRecord({
+      error: new FerrisError(cause.code, `Row refused by ClickHouse sink ${this.#c.context.name}: ${cause.message}`, {
+        ...cause.context,
+        subject: cause.context.subject ?? this.#c.context.name,
+        retryable: false,
+        cause,
+      }),
+      values,
+      origin: this.#c.context.name,
+      ...(offset === undefined ? {} : { position: { offset } }),
+    })
+    this.#c.context.metrics.count('records_rejected')
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', `ClickHouse writer for ${this.#table} is closed`)
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}
