@@ -11,9 +11,10 @@ import { ConnectorRegistry, Schema, T } from '@ferris/core'
 import { memoryPlugin } from '@ferris/core/testing'
 import { Pipeline, plan, runApplication } from '@ferris/sql'
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-)
+const args = {}
+for (let i = 2; i < process.argv.length; i++) {
+  if (process.argv[i].startsWith('--')) args[process.argv[i].slice(2)] = process.argv[i + 1]
+}
 const ROWS = Number(args.rows ?? 1_000_000)
 const BATCH = Number(args.batch ?? 1024)
 const RUNS = Number(args.runs ?? 3)
