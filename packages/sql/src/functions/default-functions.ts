@@ -1,6 +1,14 @@
 import { coalesce } from './conditional/coalesce.js'
 import { greatest, least } from './conditional/greatest-least.js'
 import { nullif } from './conditional/nullif.js'
+import { dateFormat } from './datetime/date-format.js'
+import { dateTrunc } from './datetime/date-trunc.js'
+import { dateadd } from './datetime/dateadd.js'
+import { datediff } from './datetime/datediff.js'
+import { fromUnixtime, unixTimestamp } from './datetime/epoch-seconds.js'
+import { extract } from './datetime/extract.js'
+import { currentDate, now } from './datetime/now.js'
+import { toTimestamp } from './datetime/to-timestamp.js'
 import type { ScalarFunction } from './function-definition.js'
 import { abs } from './math/abs.js'
 import { ceil, floor } from './math/floor-ceil.js'
@@ -62,6 +70,17 @@ export const BUILTIN_FUNCTIONS: readonly ScalarFunction[] = [
   nullif,
   greatest,
   least,
+  // date and time
+  now,
+  currentDate,
+  extract,
+  dateTrunc,
+  dateFormat,
+  fromUnixtime,
+  unixTimestamp,
+  toTimestamp,
+  datediff,
+  dateadd,
 ]
 
 /** A new registry holding the built-in functions; register your own on it. */

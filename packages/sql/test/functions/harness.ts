@@ -17,7 +17,12 @@ import { type BoundFunction, defaultFunctions, type EvalContext } from '../../sr
 export interface Arg {
   readonly type: DataType
   readonly value: Value
+  /** Always passed as a constant (a unit name, an ESCAPE): SQL only allows it written in the query. */
+  readonly constant?: boolean
 }
+
+/** An argument SQL requires to be a constant, such as EXTRACT's field or DATEDIFF's unit. */
+export const constant = (a: Arg): Arg => ({ ...a, constant: true })
 
 /** How an argument reads in a test title: `INT 1`, `STRING 'a'`, `NULL`. */
 export function label(a: Arg): string {
@@ -111,7 +116,10 @@ export function evalWith(
   const types = args.map((a) => a.type)
   const values = args.map((a) => a.value)
   const asColumns = capture(() => {
-    const fn = binder(types, [])
+    const fn = binder(
+      types,
+      args.map((a) => (a.constant === true ? a.value : undefined)),
+    )
 
     return { text: show(run(fn, values, context), fn.type), type: fn.type }
   })
