@@ -4,6 +4,7 @@ import type { ConnectorContext } from '../contracts/context.js'
 import type { DataSink } from '../contracts/sink.js'
 import type { DataSource } from '../contracts/source.js'
 import { FerrisError } from '../errors/ferris-error.js'
+import { didYouMean } from '../util/did-you-mean.js'
 import { CORE_API_VERSION, type ConnectorDefinition, type ConnectorPlugin, type RawOptions } from './plugin.js'
 import { isValidRange, satisfiesRange } from './semver.js'
 
@@ -120,15 +121,22 @@ export class ConnectorRegistry {
     if (found !== undefined) return found
     const pkg = KNOWN_PACKAGES[scheme.toLowerCase()]
     const available = this.schemes()
+    const [guess] = pkg === undefined ? didYouMean(scheme, available, 1) : []
+    const expected = available.length > 0 ? `one of ${available.join(', ')}` : 'an installed connector package'
+    const hint =
+      pkg !== undefined
+        ? `Install it with: npm install ${pkg}`
+        : guess !== undefined
+          ? `Did you mean ${guess}? Otherwise install a connector package for "${scheme}"`
+          : `Install a connector package for "${scheme}" (it declares "ferris.plugin" in its package.json)`
+    const installed =
+      available.length > 0 ? `Installed schemes: ${available.join(', ')}` : 'No connector is installed at all'
 
-    throw new FerrisError('FERRIS_UNKNOWN_SCHEME', `No connector is installed for scheme "${scheme}"`, {
-      value: scheme,
-      expected: available.length > 0 ? `one of ${available.join(', ')}` : 'an installed connector package',
-      hint:
-        pkg !== undefined
-          ? `Install it with: npm install ${pkg}`
-          : `Install a connector package for "${scheme}" (it declares "ferris.plugin" in its package.json)`,
-    })
+    throw new FerrisError(
+      'FERRIS_UNKNOWN_SCHEME',
+      `No connector is installed for scheme "${scheme}". ${installed}. ${hint}.`,
+      { value: scheme, expected, hint },
+    )
   }
 
   /** Finds the connector for an endpoint and validates its options. Opens nothing. */

@@ -448,21 +448,22 @@ export function formatDate(days: number): string {
   return `${formatYear(y)}-${pad(m, 2)}-${pad(d, 2)}`
 }
 
-function formatFraction(nanos: bigint, unit: TimeUnit): string {
-  const digits = UNIT_DIGITS[unit]
+const FRACTION_DIVISOR: Readonly<Record<TimeUnit, number>> = { ms: 1_000_000, us: 1_000, ns: 1 }
 
-  return `.${nanos.toString().padStart(9, '0').slice(0, digits)}`
-}
+/** `hh:mm:ss.fff…` of nanoseconds within a day, as a number: below 2^47, so exact in a double. */
+function formatClock(nod: number, unit: TimeUnit): string {
+  const secs = Math.floor(nod / 1e9)
+  const frac = Math.floor((nod - secs * 1e9) / FRACTION_DIVISOR[unit])
+  const h = Math.floor(secs / 3600)
+  const m = Math.floor(secs / 60) % 60
+  const sec = secs % 60
 
-function formatClock(nod: bigint, unit: TimeUnit): string {
-  const secs = Number(nod / NANOS_PER_SECOND)
-
-  return `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}${formatFraction(nod % NANOS_PER_SECOND, unit)}`
+  return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}.${String(frac).padStart(UNIT_DIGITS[unit], '0')}`
 }
 
 /** `hh:mm:ss` with the unit's fractional digits (3, 6 or 9), truncating finer digits. */
 export function formatTime(nanosOfDay: bigint, unit: TimeUnit = 'ns'): string {
-  return formatClock(floorMod(nanosOfDay, NANOS_PER_DAY), unit)
+  return formatClock(Number(floorMod(nanosOfDay, NANOS_PER_DAY)), unit)
 }
 
 /** `Z`, or `±hh:mm` (with `:ss` when the offset has seconds). */
@@ -481,11 +482,11 @@ export function formatOffset(offsetNanos: bigint): string {
  * local timestamp and gets no suffix.
  */
 export function formatTimestamp(nanos: bigint, unit: TimeUnit = 'ns', zone?: string): string {
-  const truncated = floorDiv(nanos, UNIT_NANOS[unit]) * UNIT_NANOS[unit]
-  const offset = zone === undefined ? 0n : getTimeZone(zone).offsetAt(truncated)
-  const local = truncated + offset
+  const offset = zone === undefined ? 0n : getTimeZone(zone).offsetAt(nanos)
+  const local = nanos + offset
   const days = floorDiv(local, NANOS_PER_DAY)
-  const text = `${formatDate(Number(days))}T${formatClock(local - days * NANOS_PER_DAY, unit)}`
+  // Truncating within the day is the same as truncating the instant: every unit divides a day.
+  const text = `${formatDate(Number(days))}T${formatClock(Number(local - days * NANOS_PER_DAY), unit)}`
 
   return zone === undefined ? text : `${text}${formatOffset(offset)}`
 }

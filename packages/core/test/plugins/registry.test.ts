@@ -98,11 +98,19 @@ describe('core: ConnectorRegistry', () => {
       error = e as typeof error
     }
     expect(error?.code).toBe('FERRIS_UNKNOWN_SCHEME')
-    expect(error?.message).toBe('No connector is installed for scheme "kafka"')
+    expect(error?.message).toBe(
+      'No connector is installed for scheme "kafka". Installed schemes: file, file2. Install it with: npm install @ferris/connector-kafka.',
+    )
     expect(error?.context).toMatchObject({
       expected: 'one of file, file2',
       hint: 'Install it with: npm install @ferris/connector-kafka',
     })
+    expect(() => registry.definition('fiel')).toThrow(
+      'No connector is installed for scheme "fiel". Installed schemes: file, file2. Did you mean file? Otherwise install a connector package for "fiel".',
+    )
+    expect(() => new ConnectorRegistry().definition('gopher')).toThrow(
+      'No connector is installed for scheme "gopher". No connector is installed at all. Install a connector package for "gopher" (it declares "ferris.plugin" in its package.json).',
+    )
     expect(() => registry.definition('gopher')).toThrow(
       expect.objectContaining({
         context: expect.objectContaining({
