@@ -237,7 +237,9 @@ describe('parquet: Ferris reads what DuckDB writes', () => {
                (-128)::TINYINT AS ti,
                0.5::FLOAT AS fl,
                '\\x00\\xFF'::BLOB AS bl,
-               i % 2 = 0 AS even
+               i % 2 = 0 AS even,
+               '00000000-0000-0000-0000-0000000000ff'::UUID AS id_uuid,
+               '{"a": [1, 2]}'::JSON AS doc
         FROM range(5000) r(i)
       ) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`)
   })
@@ -270,6 +272,8 @@ describe('parquet: Ferris reads what DuckDB writes', () => {
         fl: 'DOUBLE',
         bl: 'BYTES',
         even: 'BOOLEAN',
+        id_uuid: 'BYTES',
+        doc: 'STRING',
       })
     } finally {
       await input.close()
@@ -312,6 +316,8 @@ describe('parquet: Ferris reads what DuckDB writes', () => {
       fl: 0.5,
       bl: new Uint8Array([0, 255]),
       even: true,
+      id_uuid: new Uint8Array([...new Array(15).fill(0), 255]),
+      doc: '{"a": [1, 2]}',
     })
     expect(row(1)).toMatchObject({
       big: MIN_I64,

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { type Row, Schema, T } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
-import { createParquetWriter } from '../../src/parquet/index.js'
-import { fileOutput } from './io-helpers.js'
+import { createParquetWriter, readParquet } from '../../src/parquet/index.js'
+import { fileInput, fileOutput } from './io-helpers.js'
 
 /**
  * A measurement, not a gate: run with `FERRIS_BENCH=1 npx vitest run test/parquet/write-throughput.test.ts`.
@@ -57,6 +57,17 @@ describe.runIf(process.env.FERRIS_BENCH === '1')('parquet: write throughput', ()
       }
       const best = (xs: number[]) => Math.min(...xs).toFixed(0)
 
+      const input = fileInput(path)
+      const readTimes: number[] = []
+      for (let round = 0; round < 3; round++) {
+        const t2 = performance.now()
+        let count = 0
+        for await (const b of readParquet(input, { batchSize: 10_000 })) count += b.rows.length
+        readTimes.push(performance.now() - t2)
+        expect(count).toBe(n)
+      }
+      await input.close()
+
       const db = await DuckDBInstance.create(':memory:')
       const c = await db.connect()
       const check = await c.runAndReadAll(`SELECT count(*), sum(id), count(qty) FROM '${path}'`)
@@ -75,7 +86,8 @@ describe.runIf(process.env.FERRIS_BENCH === '1')('parquet: write throughput', ()
       console.log(
         `parquet write of ${n} rows, best of 5: ferris ${best(timings.worker!)} ms with the worker ` +
           `(cpu ${best(cpu.worker!)} ms, all threads), ${best(timings.inline!)} ms inline (cpu ${best(cpu.inline!)} ms) (${summary.rowGroups} row groups, ${summary.bytes} bytes, ` +
-          `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB); duckdb ${best(duckTimes)} ms`,
+          `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB); duckdb ${best(duckTimes)} ms; ` +
+          `reading it back into rows: ${best(readTimes)} ms`,
       )
     } finally {
       rmSync(dir, { recursive: true, force: true })
