@@ -166,6 +166,13 @@ describe('core: discoverPlugins', () => {
     const reader = await source.createReader({ schema, batchSize: 100 })
     const result = await reader.read()
     expect(result.kind === 'batch' && result.batch.rows).toEqual([[9007199254740993n, 'ingot']])
+
+    // A scheme nothing installed provides: the error lists what is there and names the package to install.
+    expect(() =>
+      registry.createSource({ name: 'orders', role: 'source', properties: { uri: 'kafka://h:9092/t' } }, context),
+    ).toThrow(
+      'No connector is installed for scheme "kafka". Installed schemes: vault. Install it with: npm install @ferris/connector-kafka.',
+    )
   })
 
   it('reports each broken plugin with its package and path, without hiding the others', async () => {
