@@ -1,5 +1,5 @@
 import { FerrisError } from '../errors/ferris-error.js'
-import { type TimeUnit, UNIT_DIGITS, UNIT_NANOS } from './data-type.js'
+import { type TimeUnit, UNIT_DIGITS } from './data-type.js'
 
 /**
  * Calendar and time-zone arithmetic on the value representation of `value.ts`: dates are days since
