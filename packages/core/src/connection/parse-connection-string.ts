@@ -279,7 +279,14 @@ function parseHosts(text: string, fail: Fail): ConnectionHost[] {
       if (colon >= 0 && entry.indexOf(':') !== colon) {
         fail(`has an IPv6 address "${entry}" without brackets`, { hint: `Write it as [${entry}] or [address]:port` })
       }
-      host = decode(colon < 0 ? entry : entry.slice(0, colon), 'host', fail)
+      const rawHost = colon < 0 ? entry : entry.slice(0, colon)
+      const bad = /[^A-Za-z0-9\-._~!$&'()*+;=%]/.exec(rawHost)
+      if (bad !== null) {
+        fail(`has the character ${JSON.stringify(bad[0])} in host "${rawHost}"`, {
+          hint: 'Host names hold letters, digits, "-" and "."; percent-encode anything else (a socket path as %2Fvar%2Frun)',
+        })
+      }
+      host = decode(rawHost, 'host', fail)
       portText = colon < 0 ? undefined : entry.slice(colon + 1)
       if (host === '') fail(`has a port without a host ("${entry}")`, { hint: 'Write host:port' })
     }

@@ -131,6 +131,8 @@ const cases: Array<[string, Expected]> = [
   ],
   ['postgresql://u:@db/x', { scheme: 'postgresql', username: 'u', password: '', hosts: [{ host: 'db' }], path: '/x' }],
   ['kafka:///orders', { scheme: 'kafka', hosts: [], path: '/orders' }],
+  ['file:///data/my file.csv', { scheme: 'file', hosts: [], path: '/data/my file.csv' }],
+  ['s3://bucket/a#b.csv', { scheme: 's3', hosts: [{ host: 'bucket' }], path: '/a#b.csv' }],
   ['  memory://rows  ', { scheme: 'memory', hosts: [{ host: 'rows' }], path: '' }],
 ]
 
@@ -198,6 +200,8 @@ const malformed: Array<[string, RegExp]> = [
   ['kafka://,h1/orders', /empty entry at position 1/],
   ['kafka://h1,/orders', /empty entry at position 2/],
   ['kafka://:9092/orders', /port without a host/],
+  ['kafka://my host:9092/orders', /has the character " " in host "my host".*percent-encode anything else/],
+  ['kafka://h<1>:9092/orders', /has the character "<" in host/],
   ['kafka://h/t?x=%zz', /invalid percent escape "%zz" in the value of parameter "x"/],
   ['kafka://h/t%2?x=1', /invalid percent escape "%2" in the path/],
   ['kafka://h/t?x=%C3%28', /do not form UTF-8/],
