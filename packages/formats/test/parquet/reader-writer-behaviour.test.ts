@@ -1,6 +1,6 @@
 import { Decimal, FerrisError, type Row, Schema, T, type Value } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
-import { createParquetWriter, readParquet, readParquetSchema } from '../../src/parquet/index.js'
+import { createParquetWriter, readParquet, readParquetInfo, readParquetSchema } from '../../src/parquet/index.js'
 import { memoryInput, memoryOutput } from './io-helpers.js'
 
 async function fileOf(schema: Schema, rows: Row[], rowGroupSize = 100): Promise<Uint8Array> {
@@ -260,6 +260,31 @@ describe('parquet reader: inputs and options', () => {
     expect(error.context.location).toEqual({ file: 'people.csv' })
     const truncated = (await fileOf(schema, rows)).slice(0, 500)
     expect((await caught(rowsOf(truncated))).code).toBe('FERRIS_RECORD_MALFORMED')
+  })
+
+  it('reports a corrupt row group as malformed after handing over the good ones, without hanging', async () => {
+    const text = Schema.of(['s', T.string])
+    const random = () => Math.random().toString(36).slice(2)
+    const bytes = await fileOf(
+      text,
+      Array.from({ length: 30_000 }, (): Row => [random()]),
+      10_000,
+    )
+    const info = await readParquetInfo(memoryInput(bytes))
+    expect(info.rowGroups).toEqual([10_000, 10_000, 10_000])
+    // Zeros in the middle of the file land inside the second row group's compressed pages.
+    const corrupt = bytes.slice()
+    corrupt.fill(0, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 2000)
+    let seen = 0
+    const error = await caught(
+      (async () => {
+        for await (const b of readParquet(memoryInput(corrupt, 'broken.parquet'), { batchSize: 5000 }))
+          seen += b.rows.length
+      })(),
+    )
+    expect(seen).toBe(10_000)
+    expect(error.code).toBe('FERRIS_RECORD_MALFORMED')
+    expect(error.message).toMatch(/^Cannot read broken\.parquet as Parquet: row group 1: /)
   })
 
   it('passes the input error through when a ranged read fails', async () => {

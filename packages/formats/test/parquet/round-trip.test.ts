@@ -211,6 +211,20 @@ describe('parquet: round trip of every type', () => {
     expect(await readAll(bytes)).toEqual([])
   })
 
+  it('writes the same bytes whether it encodes on a worker thread or inline', async () => {
+    const schema = Schema.of(['i', T.int64], ['s', T.string], ['d', T.decimal(38, 9)], ['l', T.list(T.timestamp('ns'))])
+    const rows: Row[] = Array.from({ length: 10_000 }, (_, i) => [
+      BigInt(i) * 1_000_003n,
+      i % 5 === 0 ? null : `v${i % 77}`,
+      new Decimal(BigInt(i) * 10n ** 20n, 9),
+      [BigInt(i) - 5000n, null],
+    ])
+    const viaWorker = await writeRows(schema, rows, { rowGroupSize: 1000, worker: true })
+    const inline = await writeRows(schema, rows, { rowGroupSize: 1000, worker: false })
+    expect(Buffer.compare(viaWorker, inline)).toBe(0)
+    expect(await readAll(viaWorker)).toEqual(rows)
+  })
+
   it.each(['zstd', 'snappy', 'gzip', 'none'] as const)('writes %s-compressed files', async (compression) => {
     const schema = Schema.of(['i', T.int64], ['s', T.string])
     const rows: Row[] = Array.from({ length: 5000 }, (_, i) => [BigInt(i) * 3n, `row ${i % 10}`])

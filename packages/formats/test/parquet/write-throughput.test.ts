@@ -93,4 +93,48 @@ describe.runIf(process.env.FERRIS_BENCH === '1')('parquet: write throughput', ()
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('keeps peak memory flat as the row count grows', { timeout: 600_000 }, async () => {
+    const n = Number(process.env.FERRIS_BENCH_BIG_ROWS ?? 5_000_000)
+    const dir = mkdtempSync(join(tmpdir(), 'ferris-parquet-bench-'))
+    try {
+      const schema = Schema.of(
+        ['id', T.int64],
+        ['price', T.float64],
+        ['name', T.string],
+        ['at', T.timestamp('us', 'UTC')],
+        ['qty', T.int32],
+      )
+      const out = await fileOutput(join(dir, 'big.parquet'))
+      const writer = await createParquetWriter(schema, out)
+      const peaks: string[] = []
+      const t0 = performance.now()
+      for (let start = 0; start < n; start += 10_000) {
+        const rows: Row[] = []
+        for (let i = start; i < Math.min(n, start + 10_000); i++) {
+          rows.push([
+            BigInt(i),
+            i * 0.25,
+            `name-${i % 1000}`,
+            1_600_000_000_000_000_000n + BigInt(i) * 1_000_000n,
+            i % 7 === 0 ? null : i,
+          ])
+        }
+        await writer.write(rows)
+        if ((start + 10_000) % 1_000_000 === 0) {
+          peaks.push(
+            `${(start + 10_000) / 1e6}M rows: peak rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+          )
+        }
+      }
+      const summary = await writer.finish()
+      await out.close()
+      console.log(
+        `streamed ${n} rows (generating them included) in ${(performance.now() - t0).toFixed(0)} ms, ${summary.bytes} bytes; ${peaks.join('; ')}`,
+      )
+      expect(summary.rows).toBe(n)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
