@@ -186,6 +186,11 @@ function expectDecimal(value: Value, type: DataType): Decimal {
 // ---------------------------------------------------------------------------------------------------------
 // numbers
 
+/** The exact value of an integral double (2^60 is 1152921504606846976, not the 1152921504606847000 it prints as). */
+function exactDecimalOf(n: number): Decimal {
+  return Number.isInteger(n) ? new Decimal(BigInt(n), 0) : Decimal.fromNumber(n)
+}
+
 function roundHalfAway(n: number): number {
   return n < 0 ? -Math.round(-n) : Math.round(n)
 }
@@ -300,7 +305,7 @@ function toFloat(from: DataType, to: DataType, lossy: boolean): (v: Value) => Va
       return (v) => {
         const d = expectDecimal(v, from)
         const n = d.toNumber()
-        if (!lossy && !Decimal.fromNumber(n).equals(d)) {
+        if (!lossy && !Decimal.fromNumber(n).equals(d) && !(Number.isFinite(n) && exactDecimalOf(n).equals(d))) {
           throw lossError(v, from, to, `is not exact (the nearest double is ${n})`)
         }
 
@@ -327,9 +332,9 @@ function toDecimal(from: DataType, to: DecimalType, lossy: boolean): (v: Value) 
         if (typeof v !== 'number') throw badRepresentation(v, from)
         if (!Number.isFinite(v)) throw rangeError(v, from, to, 'which has no NaN or infinity')
 
-        // Limitation: the double's shortest spelling (what JavaScript prints) is taken as its decimal value, not
-        // its exact binary expansion: 0.1 becomes 0.1, as users expect.
-        return fit(Decimal.fromNumber(v), v)
+        // Limitation: a fractional double's shortest spelling (what JavaScript prints) is taken as its decimal
+        // value, not its exact binary expansion: 0.1 becomes 0.1, as users expect. Whole doubles are exact.
+        return fit(Number.isInteger(v) ? new Decimal(BigInt(v), 0) : Decimal.fromNumber(v), v)
       }
     case 'decimal':
       return (v) => fit(expectDecimal(v, from), v)
