@@ -23,12 +23,6 @@ import { writeError } from './temp-file.js'
  * at each commit with everything written so far (`SingleFileWriter`).
  */
 export class FileSink implements DataSink {
-  readonly capabilities: SinkCapabilities = {
-    transactions: false,
-    upsert: false,
-    idempotent: true,
-    storesPositions: false,
-  }
   readonly #options: FileOptions
   readonly #context: ConnectorContext
   readonly #target: string
@@ -39,6 +33,23 @@ export class FileSink implements DataSink {
     this.#options = options
     this.#context = context
     this.#target = isAbsolute(options.path) ? options.path : resolve(context.cwd, options.path)
+  }
+
+  /**
+   * One file is replaced by a single rename, so its commit is all or nothing (`transactions`); a directory
+   * commit renames part files one by one. Both are idempotent: a re-commit of a checkpoint replaces what it
+   * wrote before. Before `open`, the mode is told from the path alone.
+   */
+  get capabilities(): SinkCapabilities {
+    const mode =
+      this.#mode ??
+      (/[\\/]$/.test(this.#options.path) ||
+      (this.#options.partition_by?.length ?? 0) > 0 ||
+      !/\.[A-Za-z0-9]+$/.test(this.#target)
+        ? 'directory'
+        : 'file')
+
+    return { transactions: mode === 'file', upsert: false, idempotent: true, storesPositions: false }
   }
 
   async open(): Promise<void> {

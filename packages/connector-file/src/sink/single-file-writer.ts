@@ -8,7 +8,7 @@ import { compressChunk, type RecordEncoder } from '@ferris/formats'
 import { fsyncDir } from './fsync-dir.js'
 import { Manifest } from './manifest.js'
 import type { SinkFormat } from './sink-format.js'
-import { TempFile, writeError } from './temp-file.js'
+import { removeStaleTemps, TempFile, writeError } from './temp-file.js'
 
 /**
  * Writes one file, `path` itself, in a stream format (CSV, JSON lines): after each commit it holds
@@ -52,6 +52,8 @@ export class SingleFileWriter implements DataWriter {
 
   async commit(info: CommitInfo): Promise<void> {
     if (this.#published !== undefined && this.#temp === undefined) return
+    if (this.#published === undefined)
+      await removeStaleTemps(this.#target, new Set([this.#temp?.path].filter((x) => x !== undefined)))
     const manifest = await new Manifest(this.#target).load()
     const base =
       this.#published ?? (await baseSize(this.#target, manifest.sizeBefore(info.checkpointId), this.#context))

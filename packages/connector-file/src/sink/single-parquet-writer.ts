@@ -15,7 +15,7 @@ import { Manifest } from './manifest.js'
 import type { PartEncoder } from './part-encoder.js'
 import { baseSize } from './single-file-writer.js'
 import type { SinkFormat } from './sink-format.js'
-import { TempFile, writeError } from './temp-file.js'
+import { removeStaleTemps, TempFile, writeError } from './temp-file.js'
 
 /** Rows copied per batch when a published Parquet file is rewritten. */
 const COPY_BATCH = 8192
@@ -68,6 +68,8 @@ export class SingleParquetWriter implements DataWriter {
 
   async commit(info: CommitInfo): Promise<void> {
     if (this.#published !== undefined && this.#temp === undefined) return
+    if (this.#published === undefined)
+      await removeStaleTemps(this.#target, new Set([this.#temp?.file.path].filter((x) => x !== undefined)))
     const manifest = await new Manifest(this.#target).load()
     const base =
       this.#published ?? (await baseSize(this.#target, manifest.sizeBefore(info.checkpointId), this.#context, 'rows'))

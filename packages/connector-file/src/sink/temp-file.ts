@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type FileHandle, open, rm } from 'node:fs/promises'
+import { type FileHandle, open, readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { FerrisError } from '@ferris/core'
 import { type Compression, compressChunk } from '@ferris/formats'
@@ -112,4 +112,19 @@ export function writeError(error: unknown, path: string): FerrisError {
   }
 
   return new FerrisError('FERRIS_IO', `Cannot write ${path}: ${e.message}`, { subject: path, cause: error })
+}
+
+/**
+ * Removes the hidden in-progress and publish files of `target` left by a killed run, except those in `keep`.
+ * Called at a writer's first commit, when a restarted job takes over the target.
+ */
+export async function removeStaleTemps(target: string, keep: ReadonlySet<string>): Promise<void> {
+  const dir = dirname(target)
+  const prefix = `.${basename(target)}.`
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^(inprogress|publish)-[0-9a-f]{8}$/.test(name.slice(prefix.length))) continue
+    const path = join(dir, name)
+    if (!keep.has(path)) await rm(path, { force: true })
+  }
 }

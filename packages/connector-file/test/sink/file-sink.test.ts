@@ -99,6 +99,8 @@ describe('[file] sink to one file', () => {
       .slice(1)
       .map((l) => l.split(',')[0])
     expect(ids).toEqual(['1', '2', '3', '4', '5', '6'])
+    // The crashed writer's in-progress file is gone too.
+    expect(await tree(dir)).toEqual(['.out.csv.ferris.json', 'out.csv'])
   })
 
   it('starts the file over for a fresh job, and publishes a header-only file when there are no rows', async () => {
@@ -119,6 +121,16 @@ describe('[file] sink to one file', () => {
     expect(gunzipSync(await readFile(join(dir, 'out.csv.gz'))).toString()).toBe(
       'id,amount,dt\n1,1.05,2024-01-01\n2,2.05,2024-01-01\n',
     )
+  })
+
+  it('says one file commits all or nothing and a directory does not', () => {
+    expect(sink('/tmp', { path: 'out.csv' }).capabilities).toEqual({
+      transactions: true,
+      upsert: false,
+      idempotent: true,
+      storesPositions: false,
+    })
+    expect(sink('/tmp', { path: 'out/', format: 'csv' }).capabilities.transactions).toBe(false)
   })
 
   it('refuses one JSON array file and zstd output with pointed errors', async () => {
