@@ -11,6 +11,8 @@ const merged: UserConfig = {
   ...config,
   resolve: { ...config.resolve, conditions },
   ssr: { ...config.ssr, resolve: { ...config.ssr?.resolve, conditions } },
+  // Integration files share one server, and one of them stops and starts it: run them one at a time.
+  test: { ...config.test, fileParallelism: process.env.FERRIS_INTEGRATION !== '1' },
 }
 
 export default merged

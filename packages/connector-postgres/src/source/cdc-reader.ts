@@ -13,7 +13,7 @@ import type pg from 'pg'
 import type { PostgresOptions } from '../options.js'
 import { classifyError } from '../sql/classify-error.js'
 import { PgoutputDecoder, type Relation, type TupleValue, UNCHANGED_TOAST } from './pgoutput-decoder.js'
-import { type CdcPosition, invalidPosition, isCdcPosition } from './positions.js'
+import { type CdcPosition, invalidPosition, isCdcPosition, parseLsn } from './positions.js'
 import { ReplicationStream } from './replication-stream.js'
 import { RowConverter } from './row-converter.js'
 import type { SnapshotCursor } from './snapshot-cursor.js'
@@ -67,6 +67,10 @@ export class CdcReader implements DataReader {
   /** Rows of this transaction already handed over before a restart: they are dropped when replayed. */
   #resume: { xid: number; skip: number } | undefined
   #confirmed: string | undefined
+  /** End LSN of the last commit received, and whether a transaction is open in the stream. */
+  #received: bigint
+  #committed: bigint
+  #inTransaction = false
   #closed = false
 
   constructor(options: PostgresOptions, context: ConnectorContext, schema: Schema, batchSize: number, start: CdcStart) {
@@ -77,6 +81,9 @@ export class CdcReader implements DataReader {
     this.#start = start
     this.#snapshot = start.snapshot
     this.#position = start.position
+    // The start position is durable downstream (a checkpoint, or the slot's own position).
+    this.#received = parseLsn(start.position.lsn)
+    this.#committed = this.#received
     if (start.position.xid !== undefined && start.position.skip !== undefined) {
       this.#resume = { xid: start.position.xid, skip: start.position.skip }
     }
@@ -95,6 +102,8 @@ export class CdcReader implements DataReader {
     if (!isCdcPosition(position)) throw invalidPosition(this.#context.name, position, 'a change-capture position')
     if (position.phase !== 'stream') return
     this.#confirmed = position.lsn
+    const lsn = parseLsn(position.lsn)
+    if (lsn > this.#committed) this.#committed = lsn
     this.#stream?.confirm(position.lsn)
   }
 
@@ -166,6 +175,11 @@ export class CdcReader implements DataReader {
       publication: this.#start.publication,
       startLsn: this.#position.lsn,
       onData: (payload) => this.#onData(payload),
+      idleAt: () =>
+        !this.#inTransaction &&
+        this.#head >= this.#queue.length &&
+        this.#committed >= this.#received &&
+        this.#resume === undefined,
       onEnd: (error) => {
         if (this.#closed) return
         this.#streamError =
@@ -190,10 +204,13 @@ export class CdcReader implements DataReader {
     }
     switch (message.tag) {
       case 'begin':
+        this.#inTransaction = true
         this.#xid = message.xid
         this.#seq = 0
         return
       case 'commit':
+        this.#inTransaction = false
+        this.#received = parseLsn(message.endLsn)
         this.#push({ t: 'commit', endLsn: message.endLsn })
         if (this.#resume !== undefined && this.#resume.xid === this.#xid) this.#resume = undefined
         return

@@ -43,6 +43,11 @@ export class ReplicationStream {
     publication: string
     startLsn: string
     onData: (payload: Buffer) => void
+    /**
+     * Asked on each keepalive with the server's sent position: returns true when everything received has
+     * been committed by the job, so that confirming the keepalive's position loses nothing.
+     */
+    idleAt: () => boolean
     onEnd: (error: unknown) => void
   }): Promise<ReplicationStream> {
     const client = await connectClient(args.options, args.subject, {
@@ -58,9 +63,13 @@ export class ReplicationStream {
         if (chunk[0] === 0x77) {
           // XLogData: 'w', start LSN, end LSN, send time, then the pgoutput message.
           args.onData(chunk.subarray(25))
-        } else if (chunk[0] === 0x6b && chunk[17] === 1) {
-          // Primary keepalive asking for a reply: answer with the confirmed position, not the received one.
-          stream?.sendStatus()
+        } else if (chunk[0] === 0x6b && stream !== undefined) {
+          // Primary keepalive: 'k', the server's sent position, send time, reply-requested flag.
+          // When every change received so far is committed downstream, the WAL up to the sent position holds
+          // nothing more for this slot, so confirming it is safe. It keeps an idle slot from holding WAL
+          // forever, and lets the server shut down (a walsender waits for the flush position to catch up).
+          if (args.idleAt()) stream.advanceTo(chunk.readBigUInt64BE(1))
+          if (chunk[17] === 1) stream.sendStatus()
         }
       })
       const query = client.query(sql)
@@ -116,6 +125,13 @@ export class ReplicationStream {
     const value = parseLsn(lsn)
     if (value > this.#confirmed) this.#confirmed = value
     this.sendStatus()
+  }
+
+  advanceTo(lsn: bigint): void {
+    if (lsn > this.#confirmed) {
+      this.#confirmed = lsn
+      this.sendStatus()
+    }
   }
 
   sendStatus(): void {
