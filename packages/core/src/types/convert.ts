@@ -654,7 +654,17 @@ function parseText(input: string, type: DataType, options: ConvertOptions): Valu
       return n
     }
     case 'float64': {
-      if (FLOAT_TEXT.test(text)) return Number(text)
+      if (FLOAT_TEXT.test(text)) {
+        const n = Number(text)
+        if (!Number.isFinite(n)) {
+          throw textError(input, type, 'a number within ±1.7976931348623157e308', 'out of range')
+        }
+        if (n === 0 && /[1-9]/.test(text.replace(/e.*$/i, '')) && !lossy) {
+          throw textError(input, type, 'a number a double can hold', 'too small for a double (it would read as 0)')
+        }
+
+        return n
+      }
       const special = SPECIAL_FLOATS[text.toLowerCase()]
       if (special === undefined) throw textError(input, type, 'a number such as -1.5e3, NaN or Infinity')
 

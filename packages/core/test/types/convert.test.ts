@@ -117,6 +117,8 @@ describe('core: parseValue and formatValue', () => {
     ['9223372036854775808', T.int64, 'Cannot read "9223372036854775808" as BIGINT: out of range.'],
     ['1.5', T.int64, 'Cannot read "1.5" as BIGINT. Expected an integer such as -42'],
     ['1,5', T.float64, 'Cannot read "1,5" as DOUBLE'],
+    ['1e400', T.float64, 'Cannot read "1e400" as DOUBLE: out of range'],
+    ['-1e-400', T.float64, 'Cannot read "-1e-400" as DOUBLE: too small for a double (it would read as 0)'],
     ['1.234', T.decimal(10, 2), 'Cannot read "1.234" as DECIMAL(10, 2): has more than 2 fractional digits'],
     [
       '123456789',
