@@ -10,6 +10,9 @@ import { extract } from './datetime/extract.js'
 import { currentDate, now } from './datetime/now.js'
 import { toTimestamp } from './datetime/to-timestamp.js'
 import type { ScalarFunction } from './function-definition.js'
+import { jsonExists } from './json/json-exists.js'
+import { jsonQuery } from './json/json-query.js'
+import { jsonValue } from './json/json-value.js'
 import { abs } from './math/abs.js'
 import { ceil, floor } from './math/floor-ceil.js'
 import { exp, ln, log10 } from './math/logarithms.js'
@@ -18,6 +21,7 @@ import { power } from './math/power.js'
 import { round } from './math/round.js'
 import { sign } from './math/sign.js'
 import { sqrt } from './math/sqrt.js'
+import { hasHeader, header, headerKeys } from './metadata/header.js'
 import { FunctionRegistry } from './registry.js'
 import { concat, concatWs } from './string/concat.js'
 import { length } from './string/length.js'
@@ -81,6 +85,14 @@ export const BUILTIN_FUNCTIONS: readonly ScalarFunction[] = [
   toTimestamp,
   datediff,
   dateadd,
+  // JSON
+  jsonValue,
+  jsonQuery,
+  jsonExists,
+  // record metadata
+  header,
+  hasHeader,
+  headerKeys,
 ]
 
 /** A new registry holding the built-in functions; register your own on it. */
