@@ -271,8 +271,9 @@ export class WorkerEncoder implements ParquetEncoder {
   }
 
   async push(ipc: Uint8Array): Promise<void> {
-    // Room: nothing waiting besides the batch being encoded, and the output keeping up.
-    await this.#until(() => this.#sent - this.#taken <= 1 && this.#pendingOutput < MAX_PENDING_OUTPUT)
+    // Room: no batch waiting for the encoder (one may be being encoded), and the output keeping up. So the worker
+    // holds at most two row groups, one encoding and one queued, while the caller fills a third.
+    await this.#until(() => this.#sent === this.#taken && this.#pendingOutput < MAX_PENDING_OUTPUT)
     const own = ipc.byteOffset === 0 && ipc.byteLength === ipc.buffer.byteLength ? ipc : ipc.slice()
     this.#worker.postMessage({ type: 'batch', ipc: own.buffer }, [own.buffer as ArrayBuffer])
     this.#sent++
