@@ -381,3 +381,22 @@ describe('parquet: Ferris reads what DuckDB writes', () => {
     }
   })
 })
+
+describe('parquet: files Ferris cannot read', () => {
+  it('names the column whose type has no Ferris counterpart', async () => {
+    const path = join(dir, 'duckdb-interval.parquet')
+    await query(`COPY (SELECT 1 AS id, INTERVAL 3 DAY AS span) TO '${path}' (FORMAT parquet)`)
+    const input = fileInput(path)
+    try {
+      const error = await readParquetSchema(input).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string; context: { subject?: string } },
+      )
+      expect(error?.code).toBe('FERRIS_UNSUPPORTED')
+      expect(error?.context.subject).toBe('span')
+      expect(error?.message).toContain(`Column span in ${path} has Arrow type`)
+    } finally {
+      await input.close()
+    }
+  })
+})
