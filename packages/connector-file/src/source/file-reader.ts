@@ -238,13 +238,18 @@ export class FileReader implements DataReader {
     for (;;) {
       const p = file.pending
       if (p !== undefined) {
+        // The position is set once per call, after the last row taken (a bad record after it sets its own).
+        let last = -1
         while (rows.length < max) {
-          while (file.bad < p.bad.length && p.bad[file.bad]!.index <= file.row) this.#reportBad(file, p, file.bad++)
+          while (file.bad < p.bad.length && p.bad[file.bad]!.index <= file.row) {
+            this.#reportBad(file, p, file.bad++)
+            last = -1
+          }
           if (file.row >= p.rows.length) break
-          const i = file.row++
-          rows.push(p.rows[i]!)
-          this.#progress.set(file.rel, { offset: p.ends[i]!, line: p.endLines[i]!, done: false })
+          last = file.row++
+          rows.push(p.rows[last]!)
         }
+        if (last >= 0) this.#progress.set(file.rel, { offset: p.ends[last]!, line: p.endLines[last]!, done: false })
         if (rows.length >= max && (file.row < p.rows.length || file.bad < p.bad.length)) return
         file.pending = undefined
       }

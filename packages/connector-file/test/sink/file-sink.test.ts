@@ -178,6 +178,18 @@ describe('[file] sink to a directory', () => {
     expect(all.trim().split('\n')).toHaveLength(10)
   })
 
+  it('rolls parts by age, publishing them all at the commit', async () => {
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out', format: 'csv', max_age: '20ms' })
+    await w.write(batchOf(S, rows(1, 2)))
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    await w.write(batchOf(S, rows(2, 3)))
+    expect(await tree(join(dir, 'out'))).toHaveLength(2)
+    expect((await tree(join(dir, 'out'))).every((f) => f.startsWith('.part-job.inprogress-'))).toBe(true)
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect(await tree(join(dir, 'out'))).toEqual(['part-job-00000001-0000.csv', 'part-job-00000001-0001.csv'])
+  })
+
   it('partitions into Hive-style directories by column values, NULL as the Hive default partition', async () => {
     const dir = await tempDir()
     const w = await writer(dir, { path: 'out', format: 'csv', partition_by: 'dt' })
