@@ -33,17 +33,19 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
     .description('Run a SQL application until its bounded sources end or until Ctrl-C')
     .argument('<app.sql>', 'the application file')
     .option('-s, --set <key=value>', 'override a WITH property or job setting (repeatable)', collect, [])
+    .option('--fresh', 'ignore the stored checkpoint and read every source from its beginning', false)
     .addHelpText(
       'after',
       `
 Examples:
   ferris run examples/weather/app.sql
   ferris run app.sql --set 'out.path=./out.parquet' --set job.bad_records=skip
+  ferris run app.sql --fresh             # run a finished job again from the start
   ferris run app.sql --log-format json > run.log
 
 Exit codes: 0 done, 1 failed while running, 2 invalid application or arguments, 130 interrupted.`,
     )
-    .action(async (file: string, opts: { set: string[] }) => done(await runCommand(file, opts, env())))
+    .action(async (file: string, opts: { set: string[]; fresh: boolean }) => done(await runCommand(file, opts, env())))
 
   program
     .command('validate')

@@ -8,6 +8,8 @@ import type { CommandEnv } from './context.js'
 
 export interface RunOptions {
   readonly set: readonly string[]
+  /** Ignore stored checkpoints and read every source from its beginning. */
+  readonly fresh?: boolean
   /** How often a non-interactive run logs its counters. */
   readonly progressIntervalMs?: number
 }
@@ -55,6 +57,7 @@ export async function runCommand(file: string, options: RunOptions, env: Command
       cwd: env.cwd,
       set,
       fileName: file,
+      fresh: options.fresh === true,
       logger: env.logger,
       signal: controller.signal,
       onProgress,

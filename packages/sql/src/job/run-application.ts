@@ -53,6 +53,11 @@ export interface RunApplicationOptions {
   /** File name of the SQL text, for error locations. */
   readonly fileName?: string
   readonly library?: OperatorLibrary
+  /**
+   * Start every job from its sources' beginning instead of resuming from its last checkpoint (`ferris run
+   * --fresh`), e.g. to run a finished batch job again.
+   */
+  readonly fresh?: boolean
   /** Epoch nanoseconds at which the query "starts", for NOW(); the wall clock by default. */
   readonly now?: () => bigint
 }
@@ -248,17 +253,20 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       closers.unshift(() => w.close())
       committers.unshift(w)
     }
-    const checkpoint = store === undefined ? undefined : await store.load()
+    // With `fresh`, earlier progress is ignored: sources start from their configured beginning and the
+    // checkpoint ids continue, so sinks that name output by checkpoint id never overwrite earlier output.
+    const stored = store === undefined ? undefined : await store.load()
+    const checkpoint = options.fresh === true ? undefined : stored
     let positions: Record<string, Position> = { ...(checkpoint?.positions ?? {}) }
-    if (writer?.committedPositions !== undefined) {
+    if (options.fresh !== true && writer?.committedPositions !== undefined) {
       const stored = await writer.committedPositions()
       if (stored !== undefined) positions = { ...stored }
     }
-    let checkpointId = checkpoint?.checkpointId ?? 0
+    let checkpointId = stored?.checkpointId ?? 0
     if (checkpoint?.finished === true && positions[sourceRef.name] !== undefined) {
       logger.log(
-        'info',
-        `Job ${job.name} already finished at checkpoint ${checkpointId}; resuming reads nothing new from bounded sources`,
+        'warn',
+        `Job ${job.name} already finished at checkpoint ${checkpointId}; resuming reads nothing new from bounded sources. Run it with --fresh to process everything again`,
         {
           checkpoint: store?.path,
         },
@@ -378,7 +386,9 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       }
     }
     progress.state = 'finishing'
-    for (const b of pipeline.finish()) await emit(b)
+    // A job that had already finished emits what its operators hold (EMIT FINAL groups) only if it read
+    // something new; otherwise a rerun would write the final rows twice.
+    if (checkpoint?.finished !== true || readCount > 0) for (const b of pipeline.finish()) await emit(b)
     await takeCheckpoint(ended || pipeline.done)
     progress.state = env.signal.aborted && !ended && !pipeline.done ? 'cancelled' : 'completed'
     logger.log('info', `Job ${job.name} ${progress.state}`, {
