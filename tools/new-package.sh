@@ -10,7 +10,7 @@ pkg="$root/packages/$dir"
 mkdir -p "$pkg/src" "$pkg/test"
 deps='{}'
 peers='{}'
-if [ "$peer" = peer-core ]; then peers='{ "@ferris/core": "^0.1.0" }'; fi
+if [ "$peer" = peer-core ]; then peers='{ "@ferris/core": ">=0.1.0 <1.0.0" }'; fi
 cat > "$pkg/package.json" <<JSON
 {
   "name": "@ferris/$dir",
