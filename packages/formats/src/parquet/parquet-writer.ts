@@ -132,11 +132,21 @@ export async function createParquetWriter(
   return new Writer(schema, arrowSchema, output, pw, settings, worker)
 }
 
+/**
+ * A writer dropped without `finish` or `abort` (a rolled-back file, say) would leave its encoder thread running
+ * until the process ends. When such a writer is garbage-collected, its thread is stopped. Nothing reachable from
+ * the thread refers to the writer, or it could never be collected.
+ */
+const ABANDONED = new FinalizationRegistry<WorkerEncoder>((encoder) => {
+  void encoder.abort()
+})
+
 class Writer implements ParquetWriter {
   readonly schema: Schema
   rows = 0
   #rowGroups = 0
-  bytesWritten = 0
+  /** Shared with the encoder, which must not hold the writer itself (see `ABANDONED`). */
+  readonly #counter = { bytes: 0 }
   readonly #arrowSchema: arrow.Schema
   readonly #builders: ColumnBuilder[]
   readonly #rowGroupSize: number
@@ -164,6 +174,10 @@ class Writer implements ParquetWriter {
     this.#settings = settings
     this.#worker = worker
     this.#builders = schema.fields.map((f) => createColumnBuilder(f.type, f.name, f.nullable, settings.rowGroupSize))
+  }
+
+  get bytesWritten(): number {
+    return this.#counter.bytes
   }
 
   get bufferedRows(): number {
@@ -201,9 +215,13 @@ class Writer implements ParquetWriter {
       await this.#encoder!.close()
     } catch (error) {
       this.#state = 'aborted'
+      ABANDONED.unregister(this)
+      await this.#encoder?.abort()
       throw error
     }
     this.#state = 'finished'
+
+    ABANDONED.unregister(this)
 
     return { rows: this.rows, rowGroups: this.#rowGroups, bytes: this.bytesWritten }
   }
@@ -211,6 +229,7 @@ class Writer implements ParquetWriter {
   async abort(): Promise<void> {
     if (this.#state !== 'open') return
     this.#state = 'aborted'
+    ABANDONED.unregister(this)
     for (const b of this.#builders) b.truncate(0)
     await this.#encoder?.abort()
   }
@@ -260,13 +279,15 @@ class Writer implements ParquetWriter {
 
   /** A full first row group means more may follow: worth a thread. A smaller one means the file ends here. */
   #createEncoder(full: boolean): ParquetEncoder {
+    const counter = this.#counter
     const written = (n: number) => {
-      this.bytesWritten += n
+      counter.bytes += n
     }
+    if (!(this.#worker && full)) return new InlineEncoder(this.#pw, this.#settings, this.#output, written)
+    const encoder = new WorkerEncoder(this.#settings, this.#output, written)
+    ABANDONED.register(this, encoder, this)
 
-    return this.#worker && full
-      ? new WorkerEncoder(this.#settings, this.#output, written)
-      : new InlineEncoder(this.#pw, this.#settings, this.#output, written)
+    return encoder
   }
 
   async #writeRowGroup(): Promise<void> {
