@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { type ClickHouseClient, createClient } from '@clickhouse/client'
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client'
 import { type ExactJson, parseExactJson } from '@ferris/core'
 
 export type Settings = Readonly<Record<string, string | number>>
@@ -39,6 +39,8 @@ export function createConnection(config: ConnectionConfig): ClickhouseConnection
     request_timeout: config.requestTimeout,
     compression: { request: config.compression, response: config.compression },
     application: 'ferris',
+    // Silent: failures reach the caller as errors, and the job's logger says what it needs to.
+    log: { level: ClickHouseLogLevel.OFF },
     // Our own retries decide when a request may be sent again; the client must not resend on its own.
     keep_alive: { enabled: true },
   })

@@ -68,6 +68,8 @@ export function decoderFor(type: DataType, where: string, zone = 'UTC'): Decode 
       return guard((json) => {
         const t = text(json)
         if (t.startsWith(ZERO_DATE)) return 0n
+        // The Int64 fallback of old servers holds the epoch count in the column's unit.
+        if (/^-?\d+$/.test(t)) return BigInt(t) * unit
         const nanos = parseTimestamp(t, { zone, disambiguation: 'earlier' })
         if (nanos % unit !== 0n) fail(json, `it has digits finer than ${type.unit}`)
 

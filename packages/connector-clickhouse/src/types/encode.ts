@@ -29,10 +29,14 @@ const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
   UInt128: [0n, 2n ** 128n - 1n],
   UInt256: [0n, 2n ** 256n - 1n],
 }
-/** Date is days 0..65535 (1970-01-01..2149-06-06); Date32 1900-01-01..2299-12-31 on current servers. */
-const DATE_RANGE: readonly [number, number] = [0, 65535]
+/**
+ * Date stores days 0..65535, but 18.16 reads date text only up to 2105-12-31 (later dates become 0000-00-00):
+ * the bound every version keeps. Date32 holds 1900-01-01..2299-12-31 on current servers.
+ */
+const DATE_RANGE: readonly [number, number] = [0, 49672]
 const DATE32_RANGE: readonly [number, number] = [-25567, 120529]
-const DATETIME_MAX_SECONDS = 4294967295n
+/** DateTime holds 32 bits of seconds, but 18.16 prints instants from 2106-02-07 on as 1970: stop before. */
+const DATETIME_MAX_SECONDS = 4294943999n
 const DECIMAL_PRECISION: Readonly<Record<string, number>> = {
   Decimal32: 9,
   Decimal64: 18,
@@ -318,7 +322,7 @@ function dateTimeEncoder(type: DataType, col: ClickhouseType, where: string): En
     }
     const seconds = nanos / NANOS_PER_SECOND
     if (seconds < 0n || seconds > DATETIME_MAX_SECONDS) {
-      throw outOfRange(where, formatValue(nanos, type), col, '1970-01-01 00:00:00 to 2106-02-07 06:28:15 UTC')
+      throw outOfRange(where, formatValue(nanos, type), col, '1970-01-01 00:00:00 to 2106-02-06 23:59:59 UTC')
     }
 
     return seconds.toString()

@@ -27,6 +27,7 @@ describe('[clickhouse] value encoding', () => {
     )
     expect(() => enc(T.decimal(10, 0), 'Decimal(3, 0)', Decimal.parse('1000'))).toThrow(/at most 3 digits before/)
     expect(() => enc(T.date, 'Date', -1)).toThrow(/1969-12-31 does not fit the ClickHouse column type Date/)
+    expect(() => enc(T.date, 'Date', 49673)).toThrow(/2106-01-01 does not fit/)
   })
 
   it('writes timestamps as exact epoch seconds, whatever the column zone', () => {
