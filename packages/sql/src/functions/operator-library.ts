@@ -37,7 +37,7 @@ export function functionLibrary(options: FunctionLibraryOptions = {}) {
       op: ComparisonOperator,
       types: readonly DataType[],
       literals: readonly (Value | undefined)[],
-    ): BoundFunction => bindComparison(op, types, literals),
+    ): BoundFunction => bindComparison(op, types, literals, options.bindContext),
     like: (
       types: readonly DataType[],
       literals: readonly (Value | undefined)[],

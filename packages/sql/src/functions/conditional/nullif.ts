@@ -9,13 +9,13 @@ const SIGNATURE = 'NULLIF(a, b) → the type of a'
 export const nullif = defineFunction({
   name: 'NULLIF',
   signature: SIGNATURE,
-  bind(argTypes) {
+  bind(argTypes, _literals, context) {
     checkArity('NULLIF', SIGNATURE, argTypes, 2)
     const a = argTypes[0]!
     const b = argTypes[1]!
     if (a.kind === 'null' || b.kind === 'null')
       return bound(a, (args) => args[0]!, { propagatesNull: false, nullable: true })
-    const cmp = comparatorFor(a, b)
+    const cmp = comparatorFor(a, b, context?.timeZone)
     if (cmp === undefined) {
       throw semanticError(`NULLIF: cannot compare ${typeToString(a)} with ${typeToString(b)}`, {
         value: `${typeToString(a)}, ${typeToString(b)}`,

@@ -1,7 +1,9 @@
 import {
+  civilFromDays,
   type DataType,
   Decimal,
   floorDiv,
+  NANOS_PER_DAY,
   NANOS_PER_SECOND,
   T,
   type TimeUnit,
@@ -12,6 +14,7 @@ import { argTypeError, bound, checkArity, requireStringLiteral, semanticError } 
 import { defineFunction } from '../define.js'
 import type { BoundFunction } from '../function-definition.js'
 import { pow10 } from '../numeric/decimal-types.js'
+import { isoDayOfWeek } from './calendar.js'
 import { isoWeek, type LocalFields, localFields } from './local-fields.js'
 import { temporalInput } from './temporal-input.js'
 import { type TimeField, timeField } from './units.js'
@@ -38,6 +41,32 @@ const ZONE_FIELDS: readonly TimeField[] = ['TIMEZONE', 'TIMEZONE_HOUR', 'TIMEZON
 
 /** Digits of the sub-second fields: SECOND counts whole seconds, MILLISECOND thousandths, ... */
 const BASE_DIGITS: Partial<Record<TimeField, number>> = { SECOND: 0, MILLISECOND: 3, MICROSECOND: 6, NANOSECOND: 9 }
+
+const HOUR_NANOS = 3_600_000_000_000n
+const MINUTE_NANOS = 60_000_000_000n
+
+/** The common fields, computed without building every calendar field (EXTRACT(HOUR ...) in a filter). */
+function directField(field: TimeField): ((local: bigint) => number) | undefined {
+  const dayOf = (local: bigint) => Number(floorDiv(local, NANOS_PER_DAY))
+  switch (field) {
+    case 'HOUR':
+      return (local) => Number((local - floorDiv(local, NANOS_PER_DAY) * NANOS_PER_DAY) / HOUR_NANOS)
+    case 'MINUTE':
+      return (local) => Number((local - floorDiv(local, HOUR_NANOS) * HOUR_NANOS) / MINUTE_NANOS)
+    case 'YEAR':
+      return (local) => civilFromDays(dayOf(local))[0]
+    case 'MONTH':
+      return (local) => civilFromDays(dayOf(local))[1]
+    case 'DAY':
+      return (local) => civilFromDays(dayOf(local))[2]
+    case 'DOW':
+      return (local) => isoDayOfWeek(dayOf(local)) % 7
+    case 'ISODOW':
+      return (local) => isoDayOfWeek(dayOf(local))
+    default:
+      return undefined
+  }
+}
 
 function integerField(field: TimeField): ((f: LocalFields) => number) | undefined {
   switch (field) {
@@ -105,6 +134,8 @@ export const extract = defineFunction({
     const field = timeField('EXTRACT', fieldName, accepted)
     const input = temporalInput('EXTRACT', 1, t, SIGNATURE)
     const toLocal = input.toLocal
+    const direct = directField(field)
+    if (direct !== undefined) return bound(T.int32, (args) => direct(toLocal(args[1]!)))
     const integer = integerField(field)
     if (integer !== undefined) return bound(T.int32, (args) => integer(localFields(toLocal(args[1]!))))
     const digits = t.kind === 'date' ? 0 : UNIT_DIGITS[t.unit]

@@ -1,4 +1,4 @@
-import type { DataType, Decimal, Interval, Value } from '@ferris/core'
+import { type DataType, type Decimal, getTimeZone, type Interval, NANOS_PER_DAY, type Value } from '@ferris/core'
 import { compareDecimalFloat, compareDecimalInt, compareDecimals } from '../numeric/decimal-types.js'
 
 /**
@@ -9,7 +9,7 @@ import { compareDecimalFloat, compareDecimalInt, compareDecimals } from '../nume
  */
 export type Comparator = (a: Value, b: Value) => number
 
-const DAY_NANOS = 86_400_000_000_000n
+const DAY_NANOS = NANOS_PER_DAY
 
 /** Plain `<`/`>` on numbers and bigints (also mixed). */
 export const compareOrdered: Comparator = (a, b) =>
@@ -87,11 +87,20 @@ const timestampVsDate: Comparator = (a, b) => compareOrdered(a, BigInt(b as numb
 
 const INTEGER = new Set(['int32', 'int64'])
 
+/** Local wall-clock nanoseconds to an instant in `zone`, with PostgreSQL's rule at DST changes. */
+function localToInstant(zone: string): (local: bigint) => bigint {
+  const z = getTimeZone(zone)
+
+  return z.fixedOffsetNanos === 0n ? (local) => local : (local) => z.toInstant(local, 'later')
+}
+
 /**
  * The comparator for a left operand of type `l` and a right one of type `r`, or undefined when SQL does not
  * compare them without a CAST. NULL-typed operands never reach a comparator (the result is NULL).
+ * `sessionZone` places local timestamps and dates on the time line when they meet a zoned timestamp (UTC
+ * when absent).
  */
-export function comparatorFor(l: DataType, r: DataType): Comparator | undefined {
+export function comparatorFor(l: DataType, r: DataType, sessionZone?: string): Comparator | undefined {
   const lk = l.kind
   const rk = r.kind
   if (INTEGER.has(lk) && INTEGER.has(rk)) return compareOrdered
@@ -111,12 +120,30 @@ export function comparatorFor(l: DataType, r: DataType): Comparator | undefined 
   if (lk === 'boolean' && rk === 'boolean') return compareBooleans
   if (lk === 'date' && rk === 'date') return compareOrdered
   if (lk === 'time' && rk === 'time') return compareOrdered
-  // Timestamps are epoch nanoseconds whatever their unit, so units mix freely.
-  // Limitation: a zoned timestamp compared with a local one compares the local wall clock read as UTC; the
-  // session time zone is not applied.
-  if (lk === 'timestamp' && rk === 'timestamp') return compareOrdered
-  if (lk === 'date' && rk === 'timestamp') return dateVsTimestamp
-  if (lk === 'timestamp' && rk === 'date') return timestampVsDate
+  // Timestamps are epoch nanoseconds whatever their unit, so units mix freely. A local timestamp or a date
+  // meets a zoned timestamp as PostgreSQL has it: its wall clock is read in the session time zone.
+  if (lk === 'timestamp' && rk === 'timestamp') {
+    const lz = l.timezone !== undefined
+    const rz = r.timezone !== undefined
+    if (lz === rz || sessionZone === undefined) return compareOrdered
+    const toInstant = localToInstant(sessionZone)
+
+    return lz
+      ? (a, b) => compareOrdered(a, toInstant(b as bigint))
+      : (a, b) => compareOrdered(toInstant(a as bigint), b)
+  }
+  if (lk === 'date' && rk === 'timestamp') {
+    if (r.timezone === undefined || sessionZone === undefined) return dateVsTimestamp
+    const toInstant = localToInstant(sessionZone)
+
+    return (a, b) => compareOrdered(toInstant(BigInt(a as number) * NANOS_PER_DAY), b)
+  }
+  if (lk === 'timestamp' && rk === 'date') {
+    if (l.timezone === undefined || sessionZone === undefined) return timestampVsDate
+    const toInstant = localToInstant(sessionZone)
+
+    return (a, b) => compareOrdered(a, toInstant(BigInt(b as number) * NANOS_PER_DAY))
+  }
   if (lk === 'interval' && rk === 'interval') return compareIntervals
   if (lk === 'bytes' && rk === 'bytes') return compareBytes
 

@@ -1,6 +1,6 @@
 import { type DataType, T, typeToString, type Value } from '@ferris/core'
 import { bound, semanticError } from '../bind-support.js'
-import type { BoundFunction } from '../function-definition.js'
+import type { BindContext, BoundFunction } from '../function-definition.js'
 import { comparatorFor } from './compare-values.js'
 import { literalAs } from './literal-coercion.js'
 
@@ -20,12 +20,13 @@ export function bindComparison(
   op: ComparisonOperator,
   argTypes: readonly [DataType, DataType] | readonly DataType[],
   literals: readonly (Value | undefined)[] = [],
+  context: BindContext = {},
 ): BoundFunction {
   const [left, right] = resolveOperands(op, argTypes, literals)
   const l = left.type
   const r = right.type
   if (l.kind === 'null' || r.kind === 'null') return bound(T.boolean, () => null)
-  const cmp = comparatorFor(l, r)
+  const cmp = comparatorFor(l, r, context.timeZone)
   if (cmp === undefined) {
     throw semanticError(`Cannot compare ${typeToString(l)} with ${typeToString(r)} using ${op}`, {
       value: `${typeToString(l)} ${op} ${typeToString(r)}`,
@@ -35,7 +36,11 @@ export function bindComparison(
   }
   const lc = left.constant
   const rc = right.constant
-  const sameKind = l.kind === r.kind
+  // Plain `===` and `<` only where the values share one representation; a local timestamp meeting a zoned
+  // one needs the comparator's time-zone conversion.
+  const sameKind =
+    l.kind === r.kind &&
+    !(l.kind === 'timestamp' && r.kind === 'timestamp' && (l.timezone === undefined) !== (r.timezone === undefined))
   // A string literal read as another type becomes a constant operand; compare against it directly.
   if (lc !== undefined || rc !== undefined) {
     const pick = lc !== undefined ? (_a: Value, b: Value) => cmp(lc, b) : (a: Value) => cmp(a, rc!)

@@ -140,3 +140,19 @@ describe('functions: string order', () => {
     expect([...words].sort(compareStrings)).toEqual(['', 'A', 'ab', 'b', 'é', '\uFFFF', '😀'])
   })
 })
+
+describe('functions: local and zoned timestamps compared', () => {
+  // PostgreSQL 15 with TimeZone America/New_York:
+  //   timestamp '2024-03-10 12:00' = timestamptz '2024-03-10 16:00Z'  → true (the local value is read in New York)
+  //   date '2024-03-10' < timestamptz '2024-03-10 04:59Z'              → false (midnight in New York is 05:00Z)
+  const ctx = { timeZone: 'America/New_York' }
+  const at = (op: ComparisonOperator, a: Arg, b: Arg) => evalWith((t, l) => bindComparison(op, t, l, ctx), [a, b]).text
+  it('reads the local side in the session time zone', () => {
+    expect(at('=', ts('2024-03-10 12:00'), tstz('2024-03-10 16:00Z', 'UTC'))).toBe('true')
+    expect(at('=', tstz('2024-03-10 16:00Z', 'UTC'), ts('2024-03-10 12:00'))).toBe('true')
+    expect(at('<', date('2024-03-10'), tstz('2024-03-10 04:59Z', 'UTC'))).toBe('false')
+    expect(at('>', tstz('2024-03-10 05:01Z', 'UTC'), date('2024-03-10'))).toBe('true')
+    // Without a session zone, UTC.
+    expect(cmp('=', ts('2024-03-10 16:00'), tstz('2024-03-10 16:00Z', 'UTC'))).toBe('true')
+  })
+})
