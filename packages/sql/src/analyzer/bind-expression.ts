@@ -50,6 +50,51 @@ export interface Scope {
   readonly schema: Schema
   /** Names the relation answers to in `x.col`: the source name and its alias. */
   readonly qualifiers: readonly string[]
+  /**
+   * Set for the select list and HAVING of an aggregating query: expressions then read the aggregate's
+   * output (group keys, then aggregate results) instead of the input rows.
+   */
+  readonly grouping?: Grouping
+}
+
+export interface Grouping {
+  /** Matches an expression against the GROUP BY keys; returns a reference to the key's output column. */
+  matchKey(e: Expr): BoundExpr | undefined
+  /** Registers an aggregate call and returns a reference to its output column. */
+  aggregate(call: FunctionCall): BoundExpr
+}
+
+/** True when `e` holds an aggregate call outside any subquery. */
+export function containsAggregate(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call':
+      return (
+        (AGGREGATE_FUNCTIONS.has(e.name.name.toUpperCase()) && e.over === undefined) || e.args.some(containsAggregate)
+      )
+    case 'unary':
+      return containsAggregate(e.operand)
+    case 'binary':
+    case 'is_distinct':
+      return containsAggregate(e.left) || containsAggregate(e.right)
+    case 'is_null':
+      return containsAggregate(e.operand)
+    case 'between':
+      return containsAggregate(e.operand) || containsAggregate(e.low) || containsAggregate(e.high)
+    case 'in_list':
+      return containsAggregate(e.operand) || e.list.some(containsAggregate)
+    case 'like':
+      return containsAggregate(e.operand) || containsAggregate(e.pattern)
+    case 'case':
+      return (
+        (e.operand !== undefined && containsAggregate(e.operand)) ||
+        e.whens.some((w) => containsAggregate(w.condition) || containsAggregate(w.result)) ||
+        (e.else !== undefined && containsAggregate(e.else))
+      )
+    case 'cast':
+      return containsAggregate(e.operand)
+    default:
+      return false
+  }
 }
 
 const I32_MIN = -2147483648n
@@ -90,6 +135,14 @@ export class ExpressionBinder {
     return this.#source.text.slice(span.start, span.end)
   }
 
+  text(span: Span): string {
+    return this.#text(span)
+  }
+
+  at<R>(span: Span, bind: () => R): R {
+    return this.#at(span, bind)
+  }
+
   /** Runs a library binder; its type errors get the location of `span`. */
   #at<R>(span: Span, bind: () => R): R {
     try {
@@ -110,6 +163,19 @@ export class ExpressionBinder {
   bind(e: Expr, scope: Scope): BoundExpr {
     const text = this.#text(e.span)
     const span = e.span
+    if (scope.grouping !== undefined) {
+      const key = scope.grouping.matchKey(e)
+      if (key !== undefined) return key
+      if (e.kind === 'call' && AGGREGATE_FUNCTIONS.has(e.name.name.toUpperCase()) && e.over === undefined) {
+        return scope.grouping.aggregate(e)
+      }
+      if (e.kind === 'column') {
+        throw this.error(e.span, `Column ${text} must appear in GROUP BY or be used in an aggregate function`, {
+          value: text,
+          hint: `Add it to GROUP BY, or aggregate it, e.g. MAX(${text})`,
+        })
+      }
+    }
     switch (e.kind) {
       case 'column':
         return this.#column(e, scope)
@@ -357,7 +423,12 @@ export class ExpressionBinder {
     const name = e.name.name.toUpperCase()
     if (e.over !== undefined || WINDOW_FUNCTIONS.has(name))
       throw this.unsupported(e.span, `The window function ${name} (OVER)`)
-    if (AGGREGATE_FUNCTIONS.has(name)) throw this.unsupported(e.span, `The aggregate function ${name}`)
+    if (AGGREGATE_FUNCTIONS.has(name)) {
+      throw this.error(e.span, `The aggregate function ${name} is not allowed here`, {
+        value: text,
+        hint: 'Aggregates belong in the select list or HAVING, not in WHERE, GROUP BY or inside another aggregate',
+      })
+    }
     if (e.star || e.distinct || e.filter !== undefined) {
       throw this.error(
         e.span,

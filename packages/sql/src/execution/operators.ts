@@ -1,5 +1,6 @@
 import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/core'
 import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
+import { AggregateOperator } from './aggregate-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 
 /**
@@ -81,10 +82,16 @@ export class ProjectOperator implements Operator {
   readonly done = false
   readonly #project: (row: Row, meta: RecordMeta | undefined) => Row
   readonly #onError: RowErrorHandler
+  /** Input column → output column, for the columns passed through; carries `keyFields` across. */
+  readonly #passed: Map<number, number>
 
   constructor(node: ProjectNode, context: MutableEvalContext, onError: RowErrorHandler) {
     this.schema = node.schema
     this.#onError = onError
+    this.#passed = new Map()
+    node.exprs.forEach((e, i) => {
+      if (e.kind === 'column' && !this.#passed.has(e.index)) this.#passed.set(e.index, i)
+    })
     // One generated function builds each output row as an array literal of fixed length: passed-through
     // columns are plain `row[i]` reads, computed ones call their compiled expression.
     const compiled: CompiledExpr[] = []
@@ -97,6 +104,13 @@ export class ProjectOperator implements Operator {
     this.#project = new Function(...names, `return function project(row, meta) { return [${parts.join(', ')}] }`)(
       ...compiled,
     ) as (row: Row, meta: RecordMeta | undefined) => Row
+  }
+
+  #keyFields(input: readonly number[] | undefined): number[] | undefined {
+    if (input === undefined) return undefined
+    const out = input.map((i) => this.#passed.get(i))
+
+    return out.every((i) => i !== undefined) ? (out as number[]) : undefined
   }
 
   process(batch: PipelineBatch): PipelineBatch {
@@ -114,7 +128,11 @@ export class ProjectOperator implements Operator {
         failed.push(i)
       }
     }
-    if (failed === undefined) return { ...batch, schema: this.schema, rows: out }
+    const keyFields = this.#keyFields(batch.keyFields)
+    if (failed === undefined) {
+      const { keyFields: _dropped, ...rest } = batch
+      return { ...rest, schema: this.schema, rows: out, ...(keyFields === undefined ? {} : { keyFields }) }
+    }
     // Rare path: leave out the rows that failed, keeping metadata and origins aligned.
     const skip = new Set(failed)
     const keep = (_: unknown, i: number) => !skip.has(i)
@@ -123,7 +141,7 @@ export class ProjectOperator implements Operator {
     for (let i = 0; i < n; i++) if (!skip.has(i)) origin[j++] = sourceIndex(batch, i)
 
     return withRows(
-      batch,
+      keyFields === undefined ? { schema: batch.schema, rows: [] } : { schema: batch.schema, rows: [], keyFields },
       this.schema,
       out.filter(keep),
       batch.meta?.filter(keep),
@@ -132,6 +150,9 @@ export class ProjectOperator implements Operator {
     )
   }
 }
+
+// Limitation: when the projection leaves out a GROUP BY key, rows carry no key fields and an upserting sink
+// appends them instead of replacing.
 
 export class LimitOperator implements Operator {
   readonly schema: Schema
@@ -204,6 +225,7 @@ export class Pipeline {
       build(node.input)
       if (node.kind === 'filter') ops.push(new FilterOperator(node, context, onError))
       else if (node.kind === 'project') ops.push(new ProjectOperator(node, context, onError))
+      else if (node.kind === 'aggregate') ops.push(new AggregateOperator(node, context, onError))
       else ops.push(new LimitOperator(node))
     }
     build(root)

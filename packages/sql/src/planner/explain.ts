@@ -57,6 +57,12 @@ export function explainJob(job: JobPlan): string {
       case 'limit':
         lines.push(`${pad}Limit ${node.count}`)
         break
+      case 'aggregate': {
+        const keys = node.keys.length === 0 ? '' : ` by ${node.keys.map((k) => k.text).join(', ')}`
+        const aggs = node.aggregates.map((a) => a.text).join(', ')
+        lines.push(`${pad}Aggregate${keys}: ${aggs} (EMIT ${node.emit.toUpperCase()})`)
+        break
+      }
     }
     walk(node.input, depth + 1)
   }

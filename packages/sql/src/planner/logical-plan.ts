@@ -1,5 +1,6 @@
 import type { Schema } from '@ferris/core'
 import type { RecoveryConfig } from '@ferris/recovery'
+import type { BoundAggregate } from '../analyzer/aggregate-functions.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import type { EndpointRef, JobSettings } from '../analyzer/endpoints.js'
 import type { EmitMode, Statement } from '../parser/ast.js'
@@ -10,7 +11,7 @@ import type { SourceText } from '../parser/source-text.js'
  * schema. Stateless operators exist today; `aggregate`, `window` and `join` nodes slot in between `filter`
  * and `project` (their execution keeps state that checkpoints save), without changing the others.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode
+export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode | AggregateNode
 
 export interface ScanNode {
   readonly kind: 'scan'
@@ -39,6 +40,32 @@ export interface LimitNode {
   readonly kind: 'limit'
   readonly input: PlanNode
   readonly count: number
+  readonly schema: Schema
+}
+
+/** One aggregate of an `AggregateNode`: the bound function and its argument over the input rows. */
+export interface AggregateCall {
+  readonly aggregate: BoundAggregate
+  /** Absent for COUNT(*). */
+  readonly arg?: BoundExpr
+  /** `FILTER (WHERE ...)`: rows for which it is not TRUE are left out of this aggregate. */
+  readonly filter?: BoundExpr
+  readonly distinct: boolean
+  /** The call as written, for EXPLAIN. */
+  readonly text: string
+}
+
+/**
+ * GROUP BY without a window. Output: the group keys, then one column per aggregate. With `changes` it emits
+ * the new row of every group a batch changed (UPDATE_AFTER, key fields set, so an upserting sink replaces
+ * it); with `final` it emits every group once, when the input ends.
+ */
+export interface AggregateNode {
+  readonly kind: 'aggregate'
+  readonly input: PlanNode
+  readonly keys: readonly BoundExpr[]
+  readonly aggregates: readonly AggregateCall[]
+  readonly emit: EmitMode
   readonly schema: Schema
 }
 

@@ -1,5 +1,6 @@
 import {
   type ConnectorRegistry,
+  type DataType,
   type EndpointSpec,
   type Field,
   isFerrisError,
@@ -8,15 +9,16 @@ import {
   silentLogger,
 } from '@ferris/core'
 import { parseRecoveryConfig, type RecoveryConfig } from '@ferris/recovery'
-import { ExpressionBinder, type Scope } from '../analyzer/bind-expression.js'
+import { bindAggregate } from '../analyzer/aggregate-functions.js'
+import { containsAggregate, ExpressionBinder, type Grouping, type Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import { defaultLibrary } from '../analyzer/default-library.js'
 import { collectEndpoints, type EndpointRef } from '../analyzer/endpoints.js'
 import type { OperatorLibrary } from '../analyzer/operator-library.js'
-import type { Application, Query, Statement } from '../parser/ast.js'
+import type { Application, FunctionCall, Query, Statement } from '../parser/ast.js'
 import { parse } from '../parser/parser.js'
 import { SourceText, type Span } from '../parser/source-text.js'
-import type { ApplicationPlan, JobPlan, PlanNode } from './logical-plan.js'
+import type { AggregateCall, AggregateNode, ApplicationPlan, JobPlan, PlanNode } from './logical-plan.js'
 
 export interface PlanOptions {
   /** Resolves and validates every source and sink (connector options, unknown keys) before anything opens. */
@@ -220,8 +222,6 @@ function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>,
   const from = query.from
   if (from.kind === 'join') throw binder.unsupported(from.span, 'JOIN')
   if (from.kind === 'subquery') throw binder.unsupported(from.span, 'A subquery in FROM')
-  if (query.groupBy.length > 0) throw binder.unsupported(query.groupBy[0]!.span, 'GROUP BY')
-  if (query.having !== undefined) throw binder.unsupported(query.having.span, 'HAVING')
   if (query.window !== undefined) throw binder.unsupported(query.window.span, 'WINDOW')
   if (query.orderBy.length > 0) throw binder.unsupported(query.orderBy[0]!.span, 'ORDER BY')
   if (query.distinct) throw binder.unsupported(query.span, 'SELECT DISTINCT')
@@ -239,6 +239,24 @@ function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>,
     binder.requireBoolean(predicate, 'WHERE')
     node = { kind: 'filter', input: node, predicate, schema }
   }
+  const aggregating =
+    query.groupBy.length > 0 ||
+    query.having !== undefined ||
+    query.select.some((item) => item.kind === 'expr' && containsAggregate(item.expr))
+  let selectScope = scope
+  let finishAggregate: (() => void) | undefined
+  if (aggregating) {
+    const grouped = groupingScope(query, st, node, scope, binder)
+    selectScope = grouped.scope
+    finishAggregate = () => {
+      node = grouped.node()
+      if (query.having !== undefined) {
+        const predicate = binder.bind(query.having, selectScope)
+        binder.requireBoolean(predicate, 'HAVING')
+        node = { kind: 'filter', input: node, predicate, schema: node.schema }
+      }
+    }
+  }
   const exprs: BoundExpr[] = []
   const fields: Field[] = []
   const used = new Map<string, number>()
@@ -251,6 +269,11 @@ function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>,
   }
   let identity = query.select.length === 1 && query.select[0]!.kind === 'star'
   query.select.forEach((item, position) => {
+    if (item.kind === 'star' && aggregating) {
+      throw binder.error(item.span, 'SELECT * cannot be used in an aggregating query', {
+        hint: 'Name the GROUP BY columns and the aggregates instead',
+      })
+    }
     if (item.kind === 'star') {
       if (item.qualifier !== undefined) {
         const q = item.qualifier.name.toLowerCase()
@@ -275,11 +298,14 @@ function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>,
       })
       return
     }
-    const e = binder.bind(item.expr, scope)
+    const e = binder.bind(item.expr, selectScope)
     const nullable =
-      e.kind === 'column' ? schema.fields[e.index]!.nullable : !(e.kind === 'literal' && e.value !== null)
+      e.kind === 'column' && !aggregating
+        ? schema.fields[e.index]!.nullable
+        : !(e.kind === 'literal' && e.value !== null)
     addField(item.alias?.name ?? defaultName(e, position), e, nullable)
   })
+  finishAggregate?.()
   if (!identity) node = { kind: 'project', input: node, exprs, schema: new Schema(fields) }
   if (query.limit !== undefined) {
     if (query.limit.value > BigInt(Number.MAX_SAFE_INTEGER)) {
@@ -289,6 +315,98 @@ function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>,
   }
 
   return node
+}
+
+/**
+ * The scope of an aggregating query's select list and HAVING: GROUP BY expressions and aggregate calls
+ * become columns of the aggregate's output (keys first, then aggregates), in the order they are met.
+ */
+function groupingScope(
+  query: Query,
+  st: Statement,
+  input: PlanNode,
+  scope: Scope,
+  binder: ExpressionBinder,
+): { scope: Scope; node: () => AggregateNode } {
+  const keyAsts = query.groupBy
+  const keys = keyAsts.map((k) => binder.bind(k, scope))
+  const normalize = (e: { span: Span }) => binder.text(e.span).replace(/\s+/g, '').toLowerCase()
+  const keyTexts = keyAsts.map(normalize)
+  const aggregates: AggregateCall[] = []
+  const aggregateTexts: string[] = []
+  const keyFields: Field[] = keys.map((k, i) => ({
+    name: k.kind === 'column' ? k.name : `key_${i + 1}`,
+    type: k.type,
+    nullable: true,
+  }))
+  const ref = (index: number, name: string, type: DataType, e: { span: Span }): BoundExpr => ({
+    kind: 'column',
+    index,
+    name,
+    type,
+    text: binder.text(e.span),
+    span: e.span,
+  })
+  const grouping: Grouping = {
+    matchKey: (e) => {
+      let i = keyTexts.indexOf(normalize(e))
+      if (i < 0 && e.kind === 'column') {
+        const at = scope.schema.indexOf(e.name.name, e.name.quoted)
+        i = keys.findIndex((k) => k.kind === 'column' && k.index === at)
+      }
+      return i < 0 ? undefined : ref(i, keyFields[i]!.name, keys[i]!.type, e)
+    },
+    aggregate: (call: FunctionCall) => {
+      const text = normalize(call)
+      const known = aggregateTexts.indexOf(text)
+      if (known >= 0)
+        return ref(
+          keys.length + known,
+          aggregates[known]!.aggregate.name.toLowerCase(),
+          aggregates[known]!.aggregate.type,
+          call,
+        )
+      const name = call.name.name.toUpperCase()
+      if (call.args.length > 1 || (call.args.length === 0 && !call.star)) {
+        throw binder.error(call.span, `${name} takes one argument, but ${call.args.length} were given`, {
+          value: binder.text(call.span),
+          hint: name === 'COUNT' ? 'Write COUNT(*) or COUNT(x)' : `Write ${name}(x)`,
+        })
+      }
+      if (call.star && name !== 'COUNT') {
+        throw binder.error(call.span, `${name}(*) is not allowed; only COUNT(*) counts rows`)
+      }
+      const arg = call.star ? undefined : binder.bind(call.args[0]!, scope)
+      const filter = call.filter === undefined ? undefined : binder.bind(call.filter, scope)
+      if (filter !== undefined) binder.requireBoolean(filter, 'FILTER')
+      const aggregate = binder.at(call.span, () => bindAggregate(name, arg?.type, call.distinct))
+      aggregates.push({
+        aggregate,
+        ...(arg === undefined ? {} : { arg }),
+        ...(filter === undefined ? {} : { filter }),
+        distinct: call.distinct,
+        text: binder.text(call.span),
+      })
+      aggregateTexts.push(text)
+
+      return ref(keys.length + aggregates.length - 1, name.toLowerCase(), aggregate.type, call)
+    },
+  }
+
+  return {
+    scope: { ...scope, grouping },
+    node: () => ({
+      kind: 'aggregate',
+      input,
+      keys,
+      aggregates,
+      emit: st.emit?.mode ?? 'changes',
+      schema: new Schema([
+        ...keyFields,
+        ...aggregates.map((a, i) => ({ name: `agg_${i + 1}`, type: a.aggregate.type, nullable: a.aggregate.nullable })),
+      ]),
+    }),
+  }
 }
 
 /** A column keeps its name, CAST(x AS ...) the name of x, a function call its lower-case name. */

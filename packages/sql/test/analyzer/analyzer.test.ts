@@ -82,8 +82,24 @@ describe('analyzer: names and types', () => {
       /CASE branches have different types/,
       /CAST the branches/,
     ],
-    [`SELECT COUNT(*) FROM orders ${WITH}`, /The aggregate function COUNT is not supported yet/, /aggregation/],
-    [`SELECT id FROM orders GROUP BY id ${WITH}`, /GROUP BY is not supported yet/, undefined],
+    [
+      `SELECT id, COUNT(*) FROM orders ${WITH}`,
+      /Column id must appear in GROUP BY or be used in an aggregate function/,
+      /MAX\(id\)/,
+    ],
+    [
+      `SELECT country, STDDEV(qty) FROM orders GROUP BY country ${WITH}`,
+      /The aggregate function STDDEV is not supported yet/,
+      /COUNT, SUM, AVG, MIN, MAX/,
+    ],
+    [`SELECT id FROM orders WHERE COUNT(*) > 1 ${WITH}`, /The aggregate function COUNT is not allowed here/, /HAVING/],
+    [`SELECT * FROM orders GROUP BY country ${WITH}`, /SELECT \* cannot be used in an aggregating query/, undefined],
+    [`SELECT SUM(country) FROM orders ${WITH}`, /SUM needs a number, but its argument is STRING/, undefined],
+    [
+      `SELECT country FROM orders GROUP BY country HAVING SUM(qty) ${WITH}`,
+      /HAVING needs a BOOLEAN condition/,
+      undefined,
+    ],
     [`SELECT id FROM orders WHERE id IN (SELECT id FROM orders) ${WITH}`, /A subquery is not supported yet/, undefined],
     [`SELECT ROW_NUMBER() OVER (ORDER BY id) FROM orders ${WITH}`, /window function ROW_NUMBER/, undefined],
   ])('%s', async (sql, message, hint) => {
