@@ -189,8 +189,9 @@ abstract class BaseBuilder implements ColumnBuilder {
   }
 
   truncate(length: number): void {
-    if (length >= this.length) return
+    if (length > this.length) return
     this.validity.truncate(length, this.length)
+    // Even at the same length: a nested value that failed half-way left elements in the children.
     this.truncateValues(length)
     this.length = length
   }

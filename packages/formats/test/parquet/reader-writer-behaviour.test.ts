@@ -84,6 +84,43 @@ describe('parquet writer: bad values and options', () => {
     ])
   })
 
+  it('takes back the elements of a nested value that failed half-way', async () => {
+    const s = new Schema([
+      { name: 'l', type: T.list(T.int64), nullable: true },
+      {
+        name: 'st',
+        type: T.struct([
+          { name: 'a', type: T.string, nullable: true },
+          { name: 'b', type: T.int32, nullable: true },
+        ]),
+        nullable: true,
+      },
+      { name: 'm', type: T.map(T.string, T.int64), nullable: true },
+    ])
+    const out = memoryOutput()
+    const writer = await createParquetWriter(s, out)
+    const listError = await caught(writer.write([[[1n, 2n, 'three' as Value], null, null]]))
+    expect(listError.message).toBe('Column l[] is BIGINT but row 0 holds a string')
+    const structError = await caught(writer.write([[null, { a: 'x', b: 1.5 }, null]]))
+    expect(structError.message).toBe('Column st.b is INT but row 0 holds a number')
+    const mapError = await caught(
+      writer.write([
+        [
+          null,
+          null,
+          new Map<Value, Value>([
+            ['k', 1n],
+            ['j', 'no'],
+          ]),
+        ],
+      ]),
+    )
+    expect(mapError.message).toBe('Column m.value is BIGINT but row 0 holds a string')
+    await writer.write([[[4n], { a: 'y', b: 2 }, new Map<Value, Value>([['z', 9n]])]])
+    await writer.finish()
+    expect(await rowsOf(out.bytes())).toEqual([[[4n], { a: 'y', b: 2 }, new Map([['z', 9n]])]])
+  })
+
   it('rejects NULL in a NOT NULL column', async () => {
     const writer = await createParquetWriter(schema, memoryOutput())
     const error = await caught(writer.write([[null, 1, null]]))
