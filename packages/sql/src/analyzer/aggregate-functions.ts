@@ -27,7 +27,23 @@ export interface BoundAggregate {
 const I64_MIN = -(2n ** 63n)
 const I64_MAX = 2n ** 63n - 1n
 
-export const SUPPORTED_AGGREGATES = ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'] as const
+export const SUPPORTED_AGGREGATES = [
+  'COUNT',
+  'SUM',
+  'AVG',
+  'MIN',
+  'MAX',
+  'STDDEV',
+  'STDDEV_SAMP',
+  'STDDEV_POP',
+  'VARIANCE',
+  'VAR_SAMP',
+  'VAR_POP',
+  'FIRST_VALUE',
+  'LAST_VALUE',
+  'LISTAGG',
+  'STRING_AGG',
+] as const
 
 function semantic(message: string, hint?: string) {
   return new FerrisError('FERRIS_SQL_SEMANTIC', message, hint === undefined ? {} : { hint })
@@ -37,8 +53,13 @@ function semantic(message: string, hint?: string) {
  * Binds an aggregate call. `argType` is undefined for COUNT(*). Throws FERRIS_SQL_SEMANTIC (without a
  * location; the analyzer adds it) for an aggregate that does not exist yet or an argument it cannot take.
  */
-export function bindAggregate(name: string, argType: DataType | undefined, distinct: boolean): BoundAggregate {
-  const base = bindPlain(name, argType)
+export function bindAggregate(
+  name: string,
+  argType: DataType | undefined,
+  distinct: boolean,
+  separator?: string,
+): BoundAggregate {
+  const base = bindPlain(name, argType, separator)
   if (!distinct) return base
   if (name !== 'COUNT' && name !== 'SUM' && name !== 'AVG') return base // MIN/MAX(DISTINCT x) = MIN/MAX(x)
 
@@ -67,8 +88,64 @@ export function bindAggregate(name: string, argType: DataType | undefined, disti
   }
 }
 
-function bindPlain(name: string, t: DataType | undefined): BoundAggregate {
+function bindPlain(name: string, t: DataType | undefined, separator: string | undefined): BoundAggregate {
   switch (name) {
+    case 'STDDEV':
+    case 'STDDEV_SAMP':
+    case 'STDDEV_POP':
+    case 'VARIANCE':
+    case 'VAR_SAMP':
+    case 'VAR_POP':
+      return bindVariance(name, requireNumeric(name, t))
+    case 'FIRST_VALUE':
+    case 'LAST_VALUE': {
+      const first = name === 'FIRST_VALUE'
+      return {
+        name,
+        type: t ?? T.null,
+        nullable: true,
+        create: () => {
+          let value: Value = null
+          return {
+            add: (v) => {
+              // NULLs are skipped like every aggregate's; "first" and "last" follow arrival order.
+              if (v !== null && (!first || value === null)) value = v
+            },
+            result: () => value,
+            save: () => encodeValue(value),
+            load: (s) => {
+              value = decodeValue(s)
+            },
+          }
+        },
+      }
+    }
+    case 'LISTAGG':
+    case 'STRING_AGG': {
+      if (t !== undefined && t.kind !== 'string' && t.kind !== 'null') {
+        throw semantic(`${name} needs a STRING, but its argument is ${typeToString(t)}`, 'CAST the argument to STRING')
+      }
+      const sep = separator ?? ','
+      return {
+        name,
+        type: T.string,
+        nullable: true,
+        create: () => {
+          let text: string | null = null
+          return {
+            add: (v) => {
+              if (v === null) return
+              text = text === null ? (v as string) : `${text}${sep}${v as string}`
+            },
+            result: () => text,
+            save: () => text,
+            load: (s) => {
+              text = s as string | null
+            },
+          }
+        },
+      }
+    }
     case 'COUNT':
       return {
         name,
@@ -134,6 +211,50 @@ function requireNumeric(name: string, t: DataType | undefined): DataType {
   }
 
   return t
+}
+
+/**
+ * Sample and population variance and standard deviation in DOUBLE, by Welford's method (numerically stable
+ * in one pass). Sample statistics of fewer than two values are NULL, as in PostgreSQL.
+ */
+function bindVariance(name: string, t: DataType): BoundAggregate {
+  const population = name.endsWith('_POP')
+  const root = name.startsWith('STDDEV')
+  const toNumber =
+    t.kind === 'decimal' ? (v: Value) => (v as Decimal).toNumber() : (v: Value) => Number(v as number | bigint)
+
+  return {
+    name,
+    type: T.float64,
+    nullable: true,
+    create: () => {
+      let n = 0
+      let mean = 0
+      let m2 = 0
+      return {
+        add: (v) => {
+          if (v === null) return
+          const x = toNumber(v)
+          n++
+          const delta = x - mean
+          mean += delta / n
+          m2 += delta * (x - mean)
+        },
+        result: () => {
+          if (n === 0 || (!population && n < 2)) return null
+          const variance = m2 / (population ? n : n - 1)
+          return root ? Math.sqrt(variance) : variance
+        },
+        save: () => [n, encodeValue(mean), encodeValue(m2)],
+        load: (s) => {
+          const [a, b, c] = s as [number, JsonValue, JsonValue]
+          n = a
+          mean = decodeValue(b) as number
+          m2 = decodeValue(c) as number
+        },
+      }
+    },
+  }
 }
 
 /** SUM and AVG: integers sum exactly as bigint (overflow is an error), decimals exactly, doubles as doubles. */

@@ -367,7 +367,19 @@ function groupingScope(
           call,
         )
       const name = call.name.name.toUpperCase()
-      if (call.args.length > 1 || (call.args.length === 0 && !call.star)) {
+      const joins = name === 'LISTAGG' || name === 'STRING_AGG'
+      let separator: string | undefined
+      if (joins && call.args.length === 2) {
+        const sep = call.args[1]!
+        if (sep.kind !== 'literal' || sep.type !== 'string') {
+          throw binder.error(sep.span, `The separator of ${name} must be a string literal`, {
+            value: binder.text(sep.span),
+            hint: `Write ${name}(x, ', ')`,
+          })
+        }
+        separator = sep.value
+      }
+      if (call.args.length > (joins ? 2 : 1) || (call.args.length === 0 && !call.star)) {
         throw binder.error(call.span, `${name} takes one argument, but ${call.args.length} were given`, {
           value: binder.text(call.span),
           hint: name === 'COUNT' ? 'Write COUNT(*) or COUNT(x)' : `Write ${name}(x)`,
@@ -379,7 +391,7 @@ function groupingScope(
       const arg = call.star ? undefined : binder.bind(call.args[0]!, scope)
       const filter = call.filter === undefined ? undefined : binder.bind(call.filter, scope)
       if (filter !== undefined) binder.requireBoolean(filter, 'FILTER')
-      const aggregate = binder.at(call.span, () => bindAggregate(name, arg?.type, call.distinct))
+      const aggregate = binder.at(call.span, () => bindAggregate(name, arg?.type, call.distinct, separator))
       aggregates.push({
         aggregate,
         ...(arg === undefined ? {} : { arg }),

@@ -87,13 +87,14 @@ describe('analyzer: names and types', () => {
       /Column id must appear in GROUP BY or be used in an aggregate function/,
       /MAX\(id\)/,
     ],
-    [
-      `SELECT country, STDDEV(qty) FROM orders GROUP BY country ${WITH}`,
-      /The aggregate function STDDEV is not supported yet/,
-      /COUNT, SUM, AVG, MIN, MAX/,
-    ],
     [`SELECT id FROM orders WHERE COUNT(*) > 1 ${WITH}`, /The aggregate function COUNT is not allowed here/, /HAVING/],
     [`SELECT * FROM orders GROUP BY country ${WITH}`, /SELECT \* cannot be used in an aggregating query/, undefined],
+    [
+      `SELECT STRING_AGG(country, country) FROM orders ${WITH}`,
+      /The separator of STRING_AGG must be a string literal/,
+      undefined,
+    ],
+    [`SELECT LISTAGG(qty) FROM orders ${WITH}`, /LISTAGG needs a STRING, but its argument is INT/, undefined],
     [`SELECT SUM(country) FROM orders ${WITH}`, /SUM needs a number, but its argument is STRING/, undefined],
     [
       `SELECT country FROM orders GROUP BY country HAVING SUM(qty) ${WITH}`,

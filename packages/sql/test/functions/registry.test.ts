@@ -50,3 +50,14 @@ describe('functions: registry', () => {
     for (const fn of fns) expect(fn.signature).toMatch(new RegExp(`^${fn.name}\\(`))
   })
 })
+
+describe('functions: documentation', () => {
+  it('lists every built-in function and alias in src/functions/README.md', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const readme = await readFile(new URL('../../src/functions/README.md', import.meta.url), 'utf8')
+    const missing = defaultFunctions()
+      .names()
+      .filter((name) => !new RegExp(`\\b${name}\\b`).test(readme))
+    expect(missing).toEqual([])
+  })
+})

@@ -115,6 +115,32 @@ describe('runApplication: GROUP BY', () => {
     expect(global.jobs[0]!.rows).toEqual([[0n, null, null]])
   })
 
+  it('computes variance, standard deviation, first and last values and string aggregation', async () => {
+    const { store, registry } = setup()
+    store.set('orders', orderRows(10), ORDERS)
+    const result = await runApplication(
+      `SELECT country, VAR_SAMP(qty) AS vs, VAR_POP(qty) AS vp, STDDEV(qty) AS sd, STDDEV_POP(qty) AS sdp,
+              FIRST_VALUE(customer) AS f, LAST_VALUE(customer) AS l, LISTAGG(customer) AS la,
+              STRING_AGG(customer, ' | ') AS sa, VARIANCE(CASE WHEN qty = 0 THEN qty END) AS single
+       FROM orders GROUP BY country EMIT FINAL WITH ('orders.uri' = 'memory://orders')`,
+      { registry },
+    )
+    const pt = result.jobs[0]!.rows![0]!
+    // PT has qty 0, 3, 6, 9 and customers null (i = 0), customer-3, customer-6, customer-9
+    expect(pt[0]).toBe('PT')
+    expect(pt[1]).toBeCloseTo(15, 12)
+    expect(pt[2]).toBeCloseTo(11.25, 12)
+    expect(pt[3]).toBeCloseTo(Math.sqrt(15), 12)
+    expect(pt[4]).toBeCloseTo(Math.sqrt(11.25), 12)
+    expect(pt.slice(5)).toEqual([
+      'customer-3',
+      'customer-9',
+      'customer-3,customer-6,customer-9',
+      'customer-3 | customer-6 | customer-9',
+      null,
+    ])
+  })
+
   it('fails on a BIGINT sum overflow, naming the record', async () => {
     const { store, registry } = setup()
     store.set('orders', orderRows(3), ORDERS)

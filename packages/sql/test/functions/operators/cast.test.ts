@@ -39,6 +39,18 @@ describe('functions: CAST and TRY_CAST', () => {
     expect(cast(str('42'), T.int32, true)).toBe('42')
   })
 
+  it('converts a constant once at plan time, failing there for CAST (as PostgreSQL) and giving NULL for TRY_CAST', () => {
+    const ctx = { queryStartNanos: 0n, timeZone: 'UTC' }
+    expect(bindCast(T.string, T.int32, { literal: '42' }).evaluate(['ignored'], ctx)).toBe(42)
+    expect(bindError(() => bindCast(T.string, T.int32, { literal: 'abc' }))).toMatch(
+      /^FERRIS_SQL_SEMANTIC: CAST\('abc' AS INT\) fails: Cannot read "abc" as INT/,
+    )
+    expect(bindError(() => bindCast(T.int64, T.int32, { literal: 3_000_000_000n }))).toMatch(
+      /^FERRIS_SQL_SEMANTIC: CAST\(3000000000 AS INT\) fails: 3000000000 \(BIGINT\) is out of the range of INT/,
+    )
+    expect(bindCast(T.string, T.int32, { literal: 'abc', safe: true }).evaluate(['abc'], ctx)).toBe(null)
+  })
+
   it('refuses impossible conversions at plan time, for CAST and TRY_CAST alike', () => {
     expect(bindError(() => bindCast(T.boolean, T.date))).toBe(
       'FERRIS_SQL_SEMANTIC: CAST from BOOLEAN to DATE is not possible',
