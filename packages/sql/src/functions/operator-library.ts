@@ -44,8 +44,8 @@ export function functionLibrary(options: FunctionLibraryOptions = {}) {
       caseInsensitive: boolean,
     ): BoundFunction => bindLike(types, literals, { caseInsensitive }),
     concat: (types: readonly DataType[]): BoundFunction => bindConcatOperator(types),
-    cast: (from: DataType, to: DataType, _literal: Value | undefined, safe: boolean): BoundFunction =>
-      bindCast(from, to, { safe }),
+    cast: (from: DataType, to: DataType, literal: Value | undefined, safe: boolean): BoundFunction =>
+      bindCast(from, to, literal === undefined ? { safe } : { safe, literal }),
     commonType,
     coercer,
     typedLiteral: (text: string, type: DataType): Value => typedLiteral(text, type),

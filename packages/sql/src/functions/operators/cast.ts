@@ -6,6 +6,11 @@ import type { BoundFunction } from '../function-definition.js'
 export interface CastOptions {
   /** TRY_CAST: NULL instead of an error when a value does not convert. */
   readonly safe?: boolean
+  /**
+   * The operand's value when it is a constant: it is converted once, here, so CAST('abc' AS INT) fails at
+   * plan time (as in PostgreSQL) and the query carries the converted constant.
+   */
+  readonly literal?: Value
 }
 
 /**
@@ -40,6 +45,29 @@ export function bindCast(from: DataType, to: DataType, options: CastOptions = {}
     )
   }
   if (from.kind === 'null') return bound(to, () => null)
+  if (options.literal !== undefined && options.literal !== null) {
+    let constant: Value
+    try {
+      constant = convert(options.literal)
+    } catch (error) {
+      if (!(safe && isFerrisError(error) && error.code === 'FERRIS_TYPE_CONVERSION')) {
+        throw new FerrisError(
+          'FERRIS_SQL_SEMANTIC',
+          `${what}(${typeToString(from) === 'STRING' ? `'${String(options.literal)}'` : String(options.literal)} AS ${typeToString(to)}) fails: ${isFerrisError(error) ? error.message : String(error)}`,
+          {
+            value: options.literal,
+            expected: `a value that converts to ${typeToString(to)}`,
+            hint: 'fix the literal, or use TRY_CAST for NULL instead',
+            cause: error,
+          },
+        )
+      }
+      constant = null
+    }
+    const value = constant
+
+    return bound(to, () => value, { nullable: safe })
+  }
   if (!safe) return bound(to, (args) => convert(args[0]!))
 
   return bound(
