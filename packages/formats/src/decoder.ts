@@ -6,7 +6,8 @@ import type { FerrisError, Row, Schema } from '@ferris/core'
  *
  * Positions are byte offsets into the (decompressed) input, so a reader that stored the offset after the last
  * record it handed over resumes mid-file by starting a new decoder at that offset. Malformed records are
- * returned as bad records beside the good ones; a decoder never throws for bad data.
+ * returned as bad records beside the good ones; a decoder never throws for bad data. It throws only when the
+ * input as a whole cannot match the schema (a CSV header naming none of its fields: FERRIS_SCHEMA_MISMATCH).
  */
 export interface RecordDecoder {
   /** Decodes every record that the bytes so far complete; keeps the incomplete tail for the next call. */

@@ -122,6 +122,14 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
       if (!lower.has(h.toLowerCase())) lower.set(h.toLowerCase(), i)
     })
     this.#columnOf = this.#schema.fields.map((f) => exact.get(f.name) ?? lower.get(f.name.toLowerCase()) ?? -1)
+    if (this.#schema.length > 0 && this.#columnOf.every((c) => c < 0)) {
+      // Not bad data but a wrong declaration or file: every row would be NULLs, so stop here.
+      throw new FerrisError('FERRIS_SCHEMA_MISMATCH', `None of the columns of ${this.#file} is a field of the schema`, {
+        value: header.join(','),
+        expected: `a header naming some of ${this.#schema.names.join(', ')}`,
+        hint: 'Check the file has a header line (use format csv_no_header if it has none) and the delimiter is right',
+      })
+    }
   }
 
   record(fields: string[], quoted: boolean[], start: number, end: number, line: number): void {

@@ -56,7 +56,7 @@ async function inferCsv(
       for (let i = 0; i < fields.length; i++) {
         const text = fields[i]!
         if ((!quoted[i] && text === nullMarker) || text === '') continue
-        types[i] = widen(types[i], quoted[i] && /^[+-]?\d/.test(text) ? textType(text) : textType(text))
+        types[i] = widen(types[i], textType(text))
       }
     },
     malformed() {},

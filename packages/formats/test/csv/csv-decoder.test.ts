@@ -202,6 +202,12 @@ describe('[formats] CSV decoder', () => {
     expect(rest.lines).toEqual(first.lines.slice(1))
   })
 
+  it('stops with a schema mismatch when the header names none of the fields (a headerless file, a wrong delimiter)', () => {
+    expect(() => decodeAll(() => new CsvDecoder({ schema: S, file: 'f' }), '1;a\n2;b\n')).toThrow(
+      /None of the columns of f is a field/,
+    )
+  })
+
   it('refuses a delimiter that is not one ASCII character', () => {
     expect(() => new CsvDecoder({ schema: S, file: 'f', delimiter: '::' })).toThrow(/one ASCII character/)
   })
