@@ -172,8 +172,18 @@ function bindPlain(name: string, t: DataType | undefined, separator: string | un
     case 'MIN':
     case 'MAX': {
       const type = t ?? T.null
-      const cmp = comparatorOf(type)
-      if (cmp === undefined) throw semantic(`${name} cannot order values of type ${typeToString(type)}`)
+      const general = comparatorOf(type)
+      if (general === undefined) throw semantic(`${name} cannot order values of type ${typeToString(type)}`)
+      // Decimals of one column nearly always share a scale: compare their unscaled bigints directly.
+      const cmp =
+        type.kind === 'decimal'
+          ? (a: Value, b: Value) => {
+              const x = a as Decimal
+              const y = b as Decimal
+              if (x.scale !== y.scale) return general(a, b)
+              return x.unscaled < y.unscaled ? -1 : x.unscaled > y.unscaled ? 1 : 0
+            }
+          : general
       const sign = name === 'MIN' ? -1 : 1
       return {
         name,
