@@ -160,7 +160,9 @@ export class DirectoryWriter implements DataWriter {
       await rename(part.temp.path, target).catch((error) => {
         throw writeError(error, target)
       })
-      dirs.add(join(this.#root, part.dir))
+      // The part's directory and each partition directory above it, whose entries may be new.
+      const segments = part.dir === '' ? [] : part.dir.split('/')
+      for (let d = 0; d <= segments.length; d++) dirs.add(join(this.#root, ...segments.slice(0, d)))
     }
     for (const dir of dirs) await fsyncDir(dir)
     this.#parts = []
