@@ -10,6 +10,7 @@ export {
 } from './bind-support.js'
 export { type Coerce, coercer, commonType, commonTypeOf } from './coercion.js'
 export { bindCaseResult, unify } from './conditional/unify.js'
+export { UNIT_FIRST_FUNCTIONS } from './datetime/units.js'
 export { BUILTIN_FUNCTIONS, defaultFunctions } from './default-functions.js'
 export { defineFunction } from './define.js'
 export type { BindContext, BoundFunction, EvalContext, ScalarFunction } from './function-definition.js'

@@ -96,3 +96,16 @@ export function timeField(fn: string, text: string, accepted: readonly TimeField
 
   return field
 }
+
+/**
+ * Functions whose first argument is a unit that SQL Server, Snowflake and Flink let users write bare
+ * (`DATEDIFF(day, a, b)`): the analyzer should pass such an identifier as the string constant 'day' rather
+ * than resolve it as a column.
+ */
+export const UNIT_FIRST_FUNCTIONS: ReadonlySet<string> = new Set([
+  'DATEDIFF',
+  'DATEADD',
+  'DATE_TRUNC',
+  'EXTRACT',
+  'DATE_PART',
+])
