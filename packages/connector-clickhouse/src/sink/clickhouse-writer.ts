@@ -16,12 +16,19 @@ import type { ClickhouseOptions } from '../options.js'
 import { qualifiedName, quoteIdentifier } from '../sql/quote.js'
 import { dedupToken } from './dedup-token.js'
 
-/** Rows encoded as JSONEachRow lines, kept with the rows so a refused row can go to the bad-record policy. */
+/**
+ * Rows encoded as JSONEachRow, kept with the rows so a refused row can go to the bad-record policy. The text
+ * is held as one flat string per `write` call: thousands of small line strings kept alive until the
+ * checkpoint cost more in garbage collection than the encoding itself. JSON escapes every newline inside a
+ * value, so `\n` separates rows and the block can always be split back into lines.
+ */
 interface Block {
-  readonly lines: string[]
+  readonly chunks: string[]
   readonly rows: Row[]
   bytes: number
 }
+
+const emptyBlock = (): Block => ({ chunks: [], rows: [], bytes: 0 })
 
 export interface WriterConfig {
   readonly connection: ClickhouseConnection
@@ -49,7 +56,7 @@ export class ClickhouseWriter implements DataWriter {
   readonly #c: WriterConfig
   readonly #sql: string
   readonly #table: string
-  #current: Block = { lines: [], rows: [], bytes: 0 }
+  #current: Block = emptyBlock()
   #sealed: Block[] = []
   #buffered = 0
   /** Blocks of the current checkpoint already inserted (early), so indexes keep counting. */
@@ -70,6 +77,16 @@ export class ClickhouseWriter implements DataWriter {
     const { batch_rows: maxRows, batch_bytes: maxBytes } = this.#c.options
     const encode = this.#c.encode
     let block = this.#current
+    let lines: string[] = []
+    let bytes = 0
+    const close = () => {
+      if (lines.length === 0) return
+      block.chunks.push(lines.join(''))
+      block.bytes += bytes
+      this.#buffered += bytes
+      lines = []
+      bytes = 0
+    }
     for (let i = 0; i < batch.rows.length; i++) {
       const row = batch.rows[i]!
       let line: string
@@ -79,16 +96,17 @@ export class ClickhouseWriter implements DataWriter {
         this.#reportBad(row, error, batch.meta?.[i]?.offset)
         continue
       }
-      block.lines.push(line)
+      lines.push(line)
       block.rows.push(row)
-      block.bytes += line.length
-      this.#buffered += line.length
-      if (block.lines.length >= maxRows || block.bytes >= maxBytes) {
+      bytes += line.length
+      if (block.rows.length >= maxRows || block.bytes + bytes >= maxBytes) {
+        close()
         this.#sealed.push(block)
-        block = { lines: [], rows: [], bytes: 0 }
+        block = emptyBlock()
         this.#current = block
       }
     }
+    close()
     if (this.#buffered > this.#c.options.max_buffer_bytes) await this.#insertSealed(this.#earlyEpoch())
   }
 
@@ -103,9 +121,9 @@ export class ClickhouseWriter implements DataWriter {
 
   async commit(info: CommitInfo): Promise<void> {
     this.#checkOpen()
-    if (this.#current.lines.length > 0) {
+    if (this.#current.rows.length > 0) {
       this.#sealed.push(this.#current)
-      this.#current = { lines: [], rows: [], bytes: 0 }
+      this.#current = emptyBlock()
     }
     await this.#insertSealed(`${this.#c.jobId}:${info.checkpointId}`)
     this.#insertedInEpoch = 0
@@ -114,7 +132,7 @@ export class ClickhouseWriter implements DataWriter {
 
   /** Drops rows not yet inserted. Blocks already inserted under memory pressure stay: ClickHouse has no undo. */
   async rollback(): Promise<void> {
-    this.#current = { lines: [], rows: [], bytes: 0 }
+    this.#current = emptyBlock()
     this.#sealed = []
     this.#buffered = 0
     this.#insertedInEpoch = 0
@@ -135,7 +153,7 @@ export class ClickhouseWriter implements DataWriter {
   async #insertSealed(epoch: string): Promise<void> {
     while (this.#sealed.length > 0) {
       const block = this.#sealed[0]!
-      const body = block.lines.join('')
+      const body = block.chunks.length === 1 ? block.chunks[0]! : block.chunks.join('')
       const token = dedupToken(this.#c.jobId, this.#table, epoch, this.#insertedInEpoch, body)
       await this.#insertBlock(block, body, token)
       this.#sealed.shift()
@@ -185,13 +203,15 @@ export class ClickhouseWriter implements DataWriter {
 
       return
     }
-    const mid = Math.ceil(block.lines.length / 2)
+    const lines = block.chunks.join('').split('\n')
+    lines.pop() // the text ends with a newline
+    const mid = Math.ceil(lines.length / 2)
     const halves: Block[] = [
-      { lines: block.lines.slice(0, mid), rows: block.rows.slice(0, mid), bytes: 0 },
-      { lines: block.lines.slice(mid), rows: block.rows.slice(mid), bytes: 0 },
+      { chunks: [`${lines.slice(0, mid).join('\n')}\n`], rows: block.rows.slice(0, mid), bytes: 0 },
+      { chunks: [`${lines.slice(mid).join('\n')}\n`], rows: block.rows.slice(mid), bytes: 0 },
     ]
     for (const [i, half] of halves.entries()) {
-      await this.#insertBlock(half, half.lines.join(''), `${token}/${i}`)
+      await this.#insertBlock(half, half.chunks[0]!, `${token}/${i}`)
     }
   }
 
