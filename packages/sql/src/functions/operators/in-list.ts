@@ -23,6 +23,9 @@ export function bindInList(
   const n = argTypes.length - 1
   const comparators: Array<Comparator | undefined> = []
   const constants: Array<Value | undefined> = []
+  // Whether every item has x's own representation (or an integer one for an integer x), so that a hash set
+  // of the constants finds x by value; a DATE item for a TIMESTAMP x, say, takes the comparator path.
+  let hashable = HASHABLE.has(x.kind)
   for (let i = 1; i <= n; i++) {
     const t = argTypes[i]!
     const lit = literals[i]
@@ -52,10 +55,11 @@ export function bindInList(
     }
     comparators.push(cmp)
     constants.push(lit === undefined ? undefined : lit)
+    if (!sameFamily(x, t)) hashable = false
   }
   const allConstant = constants.every((c) => c !== undefined)
   let test: (args: readonly Value[]) => boolean | null
-  if (allConstant && HASHABLE.has(x.kind)) {
+  if (allConstant && hashable) {
     const set = new Set<Value>()
     let hasNull = false
     for (const c of constants) {
@@ -101,6 +105,15 @@ export function bindInList(
   return bound(T.boolean, evaluate, { propagatesNull: false, nullable: true })
 }
 
+const INTEGER_OR_DECIMAL = new Set(['int32', 'int64', 'decimal', 'float64'])
+
+function sameFamily(x: DataType, t: DataType): boolean {
+  if (x.kind === 'int32' || x.kind === 'int64') return INTEGER_OR_DECIMAL.has(t.kind)
+  if (x.kind === 'timestamp') return t.kind === 'timestamp' && (x.timezone === undefined) === (t.timezone === undefined)
+
+  return x.kind === t.kind
+}
+
 /**
  * A constant item as a value of x's own representation, so that `Set.has(x)` finds it: an INT item for a
  * BIGINT column becomes a bigint, a whole BIGINT item for an INT column a number. Undefined when it can
@@ -121,7 +134,5 @@ function sameRepresentation(x: DataType, c: Value): Value | undefined {
       return u !== undefined && u >= -2147483648n && u <= 2147483647n ? Number(u) : undefined
     }
   }
-  if (x.kind === 'timestamp' && typeof c === 'number') return BigInt(c) * 86_400_000_000_000n
-
   return c
 }

@@ -157,3 +157,12 @@ describe('functions: IN (list)', () => {
     )
   })
 })
+
+describe('functions: IN (list) across temporal types', () => {
+  it('matches a DATE against TIMESTAMP items and a TIMESTAMP against DATE items', () => {
+    const isIn = (x: Arg, ...items: Arg[]) => evalWith((t, l) => bindInList(t, l), [x, ...items]).text
+    expect(isIn(date('2024-01-01'), ts('2024-01-01 00:00'), ts('2024-01-02 00:00'))).toBe('true')
+    expect(isIn(date('2024-01-01'), ts('2024-01-01 00:00:01'))).toBe('false')
+    expect(isIn(ts('2024-01-02 00:00'), date('2024-01-01'), date('2024-01-02'))).toBe('true')
+  })
+})
