@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { type ConnectorContext, FerrisError, type Logger, type LogLevel, redactSecrets } from '@ferris/core'
-import { type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs'
+import kafkajs, { type KafkaConfig, type SASLOptions } from 'kafkajs'
+
+// kafkajs is CommonJS: Node's ESM loader sees only its default export, so values come from there.
+const { logLevel } = kafkajs
+
 import type { KafkaOptions } from './options.js'
 
 /** How often and how long kafkajs retries one request before the error reaches us. */

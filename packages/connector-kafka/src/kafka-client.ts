@@ -1,4 +1,4 @@
-import { Kafka, type KafkaConfig } from 'kafkajs'
+import kafkajs, { type Kafka, type KafkaConfig } from 'kafkajs'
 
 /**
  * What the connector needs of a kafkajs client. Tests pass a double (`createClient`) to drive error paths
@@ -7,7 +7,8 @@ import { Kafka, type KafkaConfig } from 'kafkajs'
 export type KafkaClient = Pick<Kafka, 'consumer' | 'producer' | 'admin'>
 export type CreateKafkaClient = (config: KafkaConfig) => KafkaClient
 
-export const createKafkaClient: CreateKafkaClient = (config) => new Kafka(config)
+// kafkajs is CommonJS: Node's ESM loader sees only its default export.
+export const createKafkaClient: CreateKafkaClient = (config) => new kafkajs.Kafka(config)
 
 /** Sleeps `ms`, or less when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -8,7 +8,7 @@ import {
   type WriterOptions,
 } from '@ferris/core'
 import { messageEncoder } from '@ferris/formats'
-import { type Admin, CompressionCodecs, CompressionTypes, Partitioners, type Producer } from 'kafkajs'
+import kafkajs, { type Admin, type CompressionTypes, type Producer } from 'kafkajs'
 import { classifyError } from './classify-error.js'
 import { kafkaConfig, RETRY } from './client-config.js'
 import { avroCodecOptions, formatOf } from './codec-options.js'
@@ -17,12 +17,15 @@ import { KafkaWriter } from './kafka-writer.js'
 import { columnLayout, type KeyFormat } from './metadata-columns.js'
 import type { KafkaOptions } from './options.js'
 
+// kafkajs is CommonJS: Node's ESM loader sees only its default export, so values come from there.
+const { CompressionCodecs, Partitioners, CompressionTypes: Compression } = kafkajs
+
 const COMPRESSION: Readonly<Record<string, CompressionTypes>> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
+  none: Compression.None,
+  gzip: Compression.GZIP,
+  snappy: Compression.Snappy,
+  lz4: Compression.LZ4,
+  zstd: Compression.ZSTD,
 }
 
 /** One topic as a sink. */
@@ -49,7 +52,7 @@ export class KafkaSink implements DataSink {
     }
     this.#topic = topics[0]!
     const compression = COMPRESSION[options.compression]!
-    if (compression !== CompressionTypes.None && !codecInstalled(compression)) {
+    if (compression !== Compression.None && !codecInstalled(compression)) {
       // Limitation: kafkajs ships gzip only; snappy, lz4 and zstd need a codec package registered in CompressionCodecs.
       throw new FerrisError(
         'FERRIS_UNSUPPORTED',

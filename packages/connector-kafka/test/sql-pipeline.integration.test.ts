@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { plugin as filePlugin } from '@ferris/connector-file/plugin'
+import { ConnectorRegistry, Decimal } from '@ferris/core'
+import { type JsonAny, parseJsonExact } from '@ferris/formats'
+import { runApplication } from '@ferris/sql'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { plugin as kafkaPlugin } from '../src/plugin.js'
+import { BOOTSTRAP, createTopic, kafka, requireBroker, uniqueGroup } from './helpers/broker.js'
+
+beforeAll(requireBroker)
+
+const registry = () => new ConnectorRegistry().register(filePlugin).register(kafkaPlugin)
+
+async function topicValues(topic: string): Promise<string[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const offsets = await admin.fetchTopicOffsets(topic)
+  await admin.disconnect()
+  const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0)
+  const consumer = kafka.consumer({ groupId: uniqueGroup('verify') })
+  const values: string[] = []
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${values.length} of ${total} messages of ${topic}`)), 30_000)
+    if (total === 0) {
+      clearTimeout(timer)
+      resolve()
+    }
+    consumer
+      .run({
+        eachMessage: async ({ message }) => {
+          values.push(message.value?.toString() ?? 'null')
+          if (values.length >= total) {
+            clearTimeout(timer)
+            resolve()
+          }
+        },
+      })
+      .catch(reject)
+  })
+  await consumer.disconnect()
+
+  return values
+}
+
+describe('[kafka] SQL applications', () => {
+  it('moves a file through Kafka into a file with every value exact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferris-kafka-e2e-'))
+    // Numbers of 16 significant digits or more: the JSON inference reads them as DECIMAL; one shorter fraction
+    // in the sample would make the column DOUBLE (the inference's rule, not the connector's).
+    const lines = [
+      '{"id": 9223372036854775807, "amount": 12345678901234567.891, "at": "2024-01-01T00:00:00.123456Z", "name": "max"}',
+      '{"id": -9223372036854775808, "amount": -1234567890123456.789, "at": "1969-12-31T23:59:59.999999Z", "name": "min"}',
+      '{"id": 0, "amount": 1000000000000000.001, "at": "2024-02-29T12:00:00Z", "name": null}',
+    ]
+    writeFileSync(join(dir, 'in.jsonl'), `${lines.join('\n')}\n`)
+    const topic = await createTopic('e2e-file')
+    const toKafka = `
+      CREATE STREAM mid AS SELECT * FROM src
+      WITH ('src.uri' = 'file://${dir}/in.jsonl', 'mid.uri' = 'kafka://${BOOTSTRAP}/${topic}?format=json&key_column=id');`
+    const r1 = await runApplication(toKafka, { registry: registry(), cwd: dir })
+    expect(r1.jobs[0]!.sink.written).toBe(3)
+
+    const toFile = `
+      CREATE STREAM out AS SELECT id, amount, at, name, _key AS k FROM mid
+      WITH ('mid.uri' = 'kafka://${BOOTSTRAP}/${topic}?bounded=true&group_id=${uniqueGroup('e2e')}', 'out.uri' = 'file://${dir}/out.jsonl');`
+    const r2 = await runApplication(toFile, { registry: registry(), cwd: dir })
+    expect(r2.jobs[0]!.sink.written).toBe(3)
+    const out = readFileSync(join(dir, 'out.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => parseJsonExact(l) as Record<string, JsonAny>)
+      .map((o) => ({
+        id: text(o.id),
+        amount: Decimal.parse(text(o.amount)).toString(),
+        at: o.at,
+        name: o.name,
+        k: o.k,
+      }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+    expect(out.map((o) => o.id)).toEqual(['-9223372036854775808', '0', '9223372036854775807'])
+    expect(out.map((o) => o.k)).toEqual(['-9223372036854775808', '0', '9223372036854775807'])
+    expect(out.map((o) => o.amount)).toEqual(['-1234567890123456.789', '1000000000000000.001', '12345678901234567.891'])
+    expect(out.map((o) => Date.parse(o.at as string))).toEqual([
+      Date.parse('1969-12-31T23:59:59.999Z'),
+      Date.parse('2024-02-29T12:00:00Z'),
+      Date.parse('2024-01-01T00:00:00.123Z'),
+    ])
+    expect(out.map((o) => (o.at as string).slice(-8))).toEqual(['.999999Z', '.000000Z', '.123456Z'])
+    expect(out.map((o) => o.name)).toEqual(['min', null, 'max'])
+  })
+
+  it('filters one topic into another', async () => {
+    const input = await createTopic('e2e-orders', 3)
+    const output = await createTopic('e2e-big')
+    const producer = kafka.producer()
+    await producer.connect()
+    await producer.send({
+      topic: input,
+      messages: Array.from({ length: 300 }, (_, i) => ({
+        key: `c${i % 7}`,
+        value: JSON.stringify({ id: i, amount: i + 0.25 }),
+      })),
+    })
+    await producer.disconnect()
+    const sql = `
+      CREATE STREAM big AS SELECT id, amount FROM orders WHERE amount > 250
+      WITH ('orders.uri' = 'kafka://${BOOTSTRAP}/${input}?bounded=true&group_id=${uniqueGroup('f')}',
+            'big.uri' = 'kafka://${BOOTSTRAP}/${output}');`
+    const result = await runApplication(sql, { registry: registry(), cwd: tmpdir() })
+    expect(result.jobs[0]!.sources.orders!.read).toBe(300)
+    const values = (await topicValues(output)).map((v) => JSON.parse(v) as { id: number; amount: number })
+    expect(values.map((v) => v.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 250 + i))
+    expect(values.find((v) => v.id === 250)?.amount).toBe(250.25)
+  })
+})
+
+function text(v: JsonAny | undefined): string {
+  return typeof v === 'object' && v !== null && 'text' in v ? String((v as { text: string }).text) : String(v)
+}
