@@ -151,3 +151,24 @@ describe('runApplication: GROUP BY', () => {
     ).rejects.toThrow(/Evaluating record \d of orders failed: .*overflow/i)
   })
 })
+
+describe('runApplication: COUNT(DISTINCT) across a restart', () => {
+  it('keeps the distinct values seen before the crash in the checkpoint', async () => {
+    const { store, registry } = setup()
+    const orders = store.set('orders', orderRows(40), ORDERS)
+    const dir = cwd()
+    const sql = `CREATE STREAM d AS SELECT country, COUNT(DISTINCT qty % 4) AS k, COUNT(*) AS n FROM orders GROUP BY country EMIT FINAL
+      WITH ('orders.uri' = 'memory://orders', 'orders.batch_size' = '5', 'd.uri' = 'memory://d')`
+    orders.beforeRead = (pos) => {
+      if (pos === 20) throw new Error('simulated crash')
+    }
+    await expect(runApplication(sql, { registry, cwd: dir, checkpointIntervalMs: 0 })).rejects.toThrow()
+    delete orders.beforeRead
+    await runApplication(sql, { registry, cwd: dir, checkpointIntervalMs: 0 })
+    expect(store.rows('d')).toEqual([
+      ['PT', 4n, 14n],
+      ['DE', 4n, 13n],
+      ['FR', 4n, 13n],
+    ])
+  })
+})
