@@ -1,0 +1,7 @@
+export { classifyError, type S3Operation } from './classify-error.js'
+export { createS3Client, type S3Api } from './client.js'
+export { type S3Options, s3Options } from './options.js'
+export { default, plugin, s3Connector } from './plugin.js'
+export { S3Sink } from './sink/s3-sink.js'
+export type { ObjectProgress, S3Position } from './source/position.js'
+export { S3Source } from './source/s3-source.js'

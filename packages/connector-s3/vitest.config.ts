@@ -1,0 +1,3 @@
+import { ferrisVitestConfig } from '../../vitest.shared.ts'
+
+export default ferrisVitestConfig(import.meta.dirname)
