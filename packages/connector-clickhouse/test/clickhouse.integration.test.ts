@@ -1,4 +1,4 @@
-import { type DataType, Decimal, Interval, parseTimestamp, type Row, Schema, T } from '@ferris/core'
+import { type DataType, Decimal, type FerrisError, Interval, parseTimestamp, type Row, Schema, T } from '@ferris/core'
 import { createTestContext } from '@ferris/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClickhouseSink } from '../src/sink/clickhouse-sink.js'
@@ -78,6 +78,21 @@ describe('[clickhouse] 18.16 over HTTP', () => {
         /column m needs MAP<STRING, BIGINT>, which ClickHouse has from 21\.8 on/,
       )
     }
+    await sink.close()
+  })
+
+  it('refuses a wrong user as an authentication failure without showing the password', async () => {
+    const sink = new ClickhouseSink(
+      options({ table: 't', username: 'nobody', password: 'hunter2-secret' }),
+      createTestContext().context,
+    )
+    const error = await sink.open().then(
+      () => undefined,
+      (e: unknown) => e as FerrisError,
+    )
+    expect(error).toMatchObject({ code: 'FERRIS_AUTHENTICATION_FAILED', retryable: false })
+    expect(error!.describe()).not.toContain('hunter2')
+    expect(JSON.stringify(error!.toJSON())).not.toContain('hunter2')
     await sink.close()
   })
 
