@@ -2,7 +2,9 @@ import {
   civilFromDays,
   type DataType,
   Decimal,
+  FerrisError,
   floorDiv,
+  type Interval,
   NANOS_PER_DAY,
   NANOS_PER_SECOND,
   T,
@@ -122,8 +124,9 @@ export const extract = defineFunction({
     const t = argTypes[1]!
     if (t.kind === 'null') return bound(T.int32, () => null)
     if (t.kind === 'time') return bindTime(fieldName, t.unit)
+    if (t.kind === 'interval') return bindInterval(fieldName)
     if (t.kind !== 'date' && t.kind !== 'timestamp') {
-      throw argTypeError('EXTRACT', 1, t, 'a DATE, TIME or TIMESTAMP', SIGNATURE)
+      throw argTypeError('EXTRACT', 1, t, 'a DATE, TIME, TIMESTAMP or INTERVAL', SIGNATURE)
     }
     const accepted =
       t.kind === 'date'
@@ -200,4 +203,67 @@ function bindTime(fieldName: string, unit: TimeUnit): BoundFunction {
   const [type, f] = subSecond(BASE_DIGITS[field]!, digits)
 
   return bound(type, (args) => f(args[1] as bigint))
+}
+
+const SECONDS_PER_YEAR = 31_557_600n // 365.25 days, as PostgreSQL counts a year of an interval
+const MINUTE_OF_NANOS = 60_000_000_000n
+
+/**
+ * EXTRACT from an INTERVAL, as PostgreSQL: YEAR and MONTH split the month part (14 months is 1 year 2
+ * months), QUARTER is the month's quarter, DAY the day part, HOUR and MINUTE and the sub-second fields the
+ * time part (27 hours stay 27 hours); values keep the interval's sign. EPOCH counts a year as 365.25 days
+ * and a month as 30.
+ */
+function bindInterval(fieldName: string): BoundFunction {
+  const field = timeField('EXTRACT', fieldName, [
+    'YEAR',
+    'QUARTER',
+    'MONTH',
+    'DAY',
+    'HOUR',
+    'MINUTE',
+    'SECOND',
+    'MILLISECOND',
+    'MICROSECOND',
+    'NANOSECOND',
+    'EPOCH',
+  ])
+  const iv = (v: Value) => v as Interval
+  const toInt32 = (n: bigint, v: Value): number => {
+    if (n > 2_147_483_647n || n < -2_147_483_648n) {
+      throw new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `EXTRACT(${field} FROM ${String(v)}) does not fit in INT`)
+    }
+
+    return Number(n)
+  }
+  switch (field) {
+    case 'YEAR':
+      return bound(T.int32, (args) => Math.trunc(iv(args[1]!).months / 12))
+    case 'MONTH':
+      return bound(T.int32, (args) => (iv(args[1]!).months % 12) + 0)
+    case 'QUARTER':
+      return bound(T.int32, (args) => Math.trunc((iv(args[1]!).months % 12) / 3) + 1)
+    case 'DAY':
+      return bound(T.int32, (args) => iv(args[1]!).days)
+    case 'HOUR':
+      return bound(T.int32, (args) => toInt32(iv(args[1]!).nanos / 3_600_000_000_000n, args[1]!))
+    case 'MINUTE':
+      return bound(T.int32, (args) => Number((iv(args[1]!).nanos / MINUTE_OF_NANOS) % 60n))
+    case 'EPOCH':
+      return bound(T.decimal(38, 9), (args) => {
+        const i = iv(args[1]!)
+        const seconds =
+          BigInt(Math.trunc(i.months / 12)) * SECONDS_PER_YEAR +
+          BigInt(i.months % 12) * 2_592_000n +
+          BigInt(i.days) * 86_400n
+
+        return new Decimal(seconds * NANOS_PER_SECOND + i.nanos, 9)
+      })
+    default: {
+      const base = BASE_DIGITS[field]!
+      const scale = 9 - base
+
+      return bound(T.decimal(2 + 9, scale), (args) => new Decimal(iv(args[1]!).nanos % MINUTE_OF_NANOS, scale))
+    }
+  }
 }

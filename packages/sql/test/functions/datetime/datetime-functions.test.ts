@@ -12,6 +12,7 @@ import {
   dbl,
   dec,
   int,
+  interval,
   NULL,
   nullOf,
   run,
@@ -64,6 +65,20 @@ const cases: ReadonlyArray<readonly [string, readonly Arg[], string, string?]> =
   ['EXTRACT', [u('SECOND'), time('13:45:30.25')], '30.250000000'],
   ['EXTRACT', [u('YEAR'), nullOf(T.timestamp())], 'NULL'],
   ['DATE_PART', [u('year'), date('1999-12-31')], '1999'],
+  // EXTRACT from an INTERVAL (PostgreSQL: 2 years 14 months, 27 hours 5 minutes, -90 minutes, ...)
+  ['EXTRACT', [u('YEAR'), interval(38, 0)], '3', 'INT'],
+  ['EXTRACT', [u('MONTH'), interval(14, 0)], '2'],
+  ['EXTRACT', [u('QUARTER'), interval(5, 0)], '2'],
+  ['EXTRACT', [u('DAY'), interval(0, 40)], '40'],
+  ['EXTRACT', [u('HOUR'), interval(0, 0, 27n * 3_600_000_000_000n + 300_000_000_000n)], '27'],
+  ['EXTRACT', [u('MINUTE'), interval(0, 0, 27n * 3_600_000_000_000n + 300_000_000_000n)], '5'],
+  ['EXTRACT', [u('SECOND'), interval(0, 0, 62_500_000_000n)], '2.500000000'],
+  ['EXTRACT', [u('MILLISECOND'), interval(0, 0, 1_500_000_000n)], '1500.000000'],
+  ['EXTRACT', [u('EPOCH'), interval(13, 1, 1_000_000_000n)], '34236001.000000000'],
+  ['EXTRACT', [u('YEAR'), interval(-14, 0)], '-1'],
+  ['EXTRACT', [u('MONTH'), interval(-14, 0)], '-2'],
+  ['EXTRACT', [u('HOUR'), interval(0, 0, -90n * 60_000_000_000n)], '-1'],
+  ['EXTRACT', [u('MINUTE'), interval(0, 0, -90n * 60_000_000_000n)], '-30'],
   // DATE_TRUNC
   ['DATE_TRUNC', [u('week'), ts('2024-03-09 14:05:07.5')], '2024-03-04T00:00:00.000000'],
   ['DATE_TRUNC', [u('quarter'), ts('2024-08-09 14:05')], '2024-07-01T00:00:00.000000'],
@@ -204,7 +219,7 @@ describe('functions: date and time functions', () => {
       /EXTRACT: argument 1 \(field name such as YEAR\) must be a constant/,
     )
     expect(bindError(() => fns.resolve('EXTRACT').bind([T.string, T.string], ['YEAR', undefined]))).toMatch(
-      /EXTRACT: argument 2 has type STRING, but a DATE, TIME or TIMESTAMP is required/,
+      /EXTRACT: argument 2 has type STRING, but a DATE, TIME, TIMESTAMP or INTERVAL is required/,
     )
     expect(bindError(() => fns.resolve('EXTRACT').bind([T.string, T.timestamp()], ['TIMEZONE', undefined]))).toMatch(
       /'TIMEZONE' is not a unit/,
