@@ -1,3 +1,12 @@
 import { ferrisVitestConfig } from '../../vitest.shared.ts'
 
-export default ferrisVitestConfig(import.meta.dirname)
+// The shared config resolves the `module` export condition, which picks the AWS SDK's bundler-only build
+// (`dist-es`, extensionless imports Node cannot load). This package resolves without it.
+const conditions = ['@ferris/source', 'node', 'import', 'default']
+const base = ferrisVitestConfig(import.meta.dirname)
+
+export default {
+  ...base,
+  resolve: { ...base.resolve, conditions },
+  ssr: { ...base.ssr, resolve: { ...base.ssr?.resolve, conditions } },
+}
