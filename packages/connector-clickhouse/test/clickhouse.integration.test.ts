@@ -282,6 +282,14 @@ describe('[clickhouse] 18.16 over HTTP', () => {
     await source.close()
   })
 
+  it('reads a query timestamp in its declared zone, and a local one as its wall clock', async () => {
+    const schema = Schema.of(['zoned', T.timestamp('ms', 'Asia/Kathmandu'), false], ['local', T.timestamp('ms'), false])
+    const query =
+      "SELECT toDateTime('2024-01-01 12:00:00', 'Asia/Kathmandu') AS zoned, toDateTime('2024-01-01 12:00:00', 'UTC') AS local"
+    const { rows } = await readAll({ query }, schema)
+    expect(rows).toEqual([[parseTimestamp('2024-01-01T06:15:00Z'), parseTimestamp('2024-01-01T12:00:00')]])
+  })
+
   it('loses nothing when the server stops and starts in the middle of a job', async () => {
     const name = table('restart')
     const schema = Schema.of(['id', T.int64, false])

@@ -23,6 +23,11 @@ export interface ReaderConfig {
   readonly batchSize: number
   readonly sql: string
   readonly settings: Settings
+  /**
+   * The zone the server prints each field's timestamps in, top level and nested. Table reads move top-level
+   * DateTime columns to UTC in the SELECT; a query's columns print in their own zone, taken to be the declared one.
+   */
+  readonly zones: ReadonlyArray<{ readonly top: string; readonly nested: string }>
 }
 
 /**
@@ -42,7 +47,9 @@ export class ClickhouseReader implements DataReader {
 
   constructor(config: ReaderConfig) {
     this.#c = config
-    this.#decoders = config.schema.fields.map((f) => decoderFor(f.type, `${config.context.name}.${f.name}`))
+    this.#decoders = config.schema.fields.map((f, i) =>
+      decoderFor(f.type, `${config.context.name}.${f.name}`, config.zones[i]?.top, config.zones[i]?.nested),
+    )
     config.context.signal.addEventListener('abort', () => this.#controller.abort(), { once: true })
   }
 

@@ -1,4 +1,13 @@
-import type { ConnectorContext, DataReader, DataSource, ReaderOptions, Schema, SourceCapabilities } from '@ferris/core'
+import type {
+  ConnectorContext,
+  DataReader,
+  DataSource,
+  DataType,
+  Field,
+  ReaderOptions,
+  Schema,
+  SourceCapabilities,
+} from '@ferris/core'
 import { FerrisError, Schema as SchemaClass } from '@ferris/core'
 import { classifyError } from '../classify-error.js'
 import type { ClickhouseConnection } from '../client/connection.js'
@@ -95,10 +104,21 @@ export class ClickhouseSource implements DataSource {
       sql: this.#selectSql(options.schema),
       // NaN and infinities print as null unless asked; 18.16 knows the setting too.
       settings: { output_format_json_quote_denormals: 1 },
+      zones: options.schema.fields.map((f) => this.#zonesOf(f)),
     })
     if (options.from !== undefined) await reader.seek(options.from)
 
     return reader
+  }
+
+  #zonesOf(field: Field): { top: string; nested: string } {
+    const declared = declaredZone(field.type) ?? 'UTC'
+    const column = this.#table?.columns.find((c) => c.name === field.name)
+    if (column === undefined) return { top: declared, nested: declared }
+    // Limitation: nested DateTime values print in their column's zone; the first zone in the type is used.
+    const nested = /DateTime(?:64)?\((?:\d+,\s*)?'((?:[^'\\]|\\.)*)'/.exec(column.type.text)?.[1] ?? declared
+
+    return { top: 'UTC', nested }
   }
 
   /**
@@ -136,5 +156,26 @@ export class ClickhouseSource implements DataSource {
     const connection = this.#connection
     this.#connection = undefined
     await connection?.close()
+  }
+}
+
+/** The zone of the first timestamp in a type, as declared by the reader schema. */
+function declaredZone(type: DataType): string | undefined {
+  switch (type.kind) {
+    case 'timestamp':
+      return type.timezone
+    case 'list':
+      return declaredZone(type.element)
+    case 'map':
+      return declaredZone(type.value)
+    case 'struct':
+      for (const f of type.fields) {
+        const z = declaredZone(f.type)
+        if (z !== undefined) return z
+      }
+
+      return undefined
+    default:
+      return undefined
   }
 }

@@ -22,7 +22,7 @@ const ENCODER = new TextEncoder()
  * clocks without a zone (read in `zone`: the reader asks the server for UTC where it builds the SELECT),
  * non-finite floats as "nan"/"inf" when asked, unnamed tuples as arrays and named ones as objects.
  */
-export function decoderFor(type: DataType, where: string, zone = 'UTC'): Decode {
+export function decoderFor(type: DataType, where: string, zone = 'UTC', nestedZone = zone): Decode {
   const fail = (json: ExactJson, detail?: string): never => {
     const shown = json instanceof JsonNumber ? json.text : JSON.stringify(json)
     throw new FerrisError(
@@ -79,13 +79,13 @@ export function decoderFor(type: DataType, where: string, zone = 'UTC'): Decode 
     case 'bytes':
       return guard((json) => ENCODER.encode(text(json)))
     case 'list': {
-      const element = decoderFor(type.element, `${where}[]`, zone)
+      const element = decoderFor(type.element, `${where}[]`, nestedZone)
 
       return guard((json) => (Array.isArray(json) ? json.map(element) : fail(json)))
     }
     case 'map': {
-      const key = decoderFor(type.key, `${where} key`, zone)
-      const value = decoderFor(type.value, `${where} value`, zone)
+      const key = decoderFor(type.key, `${where} key`, nestedZone)
+      const value = decoderFor(type.value, `${where} value`, nestedZone)
 
       return guard((json) => {
         if (json === null || typeof json !== 'object' || Array.isArray(json) || json instanceof JsonNumber)
@@ -100,7 +100,7 @@ export function decoderFor(type: DataType, where: string, zone = 'UTC'): Decode 
       const fields = type.fields.map((f) => ({
         name: f.name,
         nullable: f.nullable,
-        decode: decoderFor(f.type, `${where}.${f.name}`, zone),
+        decode: decoderFor(f.type, `${where}.${f.name}`, nestedZone),
       }))
 
       return guard((json) => {
