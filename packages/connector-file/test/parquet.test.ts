@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { batchOf, Decimal, type Position, type Row, Schema, T } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
@@ -46,18 +46,21 @@ describe('[file] Parquet', () => {
     expect((await back.src.discoverSchema())?.toString()).toContain('id BIGINT, amount DECIMAL(20, 2)')
   })
 
-  it('rewrites the file when a later commit adds rows, and drops rows a crashed run published', async () => {
+  it('rewrites the file when a later commit adds rows, and drops rows published after the last logged commit', async () => {
     const dir = await tempDir()
     const a = await writer(dir, { path: 'out.parquet', row_group_size: '64' })
     await a.write(batchOf(S, rows(0, 100)))
-    await a.commit({ checkpointId: 1, positions: {} })
+    await a.commit({ checkpointId: 1, positions: { in: 100 } })
+    const logAfterFirst = await readFile(join(dir, '.out.parquet.ferris.json'))
     await a.write(batchOf(S, rows(100, 150)))
-    await a.commit({ checkpointId: 2, positions: {} })
+    await a.commit({ checkpointId: 2, positions: { in: 150 } })
     expect((await read(dir, 'out.parquet')).rows).toEqual(rows(0, 150))
-    // Crash after the sink published checkpoint 2 but before the job recorded it: restart from 1.
+    // Killed after renaming checkpoint 2's file but before logging it: the job resumes from commit 1.
+    await writeFile(join(dir, '.out.parquet.ferris.json'), logAfterFirst)
     const b = await writer(dir, { path: 'out.parquet' })
+    expect(await b.committedPositions!()).toEqual({ in: 100 })
     await b.write(batchOf(S, rows(100, 150)))
-    await b.commit({ checkpointId: 2, positions: {} })
+    await b.commit({ checkpointId: 2, positions: { in: 150 } })
     expect((await read(dir, 'out.parquet')).rows).toEqual(rows(0, 150))
   })
 

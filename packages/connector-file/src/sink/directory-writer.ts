@@ -5,11 +5,13 @@ import {
   type CommitInfo,
   type ConnectorContext,
   type DataWriter,
+  type Position,
   type RecordBatch,
   type Row,
   type Schema,
 } from '@ferris/core'
 import type { FileOptions } from '../options.js'
+import { CommitLog } from './commit-log.js'
 import { fsyncDir } from './fsync-dir.js'
 import { jobTag } from './job-tag.js'
 import type { PartEncoder } from './part-encoder.js'
@@ -26,14 +28,15 @@ interface Part {
 }
 
 /**
- * Writes part files into a directory: `<prefix>-<job>-<checkpoint>-<seq>.<ext>`, under `col=value/`
- * directories when partitioned. Rows go to hidden in-progress files; `commit` seals them and renames each
- * into place under a name made of the checkpoint id and its order within the commit.
+ * Writes part files into a directory: `<prefix>-<job>-<commit>-<n>.<ext>`, under `col=value/` directories
+ * when partitioned. Rows go to hidden in-progress files; `commit` seals them, renames each into place under
+ * a name made of the commit number and its order within the commit, then records the commit (its number,
+ * the source positions and the part names) in the job's commit log, `.ferris-<job>.json`.
  *
- * Why names from the checkpoint id: a job that crashes after publishing checkpoint N's files but before it
- * recorded checkpoint N restarts from checkpoint N-1 and commits as N again. Its first commit removes this
- * job's part files of checkpoint N and later (left by the crashed run) before it renames its own, so
- * the output holds each row once.
+ * Resuming: `committedPositions()` returns the positions of the last logged commit. The first commit after
+ * that removes this job's part files numbered above it (published by a crashed run after its last logged
+ * commit, and about to be written again), so the output holds each row once. A job that does not ask for the
+ * positions (a fresh run) removes nothing and writes new parts beside the earlier ones.
  */
 export class DirectoryWriter implements DataWriter {
   readonly #root: string
@@ -48,6 +51,9 @@ export class DirectoryWriter implements DataWriter {
   #parts: Part[] = []
   #cleaned = false
   #closed = false
+  readonly #log: CommitLog
+  /** The commit number the job resumed from (set by `committedPositions`); undefined for a fresh start. */
+  #restored: number | undefined
 
   constructor(
     root: string,
@@ -58,6 +64,7 @@ export class DirectoryWriter implements DataWriter {
     format: SinkFormat,
   ) {
     this.#root = root
+    this.#log = new CommitLog(join(root, `.ferris-${jobTag(jobId)}.json`))
     this.#options = options
     this.#context = context
     this.#schema = schema
@@ -145,18 +152,30 @@ export class DirectoryWriter implements DataWriter {
     for (const part of this.#parts) await part.temp.flush()
   }
 
+  async committedPositions(): Promise<Readonly<Record<string, Position>> | undefined> {
+    const latest = (await this.#log.load()).latest()
+    this.#restored = latest?.seq ?? 0
+
+    return latest?.positions
+  }
+
   async commit(info: CommitInfo): Promise<void> {
     if (!this.#cleaned) {
-      await this.#removeLaterParts(info.checkpointId)
+      if (this.#restored === undefined) await this.#log.load()
+      await this.#removeStale(this.#restored)
       this.#cleaned = true
     }
+    const seq = this.#log.nextSeq(info.checkpointId)
     for (const part of [...this.#open.values()]) await this.#roll(part)
     const parts = this.#parts
     const dirs = new Set<string>()
+    const names: string[] = []
     for (let k = 0; k < parts.length; k++) {
       const part = parts[k]!
       await part.temp.seal()
-      const target = join(this.#root, part.dir, this.#partName(info.checkpointId, k))
+      const name = this.#partName(seq, k)
+      names.push(part.dir === '' ? name : `${part.dir}/${name}`)
+      const target = join(this.#root, part.dir, name)
       await rename(part.temp.path, target).catch((error) => {
         throw writeError(error, target)
       })
@@ -166,15 +185,19 @@ export class DirectoryWriter implements DataWriter {
     }
     for (const dir of dirs) await fsyncDir(dir)
     this.#parts = []
+    await this.#log.record({ seq, checkpointId: info.checkpointId, positions: info.positions, parts: names })
     this.#context.metrics.count('files_published', parts.length)
   }
 
-  #partName(checkpointId: number, seq: number): string {
-    return `${this.#options.file_prefix}-${this.#tag}-${String(checkpointId).padStart(8, '0')}-${String(seq).padStart(4, '0')}.${this.#format.extension}`
+  #partName(commit: number, n: number): string {
+    return `${this.#options.file_prefix}-${this.#tag}-${String(commit).padStart(8, '0')}-${String(n).padStart(4, '0')}.${this.#format.extension}`
   }
 
-  /** Removes this job's parts of checkpoint `from` and later, and its in-progress files left by a crash. */
-  async #removeLaterParts(from: number): Promise<void> {
+  /**
+   * Removes this job's in-progress files left by a crash and, when resuming from commit `after`, its parts
+   * numbered above it.
+   */
+  async #removeStale(after: number | undefined): Promise<void> {
     const prefix = `${this.#options.file_prefix}-${this.#tag}-`
     const ours = new Set(this.#parts.map((p) => p.temp.path))
     const visit = async (dir: string): Promise<void> => {
@@ -187,7 +210,7 @@ export class DirectoryWriter implements DataWriter {
         }
         if (e.name.startsWith(prefix)) {
           const checkpoint = Number(/^(\d{8,})-\d{4,}\./.exec(e.name.slice(prefix.length))?.[1] ?? Number.NaN)
-          if (checkpoint >= from) await rm(path, { force: true })
+          if (after !== undefined && checkpoint > after) await rm(path, { force: true })
         } else if (e.name.startsWith(`.${prefix.slice(0, -1)}.inprogress-`) && !ours.has(path)) {
           await rm(path, { force: true })
         }

@@ -37,8 +37,9 @@ export class FileSink implements DataSink {
 
   /**
    * One file is replaced by a single rename, so its commit is all or nothing (`transactions`); a directory
-   * commit renames part files one by one. Both are idempotent: a re-commit of a checkpoint replaces what it
-   * wrote before. Before `open`, the mode is told from the path alone.
+   * commit renames part files one by one. Both store the source positions of each commit in a commit log
+   * beside the output (`storesPositions`) and, on resuming from them, remove what a crashed run published
+   * after the last logged commit (`idempotent`). Before `open`, the mode is told from the path alone.
    */
   get capabilities(): SinkCapabilities {
     const mode =
@@ -49,7 +50,7 @@ export class FileSink implements DataSink {
         ? 'directory'
         : 'file')
 
-    return { transactions: mode === 'file', upsert: false, idempotent: true, storesPositions: false }
+    return { transactions: mode === 'file', upsert: false, idempotent: true, storesPositions: true }
   }
 
   async open(): Promise<void> {

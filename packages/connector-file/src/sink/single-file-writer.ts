@@ -3,10 +3,10 @@ import { createReadStream } from 'node:fs'
 import { copyFile, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
-import type { CommitInfo, ConnectorContext, DataWriter, RecordBatch, Schema } from '@ferris/core'
+import type { CommitInfo, ConnectorContext, DataWriter, Position, RecordBatch, Schema } from '@ferris/core'
 import { compressChunk, type RecordEncoder } from '@ferris/formats'
+import { CommitLog } from './commit-log.js'
 import { fsyncDir } from './fsync-dir.js'
-import { Manifest } from './manifest.js'
 import type { SinkFormat } from './sink-format.js'
 import { removeStaleTemps, TempFile, writeError } from './temp-file.js'
 
@@ -16,19 +16,25 @@ import { removeStaleTemps, TempFile, writeError } from './temp-file.js'
  * file or the new one, never half of one.
  *
  * Rows since the last commit go to a hidden in-progress file. A commit copies the published file into a
- * second hidden file, cuts it to the length it had at the previous checkpoint (from the manifest), appends
- * the header (for a new file) and the new rows, fsyncs, and renames it over `path`. A job restarted from
- * checkpoint N-1 that commits N again thereby drops what a crashed run published after N-1: no row is lost
- * or doubled. A fresh job (whose first checkpoint id is not above the manifest's) starts the file over.
+ * second hidden file, cuts it to its length at the commit the job resumed from, appends the header (for a
+ * new file) and the new rows, fsyncs, and renames it over `path`; then it records the new length and the
+ * source positions in the commit log (`.<name>.ferris.json`).
+ *
+ * Resuming: `committedPositions()` returns the positions of the last logged commit and makes the next commit
+ * continue from that commit's length, dropping whatever a crashed run published after it. A job that does not
+ * ask (a fresh run) starts the file over.
  */
 export class SingleFileWriter implements DataWriter {
   readonly #target: string
   readonly #context: ConnectorContext
   readonly #format: SinkFormat
   readonly #encoder: RecordEncoder
+  readonly #log: CommitLog
   #temp: TempFile | undefined
   /** Length of the published file after this writer's last commit; undefined before its first. */
   #published: number | undefined
+  /** Length at the commit the job resumed from (set by `committedPositions`); undefined for a fresh start. */
+  #restored: number | undefined
   #closed = false
 
   constructor(target: string, context: ConnectorContext, schema: Schema, format: SinkFormat) {
@@ -36,6 +42,14 @@ export class SingleFileWriter implements DataWriter {
     this.#context = context
     this.#format = format
     this.#encoder = format.createEncoder!(schema)
+    this.#log = CommitLog.beside(target)
+  }
+
+  async committedPositions(): Promise<Readonly<Record<string, Position>> | undefined> {
+    const latest = (await this.#log.load()).latest()
+    this.#restored = latest?.size ?? 0
+
+    return latest?.positions
   }
 
   async write(batch: RecordBatch): Promise<void> {
@@ -51,12 +65,15 @@ export class SingleFileWriter implements DataWriter {
   }
 
   async commit(info: CommitInfo): Promise<void> {
-    if (this.#published !== undefined && this.#temp === undefined) return
-    if (this.#published === undefined)
+    if (this.#published !== undefined && this.#temp === undefined) {
+      await this.#record(info, this.#published)
+      return
+    }
+    if (this.#published === undefined) {
       await removeStaleTemps(this.#target, new Set([this.#temp?.path].filter((x) => x !== undefined)))
-    const manifest = await new Manifest(this.#target).load()
-    const base =
-      this.#published ?? (await baseSize(this.#target, manifest.sizeBefore(info.checkpointId), this.#context))
+      if (this.#restored === undefined) await this.#log.load()
+    }
+    const base = this.#published ?? (await baseSize(this.#target, this.#restored ?? 0, this.#context))
     const temp = this.#temp
     await temp?.seal()
     const publish = join(dirname(this.#target), `.${basename(this.#target)}.publish-${randomUUID().slice(0, 8)}`)
@@ -85,7 +102,16 @@ export class SingleFileWriter implements DataWriter {
     await temp?.discard()
     this.#temp = undefined
     this.#published = size
-    await manifest.record(info.checkpointId, size)
+    await this.#record(info, size)
+  }
+
+  async #record(info: CommitInfo, size: number): Promise<void> {
+    await this.#log.record({
+      seq: this.#log.nextSeq(info.checkpointId),
+      checkpointId: info.checkpointId,
+      positions: info.positions,
+      size,
+    })
   }
 
   async rollback(): Promise<void> {
@@ -101,7 +127,7 @@ export class SingleFileWriter implements DataWriter {
 }
 
 /**
- * The manifest's size, unless the file is missing or (for a byte size) shorter than that: changed by someone
+ * The logged size, unless the file is missing or (for a byte size) shorter than that: changed by someone
  * else, so it starts over rather than being patched.
  */
 export async function baseSize(
@@ -116,7 +142,7 @@ export async function baseSize(
     () => -1,
   )
   if (size < 0 || (unit === 'bytes' && size < recorded)) {
-    context.logger.log('warn', `${target} is missing or shorter than its manifest says; writing it anew`, {
+    context.logger.log('warn', `${target} is missing or shorter than its commit log says; writing it anew`, {
       file: target,
     })
     return 0

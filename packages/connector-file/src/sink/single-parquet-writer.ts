@@ -5,13 +5,14 @@ import {
   type CommitInfo,
   type ConnectorContext,
   type DataWriter,
+  type Position,
   type RecordBatch,
   type Schema,
 } from '@ferris/core'
 import { readParquet } from '@ferris/formats'
 import { LocalFileInput } from '../source/local-input.js'
+import { CommitLog } from './commit-log.js'
 import { fsyncDir } from './fsync-dir.js'
-import { Manifest } from './manifest.js'
 import type { PartEncoder } from './part-encoder.js'
 import { baseSize } from './single-file-writer.js'
 import type { SinkFormat } from './sink-format.js'
@@ -24,7 +25,8 @@ const COPY_BATCH = 8192
  * Writes one Parquet file, `path` itself. Rows since the last commit go to a hidden in-progress Parquet file.
  * The first commit of a new file finishes it and renames it into place. A later commit that adds rows must
  * rewrite the file (a Parquet footer cannot be appended to): it copies the first N rows of the published file
- * (N from the manifest, as for CSV), then the new rows, into a new hidden file and renames that into place.
+ * (N from this writer's last commit, or from the commit log's last entry when the job resumed through
+ * `committedPositions`, as for CSV), then the new rows, into a new hidden file and renames that into place.
  *
  * Limitation: each commit that adds rows to an already published file re-encodes the whole file, so commits
  * cost more as the file grows; for long-running jobs write Parquet into a directory (one part per commit).
@@ -36,6 +38,8 @@ export class SingleParquetWriter implements DataWriter {
   readonly #format: SinkFormat
   #temp: { file: TempFile; encoder: PartEncoder } | undefined
   #published: number | undefined
+  #restored: number | undefined
+  readonly #log: CommitLog
   #closed = false
 
   constructor(target: string, context: ConnectorContext, schema: Schema, format: SinkFormat) {
@@ -43,6 +47,14 @@ export class SingleParquetWriter implements DataWriter {
     this.#context = context
     this.#schema = schema
     this.#format = format
+    this.#log = CommitLog.beside(target)
+  }
+
+  async committedPositions(): Promise<Readonly<Record<string, Position>> | undefined> {
+    const latest = (await this.#log.load()).latest()
+    this.#restored = latest?.size ?? 0
+
+    return latest?.positions
   }
 
   async #open(kind = 'inprogress'): Promise<{ file: TempFile; encoder: PartEncoder }> {
@@ -67,12 +79,15 @@ export class SingleParquetWriter implements DataWriter {
   }
 
   async commit(info: CommitInfo): Promise<void> {
-    if (this.#published !== undefined && this.#temp === undefined) return
-    if (this.#published === undefined)
+    if (this.#published !== undefined && this.#temp === undefined) {
+      await this.#record(info, this.#published)
+      return
+    }
+    if (this.#published === undefined) {
       await removeStaleTemps(this.#target, new Set([this.#temp?.file.path].filter((x) => x !== undefined)))
-    const manifest = await new Manifest(this.#target).load()
-    const base =
-      this.#published ?? (await baseSize(this.#target, manifest.sizeBefore(info.checkpointId), this.#context, 'rows'))
+      if (this.#restored === undefined) await this.#log.load()
+    }
+    const base = this.#published ?? (await baseSize(this.#target, this.#restored ?? 0, this.#context, 'rows'))
     const fresh = this.#temp ?? (await this.#open())
     this.#temp = undefined
     const added = fresh.file.records
@@ -97,7 +112,16 @@ export class SingleParquetWriter implements DataWriter {
       throw writeError(error, this.#target)
     }
     this.#published = base + added
-    await manifest.record(info.checkpointId, this.#published)
+    await this.#record(info, this.#published)
+  }
+
+  async #record(info: CommitInfo, size: number): Promise<void> {
+    await this.#log.record({
+      seq: this.#log.nextSeq(info.checkpointId),
+      checkpointId: info.checkpointId,
+      positions: info.positions,
+      size,
+    })
   }
 
   /** Copies the first `count` rows of a Parquet file into `encoder`. */

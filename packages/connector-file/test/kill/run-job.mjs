@@ -1,6 +1,7 @@
-// A minimal job for the SIGKILL test: reads a file source and writes a file sink, committing the sink and
-// then recording { checkpointId, position } after every batch, as the engine does. Started again after a
-// kill, it resumes from the recorded checkpoint. Loads the TypeScript sources through Vite's module runner.
+// A minimal job for the SIGKILL test, resuming the way @ferris/sql's runner does: the source position comes
+// from the job's own checkpoint file unless the sink stores positions (then from `committedPositions`), and
+// checkpoint ids continue from the job's checkpoint file. It commits the sink and then records
+// { checkpointId, position } after every batch. Loads the TypeScript sources through Vite's module runner.
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createServer, createServerModuleRunner } from 'vite'
@@ -36,17 +37,15 @@ const source = registry.createSource(
   context('in'),
 )
 const schema = core.Schema.of(['id', core.T.int64], ['text', core.T.string])
-const reader = await source.createReader({
-  schema,
-  batchSize: Number(batchSize),
-  ...(saved.position ? { from: saved.position } : {}),
-})
 const sink = registry.createSink(
   { name: 'out', role: 'sink', properties: { type: 'file_sink', path: sinkPath, format: 'csv' } },
   context('out'),
 )
 await sink.open()
 const writer = await sink.createWriter({ schema, jobId: 'killed-job' })
+const fromSink = await writer.committedPositions?.()
+const from = fromSink?.in ?? saved.position
+const reader = await source.createReader({ schema, batchSize: Number(batchSize), ...(from ? { from } : {}) })
 let checkpointId = saved.checkpointId
 for (;;) {
   const r = await reader.read()

@@ -23,6 +23,19 @@ async function writer(dir: string, properties: Record<string, string>, jobId = '
   return s.createWriter({ schema: S, jobId })
 }
 
+/** The files a reader of `dir` sees: not hidden, relative, sorted. */
+async function visible(dir: string): Promise<string[]> {
+  return (await tree(dir)).filter((f) => !f.split('/').some((segment) => segment.startsWith('.')))
+}
+
+/** The first column of each data line of a CSV text. */
+const ids = (csv: string) =>
+  csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[0])
+
 /** Every file under `dir`, relative, sorted, hidden ones included. */
 async function tree(dir: string): Promise<string[]> {
   return (
@@ -79,28 +92,50 @@ describe('[file] sink to one file', () => {
     expect(await readFile(join(dir, 'out.csv'), 'utf8')).toBe(before)
   })
 
-  it('after a crash, a restarted job re-committing a checkpoint neither loses nor doubles rows', async () => {
+  it('gives back the positions of its last commit, and a resumed job continues the file', async () => {
+    const dir = await tempDir()
+    const a = await writer(dir, { path: 'out.csv' })
+    expect(await a.committedPositions!()).toBeUndefined()
+    await a.write(batchOf(S, rows(1, 3)))
+    await a.commit({ checkpointId: 1, positions: { in: { offset: 10 } } })
+    await a.write(batchOf(S, rows(3, 5)))
+    await a.commit({ checkpointId: 2, positions: { in: { offset: 20 } } })
+    await a.write(batchOf(S, rows(5, 7)))
+    // Killed here with rows 5 and 6 uncommitted; the restarted job resumes from the sink's positions.
+    const b = await writer(dir, { path: 'out.csv' })
+    expect(await b.committedPositions!()).toEqual({ in: { offset: 20 } })
+    await b.write(batchOf(S, rows(5, 7)))
+    await b.commit({ checkpointId: 2, positions: { in: { offset: 30 } } })
+    expect(ids(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual(['1', '2', '3', '4', '5', '6'])
+    // The killed writer's in-progress file is gone too.
+    expect(await tree(dir)).toEqual(['.out.csv.ferris.json', 'out.csv'])
+  })
+
+  it('drops what a run published after its last logged commit (killed between rename and log)', async () => {
+    const dir = await tempDir()
+    const a = await writer(dir, { path: 'out.csv' })
+    await a.write(batchOf(S, rows(1, 3)))
+    await a.commit({ checkpointId: 1, positions: { in: 1 } })
+    const logAfterFirst = await readFile(join(dir, '.out.csv.ferris.json'))
+    await a.write(batchOf(S, rows(3, 5)))
+    await a.commit({ checkpointId: 2, positions: { in: 2 } })
+    await writeFile(join(dir, '.out.csv.ferris.json'), logAfterFirst)
+    const b = await writer(dir, { path: 'out.csv' })
+    expect(await b.committedPositions!()).toEqual({ in: 1 })
+    await b.write(batchOf(S, rows(3, 5)))
+    await b.commit({ checkpointId: 2, positions: { in: 2 } })
+    expect(ids(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual(['1', '2', '3', '4'])
+  })
+
+  it('starts the file over for a fresh run, even when checkpoint ids continue', async () => {
     const dir = await tempDir()
     const a = await writer(dir, { path: 'out.csv' })
     await a.write(batchOf(S, rows(1, 3)))
     await a.commit({ checkpointId: 1, positions: {} })
-    await a.write(batchOf(S, rows(3, 5)))
-    await a.commit({ checkpointId: 2, positions: {} })
-    await a.write(batchOf(S, rows(5, 7)))
-    // Crash: checkpoint 2 was published by the sink but the job had not recorded it; it restarts from 1.
     const b = await writer(dir, { path: 'out.csv' })
-    await b.write(batchOf(S, rows(3, 5)))
+    await b.write(batchOf(S, rows(7, 8)))
     await b.commit({ checkpointId: 2, positions: {} })
-    await b.write(batchOf(S, rows(5, 7)))
-    await b.commit({ checkpointId: 3, positions: {} })
-    const ids = (await readFile(join(dir, 'out.csv'), 'utf8'))
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(',')[0])
-    expect(ids).toEqual(['1', '2', '3', '4', '5', '6'])
-    // The crashed writer's in-progress file is gone too.
-    expect(await tree(dir)).toEqual(['.out.csv.ferris.json', 'out.csv'])
+    expect(ids(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual(['7'])
   })
 
   it('starts the file over for a fresh job, and publishes a header-only file when there are no rows', async () => {
@@ -128,7 +163,7 @@ describe('[file] sink to one file', () => {
       transactions: true,
       upsert: false,
       idempotent: true,
-      storesPositions: false,
+      storesPositions: true,
     })
     expect(sink('/tmp', { path: 'out/', format: 'csv' }).capabilities.transactions).toBe(false)
   })
@@ -152,7 +187,7 @@ describe('[file] sink to a directory', () => {
     await w.commit({ checkpointId: 2, positions: {} })
     await w.write(batchOf(S, rows(3, 4)))
     await w.commit({ checkpointId: 3, positions: {} })
-    expect(await tree(join(dir, 'out'))).toEqual([
+    expect(await visible(join(dir, 'out'))).toEqual([
       'part-my_job-0b64d7ce-00000001-0000.jsonl',
       'part-my_job-0b64d7ce-00000003-0000.jsonl',
     ])
@@ -166,13 +201,13 @@ describe('[file] sink to a directory', () => {
     const w = await writer(dir, { path: 'out', format: 'csv', max_records: '2' })
     await w.write(batchOf(S, rows(1, 6)))
     await w.commit({ checkpointId: 7, positions: {} })
-    const parts = await tree(join(dir, 'out'))
+    const parts = await visible(join(dir, 'out'))
     expect(parts).toEqual(['part-job-00000007-0000.csv', 'part-job-00000007-0001.csv', 'part-job-00000007-0002.csv'])
     expect(await readFile(join(dir, 'out', parts[2]!), 'utf8')).toBe('id,amount,dt\n5,5.05,2024-01-01\n')
     const bySize = await writer(dir, { path: 'sized', format: 'jsonl', max_bytes: '100' })
     for (let i = 0; i < 10; i++) await bySize.write(batchOf(S, [row(i)]))
     await bySize.commit({ checkpointId: 1, positions: {} })
-    const sized = await tree(join(dir, 'sized'))
+    const sized = await visible(join(dir, 'sized'))
     expect(sized.length).toBeGreaterThan(2)
     const all = (await Promise.all(sized.map((f) => readFile(join(dir, 'sized', f), 'utf8')))).join('')
     expect(all.trim().split('\n')).toHaveLength(10)
@@ -187,7 +222,7 @@ describe('[file] sink to a directory', () => {
     expect(await tree(join(dir, 'out'))).toHaveLength(2)
     expect((await tree(join(dir, 'out'))).every((f) => f.startsWith('.part-job.inprogress-'))).toBe(true)
     await w.commit({ checkpointId: 1, positions: {} })
-    expect(await tree(join(dir, 'out'))).toEqual(['part-job-00000001-0000.csv', 'part-job-00000001-0001.csv'])
+    expect(await visible(join(dir, 'out'))).toEqual(['part-job-00000001-0000.csv', 'part-job-00000001-0001.csv'])
   })
 
   it('partitions into Hive-style directories by column values, NULL as the Hive default partition', async () => {
@@ -195,7 +230,7 @@ describe('[file] sink to a directory', () => {
     const w = await writer(dir, { path: 'out', format: 'csv', partition_by: 'dt' })
     await w.write(batchOf(S, [row(1, 19723), row(2, 19724), row(3, 19723), [4n, null, null]]))
     await w.commit({ checkpointId: 1, positions: {} })
-    expect(await tree(join(dir, 'out'))).toEqual([
+    expect(await visible(join(dir, 'out'))).toEqual([
       'dt=2024-01-01/part-job-00000001-0000.csv',
       'dt=2024-01-02/part-job-00000001-0001.csv',
       'dt=__HIVE_DEFAULT_PARTITION__/part-job-00000001-0002.csv',
@@ -205,23 +240,43 @@ describe('[file] sink to a directory', () => {
     )
   })
 
-  it('removes what a crashed run published after the restored checkpoint, and its in-progress files', async () => {
+  it('on resuming, removes parts a killed run published after its last logged commit, and its in-progress files', async () => {
     const dir = await tempDir()
     const a = await writer(dir, { path: 'out', format: 'csv', max_records: '1' })
     await a.write(batchOf(S, rows(1, 2)))
-    await a.commit({ checkpointId: 1, positions: {} })
+    await a.commit({ checkpointId: 1, positions: { in: 1 } })
+    const log = join(dir, 'out', '.ferris-job.json')
+    const logAfterFirst = await readFile(log)
     await a.write(batchOf(S, rows(2, 5)))
-    await a.commit({ checkpointId: 2, positions: {} })
+    await a.commit({ checkpointId: 2, positions: { in: 4 } })
     await a.write(batchOf(S, rows(5, 6)))
     await a.flush()
-    // Crash; the job restarts from checkpoint 1 and this time checkpoint 2 holds rows 2..3 only.
+    // Killed after renaming checkpoint 2's parts but before logging it; the job resumes from commit 1.
+    await writeFile(log, logAfterFirst)
     const b = await writer(dir, { path: 'out', format: 'csv', max_records: '1' })
+    expect(await b.committedPositions!()).toEqual({ in: 1 })
     await b.write(batchOf(S, rows(2, 4)))
-    await b.commit({ checkpointId: 2, positions: {} })
+    await b.commit({ checkpointId: 2, positions: { in: 3 } })
     expect(await tree(join(dir, 'out'))).toEqual([
+      '.ferris-job.json',
       'part-job-00000001-0000.csv',
       'part-job-00000002-0000.csv',
       'part-job-00000002-0001.csv',
+    ])
+  })
+
+  it('numbers commits above earlier ones, so a fresh run (or a host behind the log) never overwrites a part', async () => {
+    const dir = await tempDir()
+    const a = await writer(dir, { path: 'out', format: 'csv' })
+    await a.write(batchOf(S, rows(1, 2)))
+    await a.commit({ checkpointId: 5, positions: {} })
+    const b = await writer(dir, { path: 'out', format: 'csv' })
+    await b.write(batchOf(S, rows(2, 3)))
+    await b.commit({ checkpointId: 1, positions: {} })
+    expect(await tree(join(dir, 'out'))).toEqual([
+      '.ferris-job.json',
+      'part-job-00000005-0000.csv',
+      'part-job-00000006-0000.csv',
     ])
   })
 
@@ -236,7 +291,7 @@ describe('[file] sink to a directory', () => {
     await w.commit({ checkpointId: 1, positions: {} })
     await w.write(batchOf(S, rows(1, 2)))
     await w.close()
-    expect(await tree(join(dir, 'out'))).toEqual(['part-other-00000005-0000.csv'])
+    expect(await visible(join(dir, 'out'))).toEqual(['part-other-00000005-0000.csv'])
   })
 
   it('writes JSON array parts that JSON.parse reads', async () => {
