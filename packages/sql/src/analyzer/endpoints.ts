@@ -17,7 +17,15 @@ export interface EndpointRef {
   readonly span: Span
   /** Where each property came from, for errors; absent for `--set` overrides. */
   readonly propertySpans: Readonly<Record<string, Span>>
+  /**
+   * Keys the engine reads itself and the connector never sees (`schema`, `watermark.delay`), prefix removed,
+   * with where their value is written (absent for `--set` overrides).
+   */
+  readonly engineProperties?: Readonly<Record<string, { readonly value: string; readonly span?: Span }>>
 }
+
+/** Source keys the engine takes out of the connector properties: `<source>.schema`, `<source>.watermark.delay`. */
+export const ENGINE_SOURCE_KEYS: readonly string[] = ['schema', 'watermark.delay']
 
 export interface JobSettings {
   readonly name: string
@@ -86,7 +94,7 @@ export function collectEndpoints(
   set: Readonly<Record<string, string>> = {},
 ): StatementEndpoints[] {
   const global = new Map<string, PropertyValue>()
-  for (const st of app.statements) {
+  for (const st of [...app.statements, ...(app.declarations ?? [])]) {
     for (const p of st.properties) {
       if (p.key.toLowerCase().startsWith('job.')) continue
       const earlier = global.get(p.key)
@@ -146,8 +154,12 @@ export function collectEndpoints(
     for (const x of s.sources) allNames.add(x.name.toLowerCase())
     if (s.sink !== undefined) allNames.add(s.sink.name.toLowerCase())
   }
+  for (const d of app.declarations ?? []) allNames.add(d.name.name.toLowerCase())
   const knownNames = [
-    ...new Set(perStatement.flatMap((s) => [...s.sources.map((x) => x.name), ...(s.sink ? [s.sink.name] : [])])),
+    ...new Set([
+      ...perStatement.flatMap((s) => [...s.sources.map((x) => x.name), ...(s.sink ? [s.sink.name] : [])]),
+      ...(app.declarations ?? []).map((d) => d.name.name),
+    ]),
   ]
 
   // A misspelled name in FROM/INTO leaves its properties unclaimed: point at the name, naming the prefix.
@@ -200,11 +212,17 @@ export function collectEndpoints(
     const lower = `${name.toLowerCase()}.`
     const properties: Record<string, string> = uri === undefined ? {} : { uri }
     const propertySpans: Record<string, Span> = {}
+    const engineProperties: Record<string, { value: string; span?: Span }> = {}
     for (const [key, pv] of global) {
       if (!key.toLowerCase().startsWith(lower)) continue
       const sub = key.slice(lower.length)
       if (pv.property !== undefined) propertySpans[sub] = pv.property.keySpan
-      if (!isRecoveryProperty(sub)) properties[sub] = pv.value
+      if (role === 'source' && ENGINE_SOURCE_KEYS.includes(sub.toLowerCase())) {
+        engineProperties[sub.toLowerCase()] = {
+          value: pv.value,
+          ...(pv.property === undefined ? {} : { span: pv.property.valueSpan }),
+        }
+      } else if (!isRecoveryProperty(sub)) properties[sub] = pv.value
     }
     if (Object.keys(properties).length === 0) {
       const kind = role === 'source' ? 'Source' : 'Sink'
@@ -221,6 +239,7 @@ export function collectEndpoints(
       properties,
       span,
       propertySpans,
+      ...(Object.keys(engineProperties).length === 0 ? {} : { engineProperties }),
     }
   }
 

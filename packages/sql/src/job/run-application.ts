@@ -129,6 +129,16 @@ export async function runApplication(sql: string, options: RunApplicationOptions
   }
   options.signal?.addEventListener('abort', onAbort, { once: true })
   if (options.signal?.aborted) controller.abort(options.signal.reason)
+  // Sources with a declared schema were not created for discovery.
+  for (const job of planned.jobs) {
+    for (const ep of job.sources) {
+      if (created.has(ep)) continue
+      created.set(
+        ep,
+        options.registry.createSource({ name: ep.name, role: 'source', properties: ep.properties }, contextFor(ep)),
+      )
+    }
+  }
 
   const progress: JobProgress[] = planned.jobs.map((job) => ({
     name: job.name,

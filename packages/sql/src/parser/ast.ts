@@ -21,6 +21,26 @@ export interface Identifier extends Node {
 
 export interface Application {
   readonly statements: readonly Statement[]
+  /** `CREATE STREAM readings (station STRING, temp DECIMAL(3,1)) WITH (...)`: sources declared without a query. */
+  readonly declarations?: readonly SourceDeclaration[]
+}
+
+/** One column of a declared schema: `temp DECIMAL(3,1) NOT NULL`. */
+export interface ColumnDefinition extends Node {
+  readonly name: Identifier
+  readonly type: TypeName
+  readonly nullable: boolean
+}
+
+/**
+ * `CREATE STREAM|TABLE name (columns) WITH (...)` (the ksqlDB and Flink form): declares a source's columns
+ * and connector properties without a query; statements read it by name.
+ */
+export interface SourceDeclaration extends Node {
+  readonly kind: 'declare_source'
+  readonly name: Identifier
+  readonly columns: readonly ColumnDefinition[]
+  readonly properties: readonly Property[]
 }
 
 export type Statement = CreateStreamStatement | CreateTableStatement | InsertStatement | SelectStatement

@@ -1,4 +1,4 @@
-import { type DataType, T } from '@ferris/core'
+import { type DataType, type FerrisError, isFerrisError, T } from '@ferris/core'
 import { closest } from '../analyzer/suggest.js'
 import { tokenize } from '../lexer/lexer.js'
 import { describeToken, keywordOf, type Token } from '../lexer/token.js'
@@ -6,6 +6,7 @@ import type {
   Application,
   BinaryOp,
   CaseExpr,
+  ColumnDefinition,
   EmitMode,
   Expr,
   FrameBound,
@@ -20,6 +21,7 @@ import type {
   Property,
   Query,
   SelectItem,
+  SourceDeclaration,
   Statement,
   TypeName,
   WindowClause,
@@ -107,6 +109,40 @@ export function parse(sql: string | SourceText, options: ParseOptions = {}): App
   const source = typeof sql === 'string' ? new SourceText(sql, options.fileName) : sql
 
   return new Parser(source).application()
+}
+
+/**
+ * Parses a column list written inside a property value (`'orders.schema' = 'id BIGINT, ts TIMESTAMP(3)'`).
+ * `at` is where the value's text sits in `source`: the list is parsed in place (the rest of the text
+ * blanked out, line breaks kept), so errors point at the column inside the WITH clause.
+ */
+export function parseColumnList(source: SourceText, value: string, at?: Span): ColumnDefinition[] {
+  let text: SourceText
+  const raw = at === undefined ? undefined : source.text.slice(at.start, at.end)
+  if (at !== undefined && raw !== undefined && raw.length === value.length + 2 && raw.slice(1, -1) === value) {
+    const blank = (s: string) => s.replace(/[^\n]/g, ' ')
+    text = new SourceText(
+      blank(source.text.slice(0, at.start + 1)) + value + blank(source.text.slice(at.end - 1)),
+      source.name,
+    )
+  } else {
+    return new Parser(new SourceText(value, source.name)).columnDefinitions()
+  }
+  try {
+    return new Parser(text).columnDefinitions()
+  } catch (e) {
+    // The same error again, now from the real text, so that its excerpt shows the WITH clause as written.
+    const location = (e as FerrisError).context?.location as { line?: number; column?: number } | undefined
+    const excerpt = (e as FerrisError).context?.excerpt
+    if (!isFerrisError(e) || location?.line === undefined || location.column === undefined) throw e
+    let offset = 0
+    for (let line = 1; line < location.line; line++) offset = source.text.indexOf('\n', offset) + 1
+    offset += location.column - 1
+    const width = typeof excerpt === 'string' ? (excerpt.match(/\^+$/)?.[0].length ?? 1) : 1
+    const message = e.message.slice(0, e.message.lastIndexOf(' at '))
+    const { location: _l, excerpt: _e, ...details } = e.context as Record<string, string | undefined>
+    throw source.error(e.code, { start: offset, end: offset + width }, message, details)
+  }
 }
 
 /** Parses one expression, e.g. for `--where` flags and tests. */
@@ -232,10 +268,13 @@ class Parser {
 
   application(): Application {
     const statements: Statement[] = []
+    const declarations: SourceDeclaration[] = []
     for (;;) {
       while (this.#acceptPunct(';')) {}
       if (this.#cur().kind === 'eof') break
-      statements.push(this.#statement(statements.length))
+      const st = this.#statement(statements.length)
+      if (st.kind === 'declare_source') declarations.push(st)
+      else statements.push(st)
       if (this.#cur().kind !== 'eof' && !this.#isPunct(';')) {
         this.#unexpected('";" or the end of the statement', {
           keywords: ['EMIT', 'WITH', 'LIMIT', 'WHERE', 'GROUP', 'HAVING', 'WINDOW', 'ORDER'],
@@ -243,17 +282,17 @@ class Parser {
         })
       }
     }
-    if (statements.length === 0) {
+    if (statements.length === 0 && declarations.length === 0) {
       this.#error(this.#cur(), 'The SQL text holds no statement', {
         expected: 'CREATE STREAM, CREATE TABLE, INSERT INTO or SELECT',
         hint: 'Write for example: SELECT * FROM orders WITH (...)',
       })
     }
 
-    return { statements }
+    return declarations.length === 0 ? { statements } : { statements, declarations }
   }
 
-  #statement(index: number): Statement {
+  #statement(index: number): Statement | SourceDeclaration {
     const start = this.#cur().start
     if (this.#acceptKeyword('CREATE')) {
       const orReplace = this.#acceptKeyword('OR', 'REPLACE') !== undefined
@@ -262,6 +301,13 @@ class Parser {
       else if (this.#acceptKeyword('TABLE')) kind = 'create_table'
       else this.#unexpected('STREAM or TABLE after CREATE', { keywords: ['STREAM', 'TABLE'] })
       const name = this.#identifier(`a ${kind === 'create_stream' ? 'stream' : 'table'} name`)
+      if (this.#acceptPunct('(')) {
+        const columns = this.columnDefinitions(')')
+        this.#expectPunct(')', 'to close the column list')
+        const properties = this.#isKeyword('WITH') ? this.#withClause() : []
+
+        return { kind: 'declare_source', name, columns, properties, span: this.#span(start) }
+      }
       this.#acceptKeyword('AS')
       const tail = this.#statementTail()
 
@@ -1158,6 +1204,39 @@ class Parser {
     }
 
     return { kind: 'interval', ...parts, span }
+  }
+
+  /** `name TYPE [NOT NULL | NULL], ...` up to `closer` (a punctuation) or the end of the text. */
+  columnDefinitions(closer?: string): ColumnDefinition[] {
+    const columns: ColumnDefinition[] = []
+    const seen = new Map<string, ColumnDefinition>()
+    do {
+      const start = this.#cur().start
+      const name = this.#identifier('a column name')
+      const type = this.#typeName()
+      let nullable = true
+      if (this.#acceptKeyword('NOT', 'NULL')) nullable = false
+      else this.#acceptKeyword('NULL')
+      const column: ColumnDefinition = { name, type, nullable, span: this.#span(start) }
+      const key = name.quoted ? name.name : name.name.toLowerCase()
+      const earlier = seen.get(key)
+      if (earlier !== undefined) {
+        const at = this.#source.locate(earlier.span.start)
+        this.#error(name.span, `Column "${name.name}" is declared twice`, {
+          value: name.name,
+          hint: `It was first declared at line ${at.line}, column ${at.column}; rename or remove one of them`,
+        })
+      }
+      seen.set(key, column)
+      columns.push(column)
+    } while (this.#acceptPunct(','))
+    if (closer === undefined ? this.#cur().kind !== 'eof' : !this.#isPunct(closer)) {
+      this.#unexpected(`"," or ${closer === undefined ? 'the end of the column list' : `"${closer}"`}`, {
+        hint: "Columns are written 'name TYPE, name TYPE', e.g. 'id BIGINT, amount DECIMAL(12,2), ts TIMESTAMP(3)'",
+      })
+    }
+
+    return columns
   }
 
   #typeName(): TypeName {

@@ -12,6 +12,7 @@ import { parseRecoveryConfig, type RecoveryConfig } from '@ferris/recovery'
 import { bindAggregate } from '../analyzer/aggregate-functions.js'
 import { containsAggregate, ExpressionBinder, type Grouping, type Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
+import { declaredSchemaOf } from '../analyzer/declared-schema.js'
 import { defaultLibrary } from '../analyzer/default-library.js'
 import { collectEndpoints, type EndpointRef } from '../analyzer/endpoints.js'
 import type { OperatorLibrary } from '../analyzer/operator-library.js'
@@ -82,12 +83,12 @@ export async function plan(sql: string | Application, options: PlanOptions = {})
     }
     const schemas: Record<string, Schema> = {}
     for (const ep of st.sources) {
-      const given = options.schemas?.[ep.name]
+      const given = options.schemas?.[ep.name] ?? declaredSchemaOf(ep, app, source)
       const found = given ?? (await discover(ep, options, source))
       if (found === undefined) {
         throw source.error('FERRIS_SQL_SEMANTIC', ep.span, `Source "${ep.name}" cannot tell its schema`, {
           value: ep.name,
-          hint: 'Use a format that carries a schema (Parquet, a table), or a connector option that declares the columns',
+          hint: `Declare its columns: '${ep.name}.schema' = 'id BIGINT, amount DECIMAL(12,2), ts TIMESTAMP(3)', or use a format that carries a schema (Parquet, a table)`,
         })
       }
       schemas[ep.name] = found
