@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import type { Schema } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
-import { readAll, registry, tempDir, testContext } from './helpers.js'
+import { registry, tempDir, testContext } from './helpers.js'
 
 /**
  * The example data of the repository (vega-datasets) read through the connector, converted to Parquet and JSON
