@@ -102,8 +102,10 @@ export class ClickhouseSource implements DataSource {
       schema: options.schema,
       batchSize: this.#options.batch_size ?? options.batchSize,
       sql: this.#selectSql(options.schema),
-      // NaN and infinities print as null unless asked; 18.16 knows the setting too.
-      settings: { output_format_json_quote_denormals: 1 },
+      // NaN and infinities print as null unless asked. 64-bit integers are read exactly quoted or not (the
+      // lines are parsed with exact numbers); quoting them keeps the stream valid for any JSON reader.
+      // Decimals need no setting for the same reason, and 18.16 does not know output_format_json_quote_decimals.
+      settings: { output_format_json_quote_denormals: 1, output_format_json_quote_64bit_integers: 1 },
       zones: options.schema.fields.map((f) => this.#zonesOf(f)),
     })
     if (options.from !== undefined) await reader.seek(options.from)
