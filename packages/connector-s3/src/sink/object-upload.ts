@@ -70,7 +70,7 @@ export class ObjectUpload implements ByteOutput {
     if (this.key === undefined) {
       if (this.#spool === undefined) {
         const path = join(this.#spoolDir, `.ferris-s3-${randomUUID()}.spool`)
-        this.#spool = { path, handle: await open(path, 'wx'), size: 0 }
+        this.#spool = { path, handle: await open(path, 'wx+'), size: 0 }
       }
       await this.#spool.handle.write(body)
       this.#spool.size += body.length
@@ -130,11 +130,21 @@ export class ObjectUpload implements ByteOutput {
     if (this.done) return
     const env = this.#env
     if (this.#spool !== undefined) {
+      // The buffer goes to the end of the spool first, so every part but the last is a full part_size.
+      const tail = this.#take()
+      if (tail.length > 0) {
+        await this.#spool.handle.write(tail, 0, tail.length, this.#spool.size)
+        this.#spool.size += tail.length
+      }
       const { handle, size } = this.#spool
       for (let at = 0; at < size; at += this.#partSize) {
         const n = Math.min(this.#partSize, size - at)
         const buf = Buffer.allocUnsafe(n)
-        await handle.read(buf, 0, n, at)
+        for (let filled = 0; filled < n; ) {
+          const { bytesRead } = await handle.read(buf, filled, n - filled, at + filled)
+          if (bytesRead === 0) throw new Error(`spool file ended at ${at + filled} of ${size} bytes`)
+          filled += bytesRead
+        }
         await this.#uploadPart(key, buf)
       }
       await this.#dropSpool()
