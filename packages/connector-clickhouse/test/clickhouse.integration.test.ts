@@ -212,6 +212,18 @@ describe('[clickhouse] 18.16 over HTTP', () => {
     expect(back.discovered?.field('i64')).toMatchObject({ type: T.int64, nullable: true })
   })
 
+  it('writes and reads with gzip compression on', async () => {
+    const name = table('gzip')
+    const schema = Schema.of(['id', T.int64, false], ['s', T.string, false])
+    const rows: Row[] = Array.from({ length: 5000 }, (_, i) => [
+      BigInt(i) - 2n ** 62n,
+      `row ${i} ${'x'.repeat(i % 50)}`,
+    ])
+    await writeAll({ table: name, create_table: 'true', order_by: 'id', compression: 'true' }, schema, [rows])
+    const back = await readAll({ table: name, order_by: 'id', compression: 'true' }, schema)
+    expect(back.rows).toEqual(rows)
+  })
+
   it('keeps identifiers that try to inject SQL as plain names', async () => {
     const canary = table('canary')
     await sql(`CREATE TABLE ${quoteIdentifier(canary)} (x Int8) ENGINE = Memory`)
