@@ -294,6 +294,23 @@ describe('[clickhouse] 18.16 over HTTP', () => {
     await source.close()
   })
 
+  it('sends a result row that does not fit the declared schema to the bad-record policy and reads on', async () => {
+    const schema = Schema.of(['id', T.int64, false], ['v', T.int64, false])
+    const query = "SELECT number AS id, if(number = 2, 'x', toString(number)) AS v FROM system.numbers LIMIT 5"
+    const { rows, test } = await readAll({ query }, schema)
+    expect(rows).toEqual([
+      [0n, 0n],
+      [1n, 1n],
+      [3n, 3n],
+      [4n, 4n],
+    ])
+    expect(test.badRecords).toHaveLength(1)
+    expect(test.badRecords[0]!.raw).toBe('{"id":"2","v":"x"}')
+    expect(test.badRecords[0]!.error.message).toMatch(
+      /Row 3 of ClickHouse source test: test.v: ClickHouse returned "x"/,
+    )
+  })
+
   it('reads a query timestamp in its declared zone, and a local one as its wall clock', async () => {
     const schema = Schema.of(['zoned', T.timestamp('ms', 'Asia/Kathmandu'), false], ['local', T.timestamp('ms'), false])
     const query =
