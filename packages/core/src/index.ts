@@ -61,9 +61,11 @@ export {
   type ConvertOptions,
   castValue,
   createConverter,
+  createTextParser,
   formatValue,
   isValueOf,
   parseValue,
+  type TextParser,
 } from './types/convert.js'
 // Types and values
 export * from './types/data-type.js'

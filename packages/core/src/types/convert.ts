@@ -5,6 +5,8 @@ import { Interval, isInterval } from './interval.js'
 import { type ExactJson, JsonNumber, parseExactJson } from './json-text.js'
 import {
   type Disambiguation,
+  daysFromCivil,
+  daysInMonth,
   floorDiv,
   formatDate,
   formatTime,
@@ -12,6 +14,7 @@ import {
   getTimeZone,
   NANOS_PER_DAY,
   NANOS_PER_SECOND,
+  parseCommonTimestamp,
   parseDate,
   parseTime,
   parseTimestamp,
@@ -66,6 +69,150 @@ export function createConverter(from: DataType, to: DataType, options: ConvertOp
 /** Reads text (a CSV field, a JSON string, a URI parameter) as a value of `type`. See `parseText` rules below. */
 export function parseValue(text: string, type: DataType, options: ConvertOptions = {}): Value {
   return parseText(text, type, options)
+}
+
+/** Reads the text of one value; see `createTextParser`. */
+export type TextParser = (text: string) => Value
+
+/**
+ * `parseValue` bound to one type: every type decision is taken once here, and the shapes that fill real
+ * files (plain integers and decimals such as `-123.45`, `YYYY-MM-DD`, `YYYY-MM-DDThh:mm:ss.fffZ`) are read by
+ * character codes without a regex. Any other text goes through `parseValue`'s general rules, so results and
+ * errors are exactly `parseValue(text, type, options)`'s. A connector binds one per column, not per value.
+ */
+export function createTextParser(type: DataType, options: ConvertOptions = {}): TextParser {
+  const general: TextParser = (text) => parseText(text, type, options)
+  switch (type.kind) {
+    case 'string':
+      return (text) => text
+    case 'boolean':
+      return (text) => (text === 'true' ? true : text === 'false' ? false : general(text))
+    case 'int32':
+      return (text) => {
+        const n = plainInteger(text, 9)
+
+        return n === undefined ? general(text) : n
+      }
+    case 'int64':
+      return (text) => {
+        const n = plainInteger(text, 15)
+        if (n !== undefined) return BigInt(n)
+        if (text.length > 20 || !isPlainIntegerText(text)) return general(text)
+        const big = BigInt(text)
+
+        return big < INT64_MIN || big > INT64_MAX ? general(text) : big
+      }
+    case 'float64':
+      // A plain decimal spelling of at most 20 characters can neither overflow nor underflow to zero.
+      return (text) => (text.length <= 20 && isPlainNumberText(text) ? Number(text) : general(text))
+    case 'decimal': {
+      const limit = type.precision >= 16 ? Number.POSITIVE_INFINITY : 10 ** type.precision
+
+      return (text) => plainDecimal(text, type.scale, limit) ?? general(text)
+    }
+    case 'date':
+      return (text) => {
+        if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return general(text)
+        const y1 = twoDigits(text, 0)
+        const y2 = twoDigits(text, 2)
+        const mo = twoDigits(text, 5)
+        const d = twoDigits(text, 8)
+        const y = y1 * 100 + y2
+        if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return general(text)
+
+        return daysFromCivil(y, mo, d)
+      }
+    case 'timestamp': {
+      const digits = digitsOf(type.unit)
+      const disambiguation = options.lossy === true ? (options.disambiguation ?? 'compatible') : 'reject'
+
+      return (text) => parseCommonTimestamp(text, digits, type.timezone, disambiguation) ?? general(text)
+    }
+    default:
+      return general
+  }
+}
+
+/** The two digits at `i` as a number, or -1 when either is not a digit. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48
+  const b = text.charCodeAt(i + 1) - 48
+
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
+/** `[+-]?\d+` with at most `maxDigits` digits, as a number; undefined for any other text. */
+function plainInteger(text: string, maxDigits: number): number | undefined {
+  const n = text.length
+  let i = 0
+  let c = text.charCodeAt(0)
+  const negative = c === 45
+  if (negative || c === 43) c = text.charCodeAt(++i)
+  if (i === n || n - i > maxDigits) return undefined
+  let v = 0
+  for (; i < n; c = text.charCodeAt(++i)) {
+    if (c < 48 || c > 57) return undefined
+    v = v * 10 + (c - 48)
+  }
+
+  return negative ? -v : v
+}
+
+function isPlainIntegerText(text: string): boolean {
+  const n = text.length
+  let i = text.charCodeAt(0) === 45 || text.charCodeAt(0) === 43 ? 1 : 0
+  if (i === n) return false
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+
+  return true
+}
+
+/** `[+-]?\d+(\.\d*)?`: what `Number` reads exactly as `FLOAT_TEXT` does. */
+function isPlainNumberText(text: string): boolean {
+  const n = text.length
+  let i = text.charCodeAt(0) === 45 || text.charCodeAt(0) === 43 ? 1 : 0
+  let digits = 0
+  let point = false
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) digits++
+    else if (c === 46 && !point && digits > 0) point = true
+    else return false
+  }
+
+  return digits > 0
+}
+
+/**
+ * `[+-]?\d+(\.\d*)?` with at most `scale` fractional digits and at most 15 digits once at `scale`, so the
+ * unscaled value is exact in a double; undefined for any other text or a value of `limit` or more (the
+ * general path then rounds, or reports the loss or overflow).
+ */
+function plainDecimal(text: string, scale: number, limit: number): Decimal | undefined {
+  const n = text.length
+  let i = 0
+  let c = text.charCodeAt(0)
+  const negative = c === 45
+  if (negative || c === 43) c = text.charCodeAt(++i)
+  let v = 0
+  let digits = 0
+  let point = -1
+  for (; i < n; c = text.charCodeAt(++i)) {
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48)
+      digits++
+    } else if (c === 46 && point < 0 && digits > 0) point = digits
+    else return undefined
+  }
+  const fraction = point < 0 ? 0 : digits - point
+  if (digits === 0 || fraction > scale || digits + scale - fraction > 15) return undefined
+  const unscaled = v * 10 ** (scale - fraction)
+  if (unscaled >= limit) return undefined
+
+  return new Decimal(BigInt(negative ? -unscaled : unscaled), scale)
 }
 
 /**

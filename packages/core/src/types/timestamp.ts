@@ -419,6 +419,80 @@ export function parseTimestamp(text: string, options: ParseTimestampOptions = {}
   return getTimeZone(zone).toInstant(local, options.disambiguation ?? 'compatible')
 }
 
+/** The two digits at `i` as a number, or -1 when either is not a digit. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48
+  const b = text.charCodeAt(i + 1) - 48
+
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
+const FRACTION_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1]
+
+/**
+ * The common shapes of `parseTimestamp` (`YYYY-MM-DDThh:mm:ss`, a space for the `T`, up to 9 fractional
+ * digits, an optional `Z`) read by character codes, with the date arithmetic in numbers and one conversion
+ * to bigint: CSV and JSON files hold millions of these, and the general parser's regex dominated reading
+ * them. Returns undefined for any other text, an invalid date or time, or fractional digits finer than
+ * `fractionDigits` that are not zero, so the caller falls back to `parseTimestamp` and its precise errors.
+ * Otherwise returns what `parseTimestamp(text, { zone, disambiguation })` returns.
+ */
+export function parseCommonTimestamp(
+  text: string,
+  fractionDigits: number,
+  zone: string | undefined,
+  disambiguation: Disambiguation,
+): bigint | undefined {
+  const n = text.length
+  if (n < 19 || n > 30) return undefined
+  const y1 = twoDigits(text, 0)
+  const y2 = twoDigits(text, 2)
+  const mo = twoDigits(text, 5)
+  const d = twoDigits(text, 8)
+  const h = twoDigits(text, 11)
+  const mi = twoDigits(text, 14)
+  const s = twoDigits(text, 17)
+  const sep = text.charCodeAt(10)
+  if (
+    y1 < 0 ||
+    y2 < 0 ||
+    h < 0 ||
+    mi < 0 ||
+    s < 0 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    (sep !== 84 && sep !== 32) ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  ) {
+    return undefined
+  }
+  const y = y1 * 100 + y2
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined
+  let i = 19
+  let fraction = 0
+  let c = text.charCodeAt(i)
+  if (c === 46 || c === 44) {
+    const start = ++i
+    for (c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) fraction = fraction * 10 + (c - 48)
+    const digits = i - start
+    if (digits === 0 || digits > 9) return undefined
+    fraction *= FRACTION_SCALE[digits]!
+    if (fractionDigits < 9 && fraction % FRACTION_SCALE[fractionDigits]! !== 0) return undefined
+  }
+  let utc = false
+  if (i < n) {
+    if (i !== n - 1 || (c !== 90 && c !== 122)) return undefined
+    utc = true
+  }
+  const seconds = daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s
+  const local =
+    fraction === 0 ? BigInt(seconds) * NANOS_PER_SECOND : BigInt(seconds) * NANOS_PER_SECOND + BigInt(fraction)
+  if (utc || zone === undefined) return local
+
+  return getTimeZone(zone).toInstant(local, disambiguation)
+}
+
 function fixedOffset(offsetText: string, text: string): bigint {
   const zone = (() => {
     try {
