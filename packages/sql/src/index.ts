@@ -10,6 +10,7 @@ export { type CompiledExpr, compileExpression, type MutableEvalContext } from '.
 export { type Operator, Pipeline, type PipelineBatch, type RowErrorHandler } from './execution/operators.js'
 // Jobs
 export { type Checkpoint, CheckpointStore } from './job/checkpoint-store.js'
+export type { Observability } from './job/job-observability.js'
 export type { ApplicationProgress, JobProgress } from './job/progress.js'
 export {
   type ApplicationResult,

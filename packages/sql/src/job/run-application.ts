@@ -28,6 +28,7 @@ import { Pipeline, type PipelineBatch } from '../execution/operators.js'
 import type { ApplicationPlan, JobPlan } from '../planner/logical-plan.js'
 import { plan } from '../planner/planner.js'
 import { type Checkpoint, CheckpointStore } from './checkpoint-store.js'
+import { JobObservability, type Observability, teeMetrics } from './job-observability.js'
 import { type ApplicationProgress, type JobProgress, snapshotProgress } from './progress.js'
 
 export interface RunApplicationOptions {
@@ -38,7 +39,10 @@ export interface RunApplicationOptions {
   /** `--set key=value` overrides of WITH properties and job settings. */
   readonly set?: Readonly<Record<string, string>>
   readonly logger?: Logger
+  /** Receives what connectors and recovery policies count, besides `observability.metrics`. */
   readonly metrics?: ConnectorMetrics
+  /** Prometheus metrics and health of every job, source and sink (what `ferris run --http` serves). */
+  readonly observability?: Observability
   /** Stops every job: reading ends, output so far is flushed and committed, everything is closed. */
   readonly signal?: AbortSignal
   /** Called after every batch and checkpoint with a copy of the counters. */
@@ -95,7 +99,7 @@ export async function runApplication(sql: string, options: RunApplicationOptions
   const contextFor = (ep: EndpointRef): ConnectorContext => ({
     name: ep.name,
     logger: logger.child({ module: 'sql', [ep.role]: ep.name }),
-    metrics: options.metrics ?? noopMetrics,
+    metrics: teeMetrics(options.metrics, options.observability?.metrics?.forEndpoint(ep.name)) ?? noopMetrics,
     signal: controller.signal,
     cwd,
     reportBadRecord: (record) => {
@@ -166,6 +170,7 @@ export async function runApplication(sql: string, options: RunApplicationOptions
           contextFor,
           sources: new Map(job.sources.map((s) => [s, created.get(s)!])),
           startNanos,
+          observe: new JobObservability(job.name, options.observability, options.metrics),
         }
         for (const s of job.sources) holders.set(s, env)
         if (job.sink.kind === 'endpoint') holders.set(job.sink.endpoint, env)
@@ -173,6 +178,7 @@ export async function runApplication(sql: string, options: RunApplicationOptions
           return await runJob(env)
         } catch (e) {
           env.progress.state = 'failed'
+          env.observe.failed(e)
           controller.abort(e)
           throw e
         }
@@ -200,6 +206,7 @@ interface JobEnv {
   readonly contextFor: (ep: EndpointRef) => ConnectorContext
   readonly sources: ReadonlyMap<EndpointRef, DataSource>
   readonly startNanos: bigint
+  readonly observe: JobObservability
 }
 
 /** Something that takes part in a checkpoint: the job's sink and every dead-letter sink. */
@@ -241,9 +248,10 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     await queue.open()
     committers.push(queue)
   }
+  const badRecordMetrics = env.observe.metricsFor(job.name)
   env.policy = BadRecordPolicy.fromConfig(job.recovery, queues, {
     logger,
-    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(badRecordMetrics === undefined ? {} : { metrics: badRecordMetrics }),
   })
 
   try {
@@ -258,7 +266,13 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       closers.push(() => sink.close())
       await sink.open()
       await sink.validateSchema(schema)
-      const w = await sink.createWriter({ schema, jobId: job.name })
+      // Retries, breaker and timeout wrap the writer; `close` stays unwrapped (the job is giving up or done).
+      const w = env.observe.writer(
+        await sink.createWriter({ schema, jobId: job.name }),
+        ep.name,
+        job.recovery.for(ep.name).resilience,
+        env.signal,
+      )
       writer = w
       closers.unshift(() => w.close())
       committers.unshift(w)
@@ -286,11 +300,16 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     await source.open()
     closers.push(() => source.close())
     const from = positions[sourceRef.name]
-    const reader: DataReader = await source.createReader({
-      schema: sourceSchema(job),
-      batchSize: job.settings.batchSize,
-      ...(from === undefined ? {} : { from }),
-    })
+    const reader: DataReader = env.observe.reader(
+      await source.createReader({
+        schema: sourceSchema(job),
+        batchSize: job.settings.batchSize,
+        ...(from === undefined ? {} : { from }),
+      }),
+      sourceRef.name,
+      job.recovery.for(sourceRef.name).resilience,
+      env.signal,
+    )
     closers.unshift(() => reader.close())
 
     const context: MutableEvalContext = { queryStartNanos: env.startNanos, timeZone: job.settings.timeZone }
@@ -338,12 +357,14 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       else if (options.onRows !== undefined) await options.onRows(job.name, out)
       else rows!.push(...out.rows)
       progress.sink.written += out.rows.length
+      env.observe.recordsOut(progress.sink.name, out.rows.length)
     }
 
     let position: Position | undefined = from
     let ended = false
     const takeCheckpoint = async (finished: boolean) => {
       checkpointId++
+      const began = performance.now()
       const covered: Record<string, Position> = position === undefined ? {} : { [sourceRef.name]: position }
       for (const c of committers) await c.flush()
       for (const c of committers) await c.commit({ checkpointId, positions: covered })
@@ -360,6 +381,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         await store.save(cp)
       }
       if (position !== undefined) await reader.commit(position)
+      env.observe.checkpointDuration((performance.now() - began) / 1000)
       progress.checkpoints++
       progress.lastCheckpointId = checkpointId
       updateBadCounts(env)
@@ -371,6 +393,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     const interval = job.settings.checkpointIntervalMs ?? options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS
     let lastCheckpoint = Date.now()
     progress.state = 'running'
+    env.observe.running()
     logger.log('info', `Job ${job.name} started`, { source: sourceRef.name, from: from ?? null })
     while (!env.signal.aborted) {
       const r = await reader.read()
@@ -378,6 +401,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         current = { batch: r.batch, ordinalBase: readCount, before: position }
         readCount += r.batch.rows.length
         progress.sources[sourceRef.name]!.read += r.batch.rows.length
+        env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
         await emit(pipeline.process(r.batch))
         position = r.position
         updateBadCounts(env)
