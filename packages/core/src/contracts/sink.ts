@@ -29,6 +29,12 @@ export interface WriterOptions {
   readonly schema: Schema
   /** Stable identity of the job, for transactional ids, dedup tokens and position tables. */
   readonly jobId: string
+  /**
+   * The id of the job's last completed checkpoint (0 for a new job). The next `commit` carries a larger id.
+   * Sinks that derive names or dedup tokens from checkpoint ids use it to name output written before that
+   * first commit (rows flushed under memory pressure) the way a replay after a crash will name it again.
+   */
+  readonly lastCheckpointId?: number
 }
 
 /**
