@@ -255,6 +255,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   })
 
   try {
+    const stored = store === undefined ? undefined : await store.load()
     // The sink first: a sink that stores positions (a transactional table) says where to resume.
     let writer: DataWriter | undefined
     if (job.sink.kind === 'endpoint') {
@@ -268,7 +269,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       await sink.validateSchema(schema)
       // Retries, breaker and timeout wrap the writer; `close` stays unwrapped (the job is giving up or done).
       const w = env.observe.writer(
-        await sink.createWriter({ schema, jobId: job.name }),
+        await sink.createWriter({ schema, jobId: job.name, lastCheckpointId: stored?.checkpointId ?? 0 }),
         ep.name,
         job.recovery.for(ep.name).resilience,
         env.signal,
@@ -279,7 +280,6 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     }
     // With `fresh`, earlier progress is ignored: sources start from their configured beginning and the
     // checkpoint ids continue, so sinks that name output by checkpoint id never overwrite earlier output.
-    const stored = store === undefined ? undefined : await store.load()
     const checkpoint = options.fresh === true ? undefined : stored
     let positions: Record<string, Position> = { ...(checkpoint?.positions ?? {}) }
     if (options.fresh !== true && writer?.committedPositions !== undefined) {
