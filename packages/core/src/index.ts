@@ -71,7 +71,7 @@ export {
 export * from './types/data-type.js'
 export { Decimal, divideRounded, isDecimal, MAX_DECIMAL_PRECISION, type RoundingMode } from './types/decimal.js'
 export { Interval, isInterval } from './types/interval.js'
-export { type ExactJson, JsonNumber, parseExactJson } from './types/json-text.js'
+export { type ExactJson, isJsonNumber, JsonNumber, parseExactJson } from './types/json-text.js'
 export {
   civilFromDays,
   type Disambiguation,

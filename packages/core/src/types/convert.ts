@@ -2,7 +2,7 @@ import { FerrisError } from '../errors/ferris-error.js'
 import { type DataType, type DecimalType, type TimeUnit, typeToString, UNIT_NANOS } from './data-type.js'
 import { Decimal, isDecimal, MAX_DECIMAL_PRECISION } from './decimal.js'
 import { Interval, isInterval } from './interval.js'
-import { type ExactJson, JsonNumber, parseExactJson } from './json-text.js'
+import { type ExactJson, isJsonNumber, type JsonNumber, parseExactJson } from './json-text.js'
 import {
   type Disambiguation,
   daysFromCivil,
@@ -921,7 +921,7 @@ function fromJson(json: ExactJson, type: DataType, options: ConvertOptions, inpu
       `JSON that fits ${typeToString(type)}`,
       `${describeJson(json)} does not fit ${typeToString(type)}`,
     )
-  if (json instanceof JsonNumber) {
+  if (isJsonNumber(json)) {
     switch (type.kind) {
       case 'int32':
       case 'int64':
@@ -991,7 +991,7 @@ function fromJson(json: ExactJson, type: DataType, options: ConvertOptions, inpu
 }
 
 function describeJson(json: ExactJson): string {
-  if (json instanceof JsonNumber) return `the number ${json.text}`
+  if (isJsonNumber(json)) return `the number ${json.text}`
   if (Array.isArray(json)) return 'an array'
   if (typeof json === 'object' && json !== null) return 'an object'
 
@@ -999,7 +999,7 @@ function describeJson(json: ExactJson): string {
 }
 
 function jsonOf(json: ExactJson): string {
-  if (json instanceof JsonNumber) return json.text
+  if (isJsonNumber(json)) return json.text
   if (Array.isArray(json)) return `[${json.map(jsonOf).join(',')}]`
   if (typeof json === 'object' && json !== null) {
     return `{${Object.entries(json)

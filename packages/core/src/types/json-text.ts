@@ -5,11 +5,19 @@ import { FerrisError } from '../errors/ferris-error.js'
  * which would corrupt 64-bit integers and decimals, so numbers are kept as their text here (`JsonNumber`) and
  * converted once their target type is known.
  */
+const BRAND = Symbol.for('ferris:json-number')
+
 export class JsonNumber {
+  readonly [BRAND] = true
   readonly text: string
   constructor(text: string) {
     this.text = text
   }
+}
+
+/** Guard that works across duplicate installs of @ferris/core, unlike `instanceof`. */
+export function isJsonNumber(value: unknown): value is JsonNumber {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
 }
 
 export type ExactJson = null | boolean | string | JsonNumber | ExactJson[] | { [key: string]: ExactJson }
@@ -50,7 +58,8 @@ export function parseExactJson(text: string): ExactJson {
         ws()
         if (text[i] !== ':') fail('expected ":"')
         i++
-        out[key] = value()
+        // defineProperty, not assignment: a "__proto__" key must become a field, not the object's prototype.
+        Object.defineProperty(out, key, { value: value(), enumerable: true, writable: true, configurable: true })
         ws()
         if (text[i] === ',') {
           i++
