@@ -33,11 +33,15 @@ async function measure(n) {
     await generateCsv(csv, n)
   }
   const mb = statSync(csv).size / 1e6
-  const ferrisOut = join(dir, `ferris-${n}.parquet`)
+  // A fresh folder per run: the file sink keeps a commit log beside its output, and a job finding one that
+  // says the input was consumed resumes after it, writing nothing (exactly-once across runs).
+  const ferrisDir = join(dir, `ferris-${n}`)
+  rmSync(ferrisDir, { recursive: true, force: true })
+  mkdirSync(ferrisDir)
+  const ferrisOut = join(ferrisDir, 'readings.parquet')
   const duckOut = join(dir, `duckdb-${n}.parquet`)
-  rmSync(ferrisOut, { force: true })
   rmSync(duckOut, { force: true })
-  const ferris = child('convert-ferris.mjs', [csv, ferrisOut, dir])
+  const ferris = child('convert-ferris.mjs', [csv, ferrisOut, ferrisDir])
   const duckdb = child('convert-duckdb.mjs', [csv, duckOut, '2'])
   if (ferris.rows !== n || duckdb.rows !== n)
     throw new Error(`row counts differ: ferris ${ferris.rows}, duckdb ${duckdb.rows}, expected ${n}`)

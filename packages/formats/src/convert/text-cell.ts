@@ -1,4 +1,4 @@
-import { type DataType, FerrisError, isFerrisError, parseValue, type Value } from '@ferris/core'
+import { createTextParser, type DataType, FerrisError, isFerrisError, parseValue, type Value } from '@ferris/core'
 
 /**
  * How a text cell (a CSV field) becomes a value. `nullMarker` is the text that means NULL when the field is
@@ -11,6 +11,20 @@ export function textCell(text: string, quoted: boolean, type: DataType, nullMark
   if (text === '') return null
 
   return parseValue(text, type)
+}
+
+/** `textCell` bound to one column: `(text, quoted) => value`. */
+export type TextCellReader = (text: string, quoted: boolean) => Value
+
+/**
+ * `textCell` with the type decisions taken once, for a decoder to bind per column and call per cell: the
+ * same results and errors, without examining the type again for every value.
+ */
+export function createTextCell(type: DataType, nullMarker: string): TextCellReader {
+  if (type.kind === 'string') return (text, quoted) => (!quoted && text === nullMarker ? null : text)
+  const parse = createTextParser(type)
+
+  return (text, quoted) => ((!quoted && text === nullMarker) || text === '' ? null : parse(text))
 }
 
 /** Wraps a conversion failure with the column it happened in. */

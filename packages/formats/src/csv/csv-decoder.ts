@@ -1,5 +1,5 @@
 import { type DataType, FerrisError, type Row, type Schema } from '@ferris/core'
-import { cellError, textCell } from '../convert/text-cell.js'
+import { cellError, createTextCell, type TextCellReader } from '../convert/text-cell.js'
 import {
   cutRaw,
   type DecodeBadRecord,
@@ -34,9 +34,10 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
   readonly #schema: Schema
   readonly #types: DataType[]
   readonly #nullable: boolean[]
+  /** One text reader per schema field, bound once. */
+  readonly #cells: TextCellReader[]
   readonly #file: string
   readonly #hasHeader: boolean
-  readonly #nullMarker: string
   readonly #tokenizer: CsvTokenizer
   #header: readonly string[] | undefined
   /** The next record is the header. */
@@ -52,7 +53,8 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
     this.#nullable = options.schema.fields.map((f) => f.nullable)
     this.#file = options.file
     this.#hasHeader = options.hasHeader ?? true
-    this.#nullMarker = options.nullMarker ?? ''
+    const nullMarker = options.nullMarker ?? ''
+    this.#cells = this.#types.map((type) => createTextCell(type, nullMarker))
     const dialect = csvDialect(options)
     this.#tokenizer = new CsvTokenizer(
       dialect,
@@ -156,6 +158,7 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
       return
     }
     const types = this.#types
+    const cells = this.#cells
     const columnOf = this.#columnOf
     const row: Row = new Array(types.length)
     for (let i = 0; i < types.length; i++) {
@@ -165,7 +168,7 @@ export class CsvDecoder implements RecordDecoder, CsvTokenSink {
       } else {
         const text = fields[c]!
         try {
-          row[i] = textCell(text, quoted[c]!, types[i]!, this.#nullMarker)
+          row[i] = cells[i]!(text, quoted[c]!)
         } catch (error) {
           const name = this.#schema.fields[i]!.name
           this.#bad(start, end, line, cellError(error, name, text, types[i]!))
