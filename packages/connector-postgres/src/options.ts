@@ -101,10 +101,10 @@ export const postgresOptions = defineOptions({
   },
   batch_size: {
     type: 'integer',
-    default: 1000,
+    default: 10_000,
     min: 1,
-    max: 100_000,
-    doc: 'Sink: rows per INSERT statement (fewer when the row width would pass 65535 parameters).',
+    max: 1_000_000,
+    doc: 'Sink: rows per statement: one COPY for appends, one INSERT for upserts (fewer when the row width would pass 65535 parameters). Rows are buffered up to this count, and a statement the server refuses is retried row by row.',
   },
   connect_timeout: { type: 'duration', default: 10_000, doc: 'Time allowed to connect and log in.' },
   application_name: { type: 'string', default: 'ferris', doc: 'Shown in pg_stat_activity.' },

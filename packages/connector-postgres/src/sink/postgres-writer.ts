@@ -17,6 +17,7 @@ import { classifyError } from '../sql/classify-error.js'
 import { connectClient } from '../sql/connect.js'
 import { type ParamEncoder, paramEncoder } from '../types/encode-text.js'
 import { collapseByKey, type PendingRow } from './change-set.js'
+import { copyRows } from './copy-rows.js'
 import type { PositionsTable } from './positions-table.js'
 import { rowsPerStatement, Statements } from './statements.js'
 
@@ -50,6 +51,8 @@ export class PostgresWriter implements DataWriter {
   readonly #chunk: number
   #client: pg.Client | undefined
   #inTransaction = false
+  /** A `ferris_rows` savepoint is open in the transaction. */
+  #savepoint = false
   #broken: FerrisError | undefined
   #pending: PendingRow[] = []
   #closed = false
@@ -61,7 +64,11 @@ export class PostgresWriter implements DataWriter {
     this.#encoders = setup.schema.fields.map((f) => paramEncoder(f.type, `${subject}.${f.name}`))
     this.#keyIndexes = setup.key.map((k) => setup.schema.indexOf(k, true))
     this.#statements = new Statements(setup.table, setup.schema.names, setup.key)
-    this.#chunk = rowsPerStatement(setup.options.batch_size, setup.schema.length)
+    // A COPY has no parameters; an INSERT binds one per value, at most 65535.
+    this.#chunk =
+      setup.key.length === 0
+        ? setup.options.batch_size
+        : rowsPerStatement(setup.options.batch_size, setup.schema.length)
   }
 
   async write(batch: RecordBatch): Promise<void> {
@@ -180,6 +187,7 @@ export class PostgresWriter implements DataWriter {
     if (this.#inTransaction) return
     await client.query('BEGIN')
     this.#inTransaction = true
+    this.#savepoint = false
   }
 
   /** Marks the transaction lost, drops a dead connection, and returns the classified error to throw. */
@@ -200,7 +208,7 @@ export class PostgresWriter implements DataWriter {
     try {
       await this.#begin(client)
       if (this.#keyIndexes.length === 0) {
-        await this.#run(client, rows, 'insert')
+        await this.#run(client, rows, 'copy')
       } else {
         const { upserts, deletes } = collapseByKey(rows, this.#keyIndexes)
         if (deletes.length > 0) await this.#run(client, deletes, 'delete')
@@ -221,19 +229,28 @@ export class PostgresWriter implements DataWriter {
     }
   }
 
-  /** Sends rows in statements of at most `#chunk` rows, each under a savepoint. */
-  async #run(client: pg.Client, rows: PendingRow[], what: 'insert' | 'delete'): Promise<void> {
+  /**
+   * Sends rows in statements of at most `#chunk` rows (appends: one COPY of them), each under a savepoint,
+   * so that a refused statement can be undone alone and its rows tried one by one.
+   */
+  async #run(client: pg.Client, rows: PendingRow[], what: 'insert' | 'delete' | 'copy'): Promise<void> {
     for (let start = 0; start < rows.length; start += this.#chunk) {
       const part = rows.slice(start, start + this.#chunk)
       try {
-        await client.query('SAVEPOINT ferris_rows')
-        await client.query(this.#text(what, part.length), this.#params(what, part))
-        await client.query('RELEASE SAVEPOINT ferris_rows')
+        // One round trip: the previous statement's savepoint is released as this one's is taken (a simple
+        // query may hold several statements). The last one is released by COMMIT.
+        await client.query(
+          this.#savepoint ? 'RELEASE SAVEPOINT ferris_rows; SAVEPOINT ferris_rows' : 'SAVEPOINT ferris_rows',
+        )
+        this.#savepoint = true
+        if (what === 'copy') await copyRows(client, this.#statements.copy(), part)
+        else await client.query(this.#text(what, part.length), this.#params(what, part))
       } catch (error) {
         const classified = classifyError(error, this.#setup.context.name, `writing to ${this.#setup.tableLabel}`)
-        if (classified.context.badRecord !== true) throw this.#fail(error, `writing to ${this.#setup.tableLabel}`)
+        if (classified.context.badRecord !== true || !this.#savepoint)
+          throw this.#fail(error, `writing to ${this.#setup.tableLabel}`)
         await client.query('ROLLBACK TO SAVEPOINT ferris_rows')
-        await this.#oneByOne(client, part, what)
+        await this.#oneByOne(client, part, what === 'copy' ? 'insert' : what)
       }
     }
   }

@@ -63,6 +63,11 @@ export class Statements {
     return text
   }
 
+  /** `COPY table (columns) FROM STDIN`, for appends. */
+  copy(): string {
+    return `COPY ${this.#table} (${this.#columns}) FROM STDIN`
+  }
+
   /** `DELETE ... WHERE key IN (...)` for `rows` keys. */
   delete(rows: number): string {
     const k = `d${rows}`

@@ -73,13 +73,14 @@ function encoderFor(type: DataType, subject: string): (value: Value) => string {
       const zoned = type.timezone !== undefined
 
       // A zoned timestamp is sent as its UTC instant (`...Z`): the session time zone never shifts it.
-      return (v) =>
-        checkYear(
-          formatTimestamp(exactMicros(v as bigint, type, subject), 'us', zoned ? 'UTC' : undefined),
-          v,
-          type,
-          subject,
+      return (v) => {
+        const nanos = exactMicros(v as bigint, type, subject)
+
+        return (
+          fastTimestamp(nanos, zoned) ??
+          checkYear(formatTimestamp(nanos, 'us', zoned ? 'UTC' : undefined), v, type, subject)
         )
+      }
     }
     case 'interval':
       return (v) => String(v)
@@ -95,6 +96,29 @@ function encoderFor(type: DataType, subject: string): (value: Value) => string {
       // JSON with exact numbers (core's canonical text), stored in jsonb.
       return (v) => formatValue(v, type)
   }
+}
+
+/** Milliseconds of 0001-01-01 and of 9999-12-31T23:59:59.999 UTC: the years Date.toISOString prints in four digits. */
+const MIN_MS = -62_135_596_800_000
+const MAX_MS = 253_402_300_799_999
+
+/**
+ * The ISO text of a whole-microsecond timestamp through `Date`, several times faster than the general
+ * formatter on a hot path; undefined outside years 1-9999, which the general path handles.
+ */
+function fastTimestamp(nanos: bigint, zoned: boolean): string | undefined {
+  const micros = nanos / NANOS_PER_MICRO
+  let ms = Number(micros / 1000n)
+  let sub = Number(micros % 1000n)
+  if (sub < 0) {
+    sub += 1000
+    ms -= 1
+  }
+  if (ms < MIN_MS || ms > MAX_MS) return undefined
+  const iso = new Date(ms).toISOString() // YYYY-MM-DDTHH:MM:SS.sssZ
+  const text = `${iso.slice(0, 23)}${sub < 10 ? '00' : sub < 100 ? '0' : ''}${sub}`
+
+  return zoned ? `${text}Z` : text
 }
 
 /** PostgreSQL keeps microseconds: a value with finer digits is refused rather than silently truncated. */

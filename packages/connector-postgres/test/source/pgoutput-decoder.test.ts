@@ -75,16 +75,31 @@ describe('PgoutputDecoder', () => {
     })
     expect(d.decode(relation)).toMatchObject({
       tag: 'relation',
-      relation: { oid: 16384, name: 'ünïcode', replicaIdentity: 'f', columns: [{ name: 'id', key: true, typeOid: 20 }, { name: 'body', key: false }] },
+      relation: {
+        oid: 16384,
+        name: 'ünïcode',
+        replicaIdentity: 'f',
+        columns: [
+          { name: 'id', key: true, typeOid: 20 },
+          { name: 'body', key: false },
+        ],
+      },
     })
-    expect(d.decode(new Msg().ch('I').i32(16384).ch('N').i16(2).text('9223372036854775807').ch('n').build())).toMatchObject({
+    expect(
+      d.decode(new Msg().ch('I').i32(16384).ch('N').i16(2).text('9223372036854775807').ch('n').build()),
+    ).toMatchObject({
       tag: 'insert',
       new: ['9223372036854775807', null],
     })
     const update = d.decode(
       new Msg().ch('U').i32(16384).ch('O').i16(2).text('1').text('long ü').ch('N').i16(2).text('2').ch('u').build(),
     )
-    expect(update).toMatchObject({ tag: 'update', old: ['1', 'long ü'], oldIsKeyOnly: false, new: ['2', UNCHANGED_TOAST] })
+    expect(update).toMatchObject({
+      tag: 'update',
+      old: ['1', 'long ü'],
+      oldIsKeyOnly: false,
+      new: ['2', UNCHANGED_TOAST],
+    })
     expect(d.decode(new Msg().ch('D').i32(16384).ch('K').i16(2).text('2').ch('n').build())).toMatchObject({
       tag: 'delete',
       old: ['2', null],
@@ -99,6 +114,8 @@ describe('PgoutputDecoder', () => {
   })
 
   it('refuses a change for a relation it was not told about', () => {
-    expect(() => new PgoutputDecoder().decode(new Msg().ch('I').i32(1).ch('N').i16(0).build())).toThrow(/Relation message/)
+    expect(() => new PgoutputDecoder().decode(new Msg().ch('I').i32(1).ch('N').i16(0).build())).toThrow(
+      /Relation message/,
+    )
   })
 })

@@ -10,7 +10,11 @@ describe('PostgreSQL snapshot source', () => {
   it('discovers the schema with precision, arrays and NOT NULL', async () => {
     const table = uniqueName('discover')
     const admin = await adminClient()
-    await createTable(admin, table, 'id bigint NOT NULL, n numeric(12, 3), at timestamptz(3), l timestamp, tags bigint[], doc jsonb, d date')
+    await createTable(
+      admin,
+      table,
+      'id bigint NOT NULL, n numeric(12, 3), at timestamptz(3), l timestamp, tags bigint[], doc jsonb, d date',
+    )
     const schema = await new PostgresSource(optionsFor(table), testContext('in')).discoverSchema()
     expect(schema.toString()).toBe(
       "id BIGINT NOT NULL, n DECIMAL(12, 3), at TIMESTAMP(3) WITH TIME ZONE 'UTC', l TIMESTAMP(6), tags LIST<BIGINT>, doc STRING, d DATE",
@@ -64,7 +68,10 @@ describe('PostgreSQL snapshot source', () => {
       schema: Schema.of(['id', T.int32], ['nope', T.string]),
       batchSize: 10,
     })
-    await expect(reader.read()).rejects.toMatchObject({ code: 'FERRIS_SCHEMA_MISMATCH', message: expect.stringContaining('"nope"') })
+    await expect(reader.read()).rejects.toMatchObject({
+      code: 'FERRIS_SCHEMA_MISMATCH',
+      message: expect.stringContaining('"nope"'),
+    })
     await reader.close()
   })
 })

@@ -20,12 +20,22 @@ function failingClient(error: Error): pg.Client & { statements: string[] } {
 
   return {
     statements,
-    query: async (text: string | { text: string }) => {
-      const sql = typeof text === 'string' ? text : text.text
+    query: (arg: string | { text: string; handleError?: (e: Error) => void }) => {
+      const sql = typeof arg === 'string' ? arg : arg.text
       statements.push(sql.split(' ')[0]!)
-      if (/^(INSERT|DELETE)/.test(sql)) throw error
+      if (/^(INSERT|DELETE|COPY)/.test(sql)) {
+        // A COPY is a writable stream the client hands back at once; the server's error arrives on it.
+        if (typeof arg === 'object' && arg.handleError !== undefined) {
+          // What pg-copy-streams does when the server answers a COPY with an ErrorResponse.
+          process.nextTick(() => arg.handleError!(error))
 
-      return { rows: [], fields: [], rowCount: 0 }
+          return arg
+        }
+
+        return Promise.reject(error)
+      }
+
+      return Promise.resolve({ rows: [], fields: [], rowCount: 0 })
     },
     end: async () => {},
     on: () => {},
@@ -138,11 +148,11 @@ describe('PostgresWriter with a client that always fails', () => {
       [1n, 'FERRIS_RECORD_MALFORMED', '23505'],
       [2n, 'FERRIS_RECORD_MALFORMED', '23505'],
     ])
-    // One multi-row statement, then one statement per row, each under its own savepoint.
+    // One COPY of the rows, then one INSERT per row, each under its own savepoint.
     expect(client.statements).toEqual([
       'BEGIN',
       'SAVEPOINT',
-      'INSERT',
+      'COPY',
       'ROLLBACK',
       'SAVEPOINT',
       'INSERT',

@@ -51,6 +51,22 @@ describe('paramEncoder', () => {
     expect(paramEncoder(T.int64, 'c')(null)).toBeNull()
   })
 
+  it('formats timestamps on either side of 1970 and at the ends of years 1-9999 like the core formatter', () => {
+    const zoned = paramEncoder(T.timestamp('us', 'UTC'), 'c')
+    const local = paramEncoder(T.timestamp('us'), 'c')
+    for (const text of [
+      '1969-12-31T23:59:59.999999Z',
+      '1970-01-01T00:00:00.000001Z',
+      '0001-01-01T00:00:00.000000Z',
+      '9999-12-31T23:59:59.999999Z',
+      '1900-02-28T12:34:56.000999Z',
+    ]) {
+      expect(zoned(parseTimestamp(text))).toBe(text)
+      expect(local(parseTimestamp(text))).toBe(text.slice(0, -1))
+    }
+    expect(() => zoned(parseTimestamp('+10000-01-01T00:00:00Z'))).toThrow(/outside 0000-9999/)
+  })
+
   it('refuses what PostgreSQL cannot keep instead of changing it', () => {
     expect(() => paramEncoder(T.timestamp('ns'), 'out.at')(1n)).toThrow(/out.at.*nanoseconds/)
     expect(() => paramEncoder(T.string, 'out.s')('a\u0000b')).toThrow(/NUL/)
