@@ -103,8 +103,13 @@ export function createTextParser(type: DataType, options: ConvertOptions = {}): 
         return big < INT64_MIN || big > INT64_MAX ? general(text) : big
       }
     case 'float64':
-      // A plain decimal spelling of at most 20 characters can neither overflow nor underflow to zero.
-      return (text) => (text.length <= 20 && isPlainNumberText(text) ? Number(text) : general(text))
+      return (text) => {
+        const n = plainFloat(text)
+        if (n !== undefined) return n
+
+        // A plain decimal spelling of at most 20 characters can neither overflow nor underflow to zero.
+        return text.length <= 20 && isPlainNumberText(text) ? Number(text) : general(text)
+      }
     case 'decimal': {
       const limit = type.precision >= 16 ? Number.POSITIVE_INFINITY : 10 ** type.precision
 
@@ -168,6 +173,35 @@ function isPlainIntegerText(text: string): boolean {
   }
 
   return true
+}
+
+const EXACT_POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
+
+/**
+ * `[+-]?\d+(\.\d*)?` with at most 15 digits, read without `Number`: the digits and the power of ten are
+ * both exact doubles, so one division rounds correctly (Clinger's fast path) and gives what `Number` gives.
+ */
+function plainFloat(text: string): number | undefined {
+  const n = text.length
+  if (n > 17) return undefined
+  let i = 0
+  let c = text.charCodeAt(0)
+  const negative = c === 45
+  if (negative || c === 43) c = text.charCodeAt(++i)
+  let v = 0
+  let digits = 0
+  let point = -1
+  for (; i < n; c = text.charCodeAt(++i)) {
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48)
+      digits++
+    } else if (c === 46 && point < 0 && digits > 0) point = digits
+    else return undefined
+  }
+  if (digits === 0 || digits > 15) return undefined
+  const x = point < 0 ? v : v / EXACT_POWERS_OF_TEN[digits - point]!
+
+  return negative ? -x : x
 }
 
 /** `[+-]?\d+(\.\d*)?`: what `Number` reads exactly as `FLOAT_TEXT` does. */

@@ -486,8 +486,11 @@ export function parseCommonTimestamp(
     utc = true
   }
   const seconds = daysFromCivil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s
+  // Whole milliseconds (the usual precision) fit a double exactly as epoch milliseconds: one bigint, not two.
   const local =
-    fraction === 0 ? BigInt(seconds) * NANOS_PER_SECOND : BigInt(seconds) * NANOS_PER_SECOND + BigInt(fraction)
+    fraction % 1_000_000 === 0
+      ? BigInt(seconds * 1000 + fraction / 1_000_000) * NANOS_PER_MILLI
+      : BigInt(seconds) * NANOS_PER_SECOND + BigInt(fraction)
   if (utc || zone === undefined) return local
 
   return getTimeZone(zone).toInstant(local, disambiguation)

@@ -78,6 +78,12 @@ const texts: Record<string, readonly string[]> = {
     '1.5 ',
     '12.345',
     '12.3456',
+    '-0.0',
+    '1234567890.12345',
+    '0.000000000000001',
+    '999999999999999.',
+    '9007199254740993',
+    '0.30000000000000004',
   ],
   date: [
     '2024-02-29',
@@ -162,6 +168,21 @@ describe('createTextParser', () => {
       })
     }
   }
+
+  it('reads random plain numbers to the same double as Number', () => {
+    const parse = createTextParser(T.float64)
+    let seed = 7
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    for (let k = 0; k < 20_000; k++) {
+      const digits = Array.from({ length: 1 + next(17) }, () => String(next(10))).join('')
+      const point = next(digits.length + 1)
+      const text = `${next(2) === 0 ? '-' : ''}${digits.slice(0, point) || '0'}.${digits.slice(point)}`
+      expect(Object.is(parse(text), Number(text)), text).toBe(true)
+    }
+  })
 
   it('keeps 64-bit integers, decimals and timestamps exact on the fast paths', () => {
     expect(createTextParser(T.int64)('9000000000000000123')).toBe(9000000000000000123n)
