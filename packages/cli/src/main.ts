@@ -34,6 +34,7 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
     .argument('<app.sql>', 'the application file')
     .option('-s, --set <key=value>', 'override a WITH property or job setting (repeatable)', collect, [])
     .option('--fresh', 'ignore the stored checkpoint and read every source from its beginning', false)
+    .option('--http <host:port>', 'serve /health (JSON) and /metrics (Prometheus text) on this address while running')
     .addHelpText(
       'after',
       `
@@ -41,11 +42,15 @@ Examples:
   ferris run examples/weather/app.sql
   ferris run app.sql --set 'out.path=./out.parquet' --set job.bad_records=skip
   ferris run app.sql --fresh             # run a finished job again from the start
+  ferris run app.sql --http 127.0.0.1:9464
+                                         # then: curl 127.0.0.1:9464/metrics, curl 127.0.0.1:9464/health
   ferris run app.sql --log-format json > run.log
 
 Exit codes: 0 done, 1 failed while running, 2 invalid application or arguments, 130 interrupted.`,
     )
-    .action(async (file: string, opts: { set: string[]; fresh: boolean }) => done(await runCommand(file, opts, env())))
+    .action(async (file: string, opts: { set: string[]; fresh: boolean; http?: string }) =>
+      done(await runCommand(file, opts, env())),
+    )
 
   program
     .command('validate')

@@ -1,4 +1,6 @@
-import { formatValue, type RecordBatch } from '@ferris/core'
+import { basename, extname } from 'node:path'
+import { FerrisError, formatValue, type RecordBatch } from '@ferris/core'
+import { FerrisMetrics, HealthRegistry, type ObservabilityServer, startObservabilityServer } from '@ferris/recovery'
 import { type ApplicationProgress, type ApplicationResult, runApplication } from '@ferris/sql'
 import { parseSetOptions, readApplication } from '../app/read-application.js'
 import { EXIT, type ExitCode } from '../exit-codes.js'
@@ -12,6 +14,8 @@ export interface RunOptions {
   readonly fresh?: boolean
   /** How often a non-interactive run logs its counters. */
   readonly progressIntervalMs?: number
+  /** `host:port` on which to serve `/health` and `/metrics` while the job runs (`--http 127.0.0.1:9464`). */
+  readonly http?: string
 }
 
 /**
@@ -46,12 +50,26 @@ export async function runCommand(file: string, options: RunOptions, env: Command
     }
   }
   const printer = new RowPrinter(env.stdout)
+  let server: ObservabilityServer | undefined
 
   try {
+    const address = options.http === undefined ? undefined : parseHttpAddress(options.http)
     const app = await readApplication(file, env.cwd)
     const set = parseSetOptions(options.set)
     const { registry } = await env.loadConnectors()
     env.logger.log('info', `running ${file}`, { connectors: registry.schemes().join(',') })
+    // The `job` label of every metric is the application's file name; sources and sinks carry their own.
+    const observability =
+      address === undefined
+        ? undefined
+        : {
+            metrics: new FerrisMetrics({ job: basename(file, extname(file)), processMetrics: true }),
+            health: new HealthRegistry(),
+          }
+    if (address !== undefined && observability !== undefined) {
+      server = await startObservabilityServer({ ...address, ...observability })
+      env.logger.log('info', `serving ${server.url}/health and ${server.url}/metrics`)
+    }
     const result = await runApplication(app.text, {
       registry,
       cwd: env.cwd,
@@ -62,6 +80,7 @@ export async function runCommand(file: string, options: RunOptions, env: Command
       signal: controller.signal,
       onProgress,
       onRows: (_job, batch) => printer.print(batch),
+      ...(observability === undefined ? {} : { observability }),
     })
     view = { ...toView({ jobs: result.jobs }, Date.now() - started) }
     line?.finish(view)
@@ -81,7 +100,28 @@ export async function runCommand(file: string, options: RunOptions, env: Command
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    await server?.close()
   }
+}
+
+/**
+ * Reads `--http host:port`: an IPv4 address or host name, or an IPv6 address in brackets, and a port from 0
+ * to 65535 (0 picks a free one; the log line names it).
+ */
+export function parseHttpAddress(text: string): { host: string; port: number } {
+  const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim())
+  const port = match === null ? Number.NaN : Number(match[2])
+  if (match === null || port > 65535) {
+    throw new FerrisError('FERRIS_CONFIG_INVALID', `--http expects host:port, got "${text}"`, {
+      subject: '--http',
+      value: text,
+      expected: 'host:port with a port from 0 to 65535, e.g. 127.0.0.1:9464 or [::1]:9464',
+      hint: 'Serve health and metrics on the loopback address unless a scraper elsewhere needs them: --http 127.0.0.1:9464',
+    })
+  }
+  const host = match[1]!
+
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port }
 }
 
 function toView(p: ApplicationProgress, elapsedMs: number): ProgressView {
