@@ -33,6 +33,10 @@ export interface JobSettings {
   readonly checkpointIntervalMs?: number
   readonly batchSize: number
   readonly timeZone: string
+  /** `job.late_records`: drop (default, counted) | dead_letter | update. */
+  readonly lateRecords?: 'drop' | 'dead_letter' | 'update'
+  readonly allowedLatenessMs?: number
+  readonly idleTimeoutMs?: number
 }
 
 /** The `job.*` keys, with what each accepts. */
@@ -42,6 +46,9 @@ export const JOB_KEYS: Readonly<Record<string, string>> = {
   'job.checkpoint.interval': 'time between checkpoints: 500ms, 10s, 1m (default 10s)',
   'job.batch_size': 'records per batch read (default 1024)',
   'job.time_zone': 'session time zone for local timestamps (default UTC)',
+  'job.late_records': 'what happens to records of closed windows: drop (default, counted) | dead_letter | update',
+  'job.allowed_lateness': "with 'update': how long after its end a window still takes late records (default 0)",
+  'job.idle_timeout': 'after this long without records the watermark follows the wall clock (default: never)',
 }
 
 const JOB_SUGGESTIONS = [
@@ -59,7 +66,7 @@ interface PropertyValue {
   readonly property?: Property
 }
 
-function parseDuration(text: string): number | undefined {
+export function parseDuration(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text)
   if (m === null) return undefined
   const n = Number(m[1])
@@ -315,11 +322,29 @@ function jobSettings(
     throw bad('job.batch_size', batch, 'a whole number from 1 to 1000000')
   }
   const dir = values.get('job.checkpoint.dir')?.value
+  const late = values.get('job.late_records')
+  const lateRecords = late?.value.toLowerCase()
+  if (late !== undefined && lateRecords !== 'drop' && lateRecords !== 'dead_letter' && lateRecords !== 'update') {
+    throw bad('job.late_records', late, 'drop, dead_letter or update')
+  }
+  const durations: Record<string, number> = {}
+  for (const [key, field] of [
+    ['job.allowed_lateness', 'allowedLatenessMs'],
+    ['job.idle_timeout', 'idleTimeoutMs'],
+  ] as const) {
+    const pv = values.get(key)
+    if (pv === undefined) continue
+    const ms = parseDuration(pv.value)
+    if (ms === undefined) throw bad(key, pv, 'a duration such as 500ms, 10s, 1m')
+    durations[field] = ms
+  }
 
   return {
     name,
     batchSize,
     timeZone: values.get('job.time_zone')?.value ?? 'UTC',
+    ...(lateRecords === undefined ? {} : { lateRecords: lateRecords as 'drop' | 'dead_letter' | 'update' }),
+    ...durations,
     ...(dir === undefined ? {} : { checkpointDir: dir }),
     ...(checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs }),
   }

@@ -2,6 +2,7 @@ import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/co
 import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
 import { AggregateOperator } from './aggregate-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
+import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
 /**
  * A batch inside the pipeline. `origin[i]` is the index in the source batch that `rows[i]` came from, so an
@@ -28,6 +29,8 @@ export interface Operator {
   /** True once no further input can change the output (LIMIT reached): the job may stop reading. */
   readonly done: boolean
   finish?(): PipelineBatch[]
+  /** The source is idle (`wallNanos` is the wall clock): an event-time operator may move its watermark. */
+  idle?(wallNanos: bigint): PipelineBatch[]
   snapshot?(): JsonValue
   restore?(state: JsonValue): void
 }
@@ -225,7 +228,12 @@ export class Pipeline {
       build(node.input)
       if (node.kind === 'filter') ops.push(new FilterOperator(node, context, onError))
       else if (node.kind === 'project') ops.push(new ProjectOperator(node, context, onError))
-      else if (node.kind === 'aggregate') ops.push(new AggregateOperator(node, context, onError))
+      else if (node.kind === 'aggregate')
+        ops.push(
+          node.window === undefined
+            ? new AggregateOperator(node, context, onError)
+            : new WindowedAggregateOperator(node, context, onError),
+        )
       else ops.push(new LimitOperator(node))
     }
     build(root)
@@ -253,6 +261,19 @@ export class Pipeline {
     const out: PipelineBatch[] = []
     this.operators.forEach((op, i) => {
       for (let b of op.finish?.() ?? []) {
+        for (const next of this.operators.slice(i + 1)) b = next.process(b)
+        out.push(b)
+      }
+    })
+
+    return out
+  }
+
+  /** The source had nothing new: operators that follow the wall clock when idle (windows) may emit. */
+  idle(wallNanos: bigint): PipelineBatch[] {
+    const out: PipelineBatch[] = []
+    this.operators.forEach((op, i) => {
+      for (let b of op.idle?.(wallNanos) ?? []) {
         for (const next of this.operators.slice(i + 1)) b = next.process(b)
         out.push(b)
       }

@@ -413,6 +413,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
           ended = true
           break
         }
+        for (const b of pipeline.idle(BigInt(Date.now()) * 1_000_000n)) await emit(b)
       }
       if (Date.now() - lastCheckpoint >= interval) {
         await takeCheckpoint(false)

@@ -60,7 +60,12 @@ export function explainJob(job: JobPlan): string {
       case 'aggregate': {
         const keys = node.keys.length === 0 ? '' : ` by ${node.keys.map((k) => k.text).join(', ')}`
         const aggs = node.aggregates.map((a) => a.text).join(', ')
-        lines.push(`${pad}Aggregate${keys}: ${aggs} (EMIT ${node.emit.toUpperCase()})`)
+        const w = node.window
+        const window =
+          w === undefined
+            ? ''
+            : ` window ${w.kind.toUpperCase()}(${w.time.text}, ${w.size}ns${w.advance === undefined ? '' : `, ${w.advance}ns`}), watermark delay ${w.watermarkDelay}ns, late records ${w.lateRecords};`
+        lines.push(`${pad}Aggregate${keys}:${window} ${aggs} (EMIT ${node.emit.toUpperCase()})`)
         break
       }
     }

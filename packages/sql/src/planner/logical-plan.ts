@@ -66,7 +66,31 @@ export interface AggregateNode {
   readonly keys: readonly BoundExpr[]
   readonly aggregates: readonly AggregateCall[]
   readonly emit: EmitMode
+  /** Set for `GROUP BY ..., WINDOW ...`: the output then has `window_start`, `window_end` after the keys. */
+  readonly window?: WindowSpec
   readonly schema: Schema
+}
+
+/** What the late-record policy does with a record whose windows have all closed. */
+export type LateRecords = 'drop' | 'dead_letter' | 'update'
+
+/** An event-time window of a grouped aggregation; all times are nanoseconds. */
+export interface WindowSpec {
+  readonly kind: 'tumbling' | 'sliding' | 'session'
+  /** Event time: a timestamp column, an integer column of epoch milliseconds, or `_timestamp`. */
+  readonly time: BoundExpr
+  readonly timeInMillis: boolean
+  /** Tumbling and sliding: the window length; session: the gap. */
+  readonly size: bigint
+  /** Sliding: the distance between window starts. */
+  readonly advance?: bigint
+  /** `'<source>.watermark.delay'`: the out-of-orderness the watermark allows (0 by default). */
+  readonly watermarkDelay: bigint
+  readonly lateRecords: LateRecords
+  /** `job.allowed_lateness` with `update`: how long after its end a window still takes late records. */
+  readonly allowedLateness: bigint
+  /** `job.idle_timeout`: after this long without records the watermark follows the wall clock. */
+  readonly idleTimeout?: bigint
 }
 
 /** Where a job's rows go: a sink endpoint, or back to the caller for a bare SELECT. */

@@ -14,12 +14,13 @@ import { containsAggregate, ExpressionBinder, type Grouping, type Scope } from '
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import { declaredSchemaOf } from '../analyzer/declared-schema.js'
 import { defaultLibrary } from '../analyzer/default-library.js'
-import { collectEndpoints, type EndpointRef } from '../analyzer/endpoints.js'
+import { collectEndpoints, type EndpointRef, type StatementEndpoints } from '../analyzer/endpoints.js'
 import type { OperatorLibrary } from '../analyzer/operator-library.js'
 import type { Application, FunctionCall, Query, Statement } from '../parser/ast.js'
 import { parse } from '../parser/parser.js'
 import { SourceText, type Span } from '../parser/source-text.js'
-import type { AggregateCall, AggregateNode, ApplicationPlan, JobPlan, PlanNode } from './logical-plan.js'
+import type { AggregateCall, AggregateNode, ApplicationPlan, JobPlan, PlanNode, WindowSpec } from './logical-plan.js'
+import { planWindow } from './window-plan.js'
 
 export interface PlanOptions {
   /** Resolves and validates every source and sink (connector options, unknown keys) before anything opens. */
@@ -95,7 +96,7 @@ export async function plan(sql: string | Application, options: PlanOptions = {})
     }
     const library = options.library ?? defaultLibrary({ timeZone: st.settings.timeZone })
     const binder = new ExpressionBinder(source, library)
-    const root = planQuery(st.statement.query, st.statement, schemas, binder)
+    const root = planQuery(st.statement.query, st.statement, schemas, binder, st)
     const jobConnectors: Record<string, string> = {}
     for (const ep of st.sources) {
       const c = connectors[`source:${ep.name}`]
@@ -219,11 +220,16 @@ async function discover(ep: EndpointRef, options: PlanOptions, source: SourceTex
   }
 }
 
-function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>, binder: ExpressionBinder): PlanNode {
+function planQuery(
+  query: Query,
+  st: Statement,
+  schemas: Record<string, Schema>,
+  binder: ExpressionBinder,
+  endpoints?: StatementEndpoints,
+): PlanNode {
   const from = query.from
   if (from.kind === 'join') throw binder.unsupported(from.span, 'JOIN')
   if (from.kind === 'subquery') throw binder.unsupported(from.span, 'A subquery in FROM')
-  if (query.window !== undefined) throw binder.unsupported(query.window.span, 'WINDOW')
   if (query.orderBy.length > 0) throw binder.unsupported(query.orderBy[0]!.span, 'ORDER BY')
   if (query.distinct) throw binder.unsupported(query.span, 'SELECT DISTINCT')
   if (st.emit?.mode === 'final') {
@@ -241,13 +247,18 @@ function planQuery(query: Query, st: Statement, schemas: Record<string, Schema>,
     node = { kind: 'filter', input: node, predicate, schema }
   }
   const aggregating =
+    query.window !== undefined ||
     query.groupBy.length > 0 ||
     query.having !== undefined ||
     query.select.some((item) => item.kind === 'expr' && containsAggregate(item.expr))
   let selectScope = scope
   let finishAggregate: (() => void) | undefined
   if (aggregating) {
-    const grouped = groupingScope(query, st, node, scope, binder)
+    const window =
+      query.window === undefined
+        ? undefined
+        : planWindow(query.window, scope, binder, endpoints?.settings, endpoints?.sources[0])
+    const grouped = groupingScope(query, st, node, scope, binder, window)
     selectScope = grouped.scope
     finishAggregate = () => {
       node = grouped.node()
@@ -328,6 +339,7 @@ function groupingScope(
   input: PlanNode,
   scope: Scope,
   binder: ExpressionBinder,
+  window?: { spec: WindowSpec; fields: Field[] },
 ): { scope: Scope; node: () => AggregateNode } {
   const keyAsts = query.groupBy
   const keys = keyAsts.map((k) => binder.bind(k, scope))
@@ -340,6 +352,8 @@ function groupingScope(
     type: k.type,
     nullable: true,
   }))
+  // A window's start and end follow the keys: they are part of each group's identity.
+  keyFields.push(...(window?.fields ?? []))
   const ref = (index: number, name: string, type: DataType, e: { span: Span }): BoundExpr => ({
     kind: 'column',
     index,
@@ -355,14 +369,18 @@ function groupingScope(
         const at = scope.schema.indexOf(e.name.name, e.name.quoted)
         i = keys.findIndex((k) => k.kind === 'column' && k.index === at)
       }
-      return i < 0 ? undefined : ref(i, keyFields[i]!.name, keys[i]!.type, e)
+      if (i < 0 && window !== undefined && e.kind === 'column' && e.qualifier === undefined) {
+        const w = window.fields.findIndex((f) => f.name === e.name.name.toLowerCase())
+        if (w >= 0 && scope.schema.indexOf(e.name.name, e.name.quoted) < 0) i = keys.length + w
+      }
+      return i < 0 ? undefined : ref(i, keyFields[i]!.name, keyFields[i]!.type, e)
     },
     aggregate: (call: FunctionCall) => {
       const text = normalize(call)
       const known = aggregateTexts.indexOf(text)
       if (known >= 0)
         return ref(
-          keys.length + known,
+          keyFields.length + known,
           aggregates[known]!.aggregate.name.toLowerCase(),
           aggregates[known]!.aggregate.type,
           call,
@@ -402,7 +420,7 @@ function groupingScope(
       })
       aggregateTexts.push(text)
 
-      return ref(keys.length + aggregates.length - 1, name.toLowerCase(), aggregate.type, call)
+      return ref(keyFields.length + aggregates.length - 1, name.toLowerCase(), aggregate.type, call)
     },
   }
 
@@ -413,7 +431,9 @@ function groupingScope(
       input,
       keys,
       aggregates,
-      emit: st.emit?.mode ?? 'changes',
+      // Without EMIT, a windowed aggregation emits when its window closes, an unwindowed one on every change.
+      emit: st.emit?.mode ?? (window === undefined ? 'changes' : 'final'),
+      ...(window === undefined ? {} : { window: window.spec }),
       schema: new Schema([
         ...keyFields,
         ...aggregates.map((a, i) => ({ name: `agg_${i + 1}`, type: a.aggregate.type, nullable: a.aggregate.nullable })),

@@ -1,0 +1,374 @@
+import {
+  ChangeKind,
+  FerrisError,
+  type JsonValue,
+  type RecordMeta,
+  type Row,
+  type Schema,
+  type Value,
+} from '@ferris/core'
+import type { Accumulator } from '../analyzer/aggregate-functions.js'
+import type { AggregateNode, WindowSpec } from '../planner/logical-plan.js'
+import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
+import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
+import { decodeValue, encodeValue, hashKey } from './value-codec.js'
+import { Watermark } from './watermark.js'
+import { slidingStarts, tumblingStart } from './window-assigner.js'
+
+/** One window of one group. */
+interface WindowState {
+  readonly key: Value[]
+  start: bigint
+  end: bigint
+  accumulators: Accumulator[]
+  /** Its final row went out (EMIT FINAL); later changes go out as updates. */
+  emitted: boolean
+  /** Session windows only: the aggregate inputs with their arrival number, replayed when sessions merge. */
+  inputs?: Array<[number, Value[]]>
+}
+
+const SKIP = undefined as unknown as Value
+
+/**
+ * GROUP BY with an event-time WINDOW (tumbling, sliding or session). Each record's event time places it in
+ * its windows; the watermark (largest event time seen minus `'<source>.watermark.delay'`, moved once per
+ * batch) closes every window whose end is at or below it.
+ *
+ * - `EMIT FINAL` (the default with a window): one INSERT row per window and group when it closes.
+ * - `EMIT CHANGES`: after each batch, one UPDATE_AFTER row per window and group the batch changed, keyed by
+ *   the group keys and `window_start`.
+ * - A record is late when all its windows have closed. `job.late_records` = `drop` counts it, `dead_letter`
+ *   hands it to the bad-record policy, `update` adds it to a window that closed less than
+ *   `job.allowed_lateness` ago and emits the window's new row (UPDATE_AFTER); older ones are dropped.
+ * - Window state is freed once the watermark passes its end plus the allowed lateness. Memory: one entry per
+ *   open window and group; session windows also keep the aggregate inputs of open sessions, to merge them.
+ */
+export class WindowedAggregateOperator implements Operator {
+  readonly schema: Schema
+  readonly done = false
+  readonly #node: AggregateNode
+  readonly #spec: WindowSpec
+  readonly #keys: CompiledExpr[]
+  readonly #args: Array<CompiledExpr | undefined>
+  readonly #filters: Array<CompiledExpr | undefined>
+  readonly #time: CompiledExpr
+  readonly #watermark: Watermark
+  readonly #onError: RowErrorHandler
+  /** Tumbling and sliding windows by group and start. */
+  readonly #windows = new Map<unknown, WindowState>()
+  /** Session windows by group: its open sessions. */
+  readonly #sessions = new Map<unknown, WindowState[]>()
+  #arrivals = 0
+  #late = 0
+
+  constructor(node: AggregateNode, context: MutableEvalContext, onError: RowErrorHandler) {
+    this.schema = node.schema
+    this.#node = node
+    this.#spec = node.window!
+    this.#keys = node.keys.map((k) => compileExpression(k, context))
+    this.#args = node.aggregates.map((a) => (a.arg === undefined ? undefined : compileExpression(a.arg, context)))
+    this.#filters = node.aggregates.map((a) =>
+      a.filter === undefined ? undefined : compileExpression(a.filter, context),
+    )
+    this.#time = compileExpression(this.#spec.time, context)
+    this.#watermark = new Watermark(this.#spec.watermarkDelay, this.#spec.idleTimeout)
+    this.#onError = onError
+  }
+
+  /** Late records dropped (or handed to the bad-record policy) so far. */
+  get lateRecords(): number {
+    return this.#late
+  }
+
+  /** The current watermark, epoch nanoseconds. */
+  get watermark(): bigint {
+    return this.#watermark.current
+  }
+
+  /** Open windows held (sessions included). */
+  get size(): number {
+    let n = this.#windows.size
+    for (const s of this.#sessions.values()) n += s.length
+
+    return n
+  }
+
+  process(batch: PipelineBatch): PipelineBatch {
+    const { rows, meta } = batch
+    const spec = this.#spec
+    const nk = this.#keys.length
+    const na = this.#args.length
+    const wm = this.#watermark.current
+    const lateUntil = spec.lateRecords === 'update' ? wm - spec.allowedLateness : wm
+    const changed = new Set<WindowState>()
+    const keyValues: Value[] = new Array(nk)
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      const m: RecordMeta | undefined = meta?.[i]
+      let t: bigint
+      const argValues: Value[] = new Array(na)
+      try {
+        const raw = this.#time(row, m)
+        if (raw === null || raw === undefined) {
+          throw new FerrisError(
+            'FERRIS_EVALUATION',
+            `The event time ${spec.time.text} is NULL, so the record belongs to no window`,
+            {
+              hint: 'Filter such records out (WHERE ... IS NOT NULL) or give them a time with COALESCE',
+            },
+          )
+        }
+        t = spec.timeInMillis ? BigInt(raw as number | bigint) * 1_000_000n : (raw as bigint)
+        for (let k = 0; k < nk; k++) keyValues[k] = this.#keys[k]!(row, m)
+        for (let a = 0; a < na; a++) {
+          const f = this.#filters[a]
+          if (f !== undefined && f(row, m) !== true) {
+            argValues[a] = SKIP
+            continue
+          }
+          const g = this.#args[a]
+          argValues[a] = g === undefined ? true : g(row, m)
+        }
+      } catch (error) {
+        this.#onError(error, batch.origin === undefined ? i : batch.origin[i]!, row)
+        continue
+      }
+      this.#watermark.observe(t)
+      const accepted =
+        spec.kind === 'session'
+          ? this.#addSession(keyValues, t, argValues, lateUntil, changed)
+          : this.#addFixed(keyValues, t, argValues, lateUntil, changed)
+      if (!accepted) this.#lateRecord(t, wm, batch.origin === undefined ? i : batch.origin[i]!, row)
+    }
+    const after = this.#watermark.advance(BigInt(Date.now()) * 1_000_000n)
+
+    return this.#close(after, changed)
+  }
+
+  /** The source is idle: with `job.idle_timeout`, the watermark follows the wall clock. */
+  idle(wallNanos: bigint): PipelineBatch[] {
+    const before = this.#watermark.current
+    const after = this.#watermark.idle(wallNanos)
+    if (after === before) return []
+
+    return [this.#close(after, new Set())]
+  }
+
+  finish(): PipelineBatch[] {
+    return [this.#close(this.#watermark.end(), new Set())]
+  }
+
+  #addFixed(key: Value[], t: bigint, args: Value[], lateUntil: bigint, changed: Set<WindowState>): boolean {
+    const spec = this.#spec
+    const starts = spec.kind === 'tumbling' ? [tumblingStart(t, spec.size)] : slidingStarts(t, spec.size, spec.advance!)
+    const hash = this.#hash(key)
+    let accepted = false
+    for (const start of starts) {
+      const end = start + spec.size
+      if (end <= lateUntil) continue
+      const id = `${String(hash)}\u0001${start}`
+      let w = this.#windows.get(id)
+      if (w === undefined) {
+        w = { key: [...key], start, end, accumulators: this.#create(), emitted: false }
+        this.#windows.set(id, w)
+      }
+      this.#apply(w.accumulators, args)
+      changed.add(w)
+      accepted = true
+    }
+
+    return accepted
+  }
+
+  #addSession(key: Value[], t: bigint, args: Value[], lateUntil: bigint, changed: Set<WindowState>): boolean {
+    const gap = this.#spec.size
+    if (t + gap <= lateUntil) return false
+    const hash = this.#hash(key)
+    const sessions = this.#sessions.get(hash) ?? []
+    let start = t
+    let end = t + gap
+    // Half-open sessions that overlap [t, t + gap) merge; a record exactly `gap` after the last one starts
+    // a new session.
+    const overlapping = sessions.filter((s) => s.start < end && start < s.end)
+    const kept = sessions.filter((s) => !overlapping.includes(s))
+    const inputs: Array<[number, Value[]]> = [[this.#arrivals++, [...args]]]
+    let emitted = false
+    for (const s of overlapping) {
+      if (s.start < start) start = s.start
+      if (s.end > end) end = s.end
+      inputs.push(...s.inputs!)
+      emitted ||= s.emitted
+      changed.delete(s)
+    }
+    let w: WindowState
+    if (overlapping.length === 1 && overlapping[0]!.start === start) {
+      // Growing one session at its end: add to its accumulators instead of replaying.
+      w = overlapping[0]!
+      w.end = end
+      w.inputs!.push(inputs[0]!)
+      this.#apply(w.accumulators, args)
+      kept.push(w)
+    } else {
+      inputs.sort((a, b) => a[0] - b[0])
+      w = { key: [...key], start, end, accumulators: this.#create(), emitted, inputs }
+      for (const [, values] of inputs) this.#apply(w.accumulators, values)
+      kept.push(w)
+    }
+    this.#sessions.set(hash, kept)
+    changed.add(w)
+
+    return true
+  }
+
+  #lateRecord(t: bigint, wm: bigint, sourceIndex: number, row: Row): void {
+    this.#late++
+    if (this.#spec.lateRecords !== 'dead_letter') return
+    this.#onError(
+      new FerrisError(
+        'FERRIS_EVALUATION',
+        `Late record: its event time ${t} ns is behind the watermark ${wm} ns and all its windows have closed`,
+        {
+          value: String(t),
+          hint: "Raise '<source>.watermark.delay', or set job.late_records = 'update' with a job.allowed_lateness",
+        },
+      ),
+      sourceIndex,
+      row,
+    )
+  }
+
+  /** Emits what the watermark `wm` allows and frees windows it has passed. */
+  #close(wm: bigint, changed: Set<WindowState>): PipelineBatch {
+    const spec = this.#spec
+    const out: WindowState[] = []
+    const kinds: number[] = []
+    const final = this.#node.emit === 'final'
+    const freeBelow = wm === Watermark.END ? wm : wm - (spec.lateRecords === 'update' ? spec.allowedLateness : 0n)
+    const visit = (w: WindowState): boolean => {
+      const closed = w.end <= wm
+      if (final) {
+        if (closed && !w.emitted) {
+          out.push(w)
+          kinds.push(ChangeKind.INSERT)
+          w.emitted = true
+        } else if (closed && changed.has(w)) {
+          out.push(w)
+          kinds.push(ChangeKind.UPDATE_AFTER)
+        }
+      } else if (changed.has(w)) {
+        out.push(w)
+        kinds.push(ChangeKind.UPDATE_AFTER)
+      }
+      // Returns whether the window can be freed.
+      return w.end <= freeBelow || wm === Watermark.END
+    }
+    for (const [id, w] of this.#windows) if (visit(w)) this.#windows.delete(id)
+    for (const [hash, sessions] of this.#sessions) {
+      const left = sessions.filter((w) => !visit(w))
+      if (left.length === 0) this.#sessions.delete(hash)
+      else if (left.length !== sessions.length) this.#sessions.set(hash, left)
+    }
+    if (out.length === 0) return { schema: this.schema, rows: [] }
+    // Window order: by end, then start; groups in the order they were first seen.
+    const order = out.map((_, i) => i)
+    order.sort((a, b) => {
+      const x = out[a]!
+      const y = out[b]!
+      return x.end < y.end ? -1 : x.end > y.end ? 1 : x.start < y.start ? -1 : x.start > y.start ? 1 : a - b
+    })
+    const rows: Row[] = order.map((i) => {
+      const w = out[i]!
+      const row: Row = [...w.key, w.start, w.end]
+      for (const acc of w.accumulators) row.push(acc.result())
+      return row
+    })
+
+    return {
+      schema: this.schema,
+      rows,
+      kinds: Uint8Array.from(order.map((i) => kinds[i]!)),
+      keyFields: [...this.#keys.map((_, i) => i), this.#keys.length],
+    }
+  }
+
+  #create(): Accumulator[] {
+    return this.#node.aggregates.map((a) => a.aggregate.create())
+  }
+
+  #apply(accumulators: Accumulator[], args: readonly Value[]): void {
+    for (let a = 0; a < accumulators.length; a++) {
+      const v = args[a]
+      if (v !== undefined) accumulators[a]!.add(v)
+    }
+  }
+
+  #hash(key: readonly Value[]): unknown {
+    return key.length === 1 ? hashKey(key[0]!) : key.map((v) => String(hashKey(v))).join('\u0000')
+  }
+
+  snapshot(): JsonValue {
+    const encodeArgs = (values: Value[]) => values.map((v) => (v === undefined ? { $skip: true } : encodeValue(v)))
+    return {
+      watermark: this.#watermark.save(),
+      late: this.#late,
+      arrivals: this.#arrivals,
+      windows: [...this.#windows.values()].map((w) => [
+        w.key.map(encodeValue),
+        w.start.toString(),
+        w.end.toString(),
+        w.emitted,
+        w.accumulators.map((a) => a.save()),
+      ]),
+      sessions: [...this.#sessions.values()]
+        .flat()
+        .map((w) => [
+          w.key.map(encodeValue),
+          w.start.toString(),
+          w.end.toString(),
+          w.emitted,
+          w.inputs!.map(([n, values]) => [n, encodeArgs(values)]),
+        ]),
+    }
+  }
+
+  restore(state: JsonValue): void {
+    const s = state as {
+      watermark?: { max?: string; current?: string }
+      late?: number
+      arrivals?: number
+      windows?: Array<[JsonValue[], string, string, boolean, JsonValue[]]>
+      sessions?: Array<[JsonValue[], string, string, boolean, Array<[number, JsonValue[]]>]>
+    } | null
+    if (s === null) return
+    this.#watermark.load(s.watermark ?? {})
+    this.#late = s.late ?? 0
+    this.#arrivals = s.arrivals ?? 0
+    this.#windows.clear()
+    this.#sessions.clear()
+    for (const [key, start, end, emitted, accs] of s.windows ?? []) {
+      const k = key.map(decodeValue)
+      const w: WindowState = { key: k, start: BigInt(start), end: BigInt(end), accumulators: this.#create(), emitted }
+      accs.forEach((a, i) => {
+        w.accumulators[i]!.load(a)
+      })
+      this.#windows.set(`${String(this.#hash(k))}\u0001${start}`, w)
+    }
+    const decodeArgs = (values: JsonValue[]) =>
+      values.map((v) => (v !== null && typeof v === 'object' && '$skip' in v ? SKIP : decodeValue(v)))
+    for (const [key, start, end, emitted, inputs] of s.sessions ?? []) {
+      const k = key.map(decodeValue)
+      const decoded = inputs.map(([n, values]): [number, Value[]] => [n, decodeArgs(values)])
+      const w: WindowState = {
+        key: k,
+        start: BigInt(start),
+        end: BigInt(end),
+        accumulators: this.#create(),
+        emitted,
+        inputs: decoded,
+      }
+      for (const [, values] of decoded) this.#apply(w.accumulators, values)
+      const hash = this.#hash(k)
+      this.#sessions.set(hash, [...(this.#sessions.get(hash) ?? []), w])
+    }
+  }
+}

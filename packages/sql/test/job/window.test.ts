@@ -1,0 +1,55 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Row, Schema, T } from '@ferris/core'
+import { describe, expect, it } from 'vitest'
+import { runApplication } from '../../src/job/run-application.js'
+import { setup } from '../support/fixtures.js'
+
+const READINGS = Schema.of(['station', T.string], ['ts', T.timestamp('ms')], ['temp', T.int32])
+const S = 1_000_000_000n
+const rows: Row[] = Array.from({ length: 60 }, (_, i) => [['a', 'b', 'c'][i % 3]!, BigInt((i * 13) % 600) * S, i])
+const SQL = `CREATE STREAM per_minute AS
+  SELECT station, window_start, window_end, COUNT(*) AS n, SUM(temp) AS total FROM readings
+  GROUP BY station WINDOW TUMBLING(ts, INTERVAL '1' MINUTE)
+  WITH ('readings.uri' = 'memory://readings', 'readings.batch_size' = '5', 'readings.watermark.delay' = '10m',
+        'per_minute.uri' = 'memory://per_minute')`
+
+/** Counts and sums per station and minute, computed here. */
+function expected(): unknown[][] {
+  const m = new Map<string, [string, bigint, bigint, bigint, bigint]>()
+  for (const [station, ts, temp] of rows as Array<[string, bigint, number]>) {
+    const start = (ts / (60n * S)) * 60n * S
+    const k = `${start}|${station}`
+    const e = m.get(k) ?? [station, start, start + 60n * S, 0n, 0n]
+    e[3]++
+    e[4] += BigInt(temp)
+    m.set(k, e)
+  }
+  return [...m.values()].sort((x, y) => (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : x[0] < y[0] ? -1 : 1))
+}
+const sorted = (out: Row[]) =>
+  [...out].sort((x, y) => ((x[1] as bigint) < (y[1] as bigint) ? -1 : x[1]! > y[1]! ? 1 : x[0]! < y[0]! ? -1 : 1))
+
+describe('runApplication: windows', () => {
+  it('closes every window at the end of a bounded source', async () => {
+    const { store, registry } = setup()
+    store.set('readings', rows, READINGS)
+    await runApplication(SQL, { registry, cwd: mkdtempSync(join(tmpdir(), 'ferris-win-')) })
+    expect(sorted(store.rows('per_minute'))).toEqual(expected())
+  })
+
+  it('gives the same windows after a crash and a restart from the checkpoint', async () => {
+    const { store, registry } = setup()
+    const table = store.set('readings', rows, READINGS)
+    const dir = mkdtempSync(join(tmpdir(), 'ferris-win-'))
+    table.beforeRead = (pos) => {
+      if (pos === 35) throw new Error('simulated crash')
+    }
+    await expect(runApplication(SQL, { registry, cwd: dir, checkpointIntervalMs: 0 })).rejects.toThrow(/crash/)
+    delete table.beforeRead
+    await runApplication(SQL, { registry, cwd: dir, checkpointIntervalMs: 0 })
+    expect(table.readerStarts).toEqual([undefined, 35])
+    expect(sorted(store.rows('per_minute'))).toEqual(expected())
+  })
+})
