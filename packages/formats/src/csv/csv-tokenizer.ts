@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import type { CsvDialect } from './csv-dialect.js'
 
 const LF = 0x0a
@@ -5,7 +6,10 @@ const CR = 0x0d
 
 /** Receives what the tokenizer finds, in input order. */
 export interface CsvTokenSink {
-  /** One record: its fields as text, whether each was quoted, its byte range and the line it starts on. */
+  /**
+   * One record: its fields as text, whether each was quoted, its byte range and the line it starts on. The
+   * `quoted` array may be shared between records: read it during the call, do not keep it.
+   */
   record(fields: string[], quoted: boolean[], start: number, end: number, line: number): void
   /** A malformed record, skipped up to the next line break: what is wrong and its raw text. */
   malformed(message: string, start: number, end: number, line: number, raw: string): void
@@ -41,6 +45,15 @@ export class CsvTokenizer {
   #lastBuf: Buffer | undefined
   #lastStart = 0
   #lastEnd = 0
+  readonly #delimiterText: string
+  readonly #quoteText: string | undefined
+  // Where the fast path saw the next quote, CR and delimiter in the text being scanned (-1: not looked yet),
+  // so each is searched for once per chunk however many records the byte scanner reads in between.
+  #quoteAt = -1
+  #crAt = -1
+  #delimiterAt = -1
+  /** `#unquoted[n]`: n falses, the `quoted` of every record the fast path hands over. */
+  readonly #unquoted: boolean[][] = []
 
   constructor(
     dialect: CsvDialect,
@@ -56,6 +69,8 @@ export class CsvTokenizer {
     this.#atStart = startOffset === 0
     this.#maxRecordBytes = maxRecordBytes
     const q = String.fromCharCode(dialect.quote)
+    this.#delimiterText = String.fromCharCode(dialect.delimiter)
+    this.#quoteText = dialect.quote < 0 ? undefined : q
     const e = String.fromCharCode(dialect.escape)
     if (dialect.quote < 0) this.#unescape = (t) => t
     else if (dialect.escape === dialect.quote) this.#unescape = (t) => t.replaceAll(q + q, q)
@@ -103,7 +118,17 @@ export class CsvTokenizer {
       }
     }
     if (this.#skipping !== undefined) p = this.#skipToLineEnd(b, p, final)
+    // Limitation: only input that is all ASCII takes the fast path; other text is scanned byte by byte.
+    const text =
+      p < b.length && this.#skipping === undefined && isAscii(b.subarray(p)) ? b.toString('latin1') : undefined
+    this.#quoteAt = -1
+    this.#crAt = -1
+    this.#delimiterAt = -1
     while (p < b.length && this.#skipping === undefined) {
+      if (text !== undefined) {
+        p = this.#plainRecords(b, text, p)
+        if (p >= b.length) break
+      }
       const next = this.#record(b, p, final)
       if (next < 0) break
       this.#base += next - p
@@ -139,6 +164,71 @@ export class CsvTokenizer {
     this.#line = skip.line + 1
 
     return end
+  }
+
+  /**
+   * The fast path for ASCII input (where string indexes are byte offsets): hands over every complete record
+   * from `p` on that has no quote character, no bare CR and is not empty, slicing its fields straight out
+   * of the decoded chunk. Returns where it stopped: the first record the byte scanner must read, or the end
+   * of the input.
+   */
+  #plainRecords(b: Buffer, text: string, p: number): number {
+    const n = text.length
+    const quote = this.#quoteText
+    const delimiter = this.#delimiterText
+    let quoteAt = quote === undefined ? n : this.#quoteAt
+    let crAt = this.#crAt
+    let delimiterAt = this.#delimiterAt
+    while (p < n) {
+      const lf = text.indexOf('\n', p)
+      if (lf < 0) break
+      if (quoteAt < p) {
+        quoteAt = text.indexOf(quote!, p)
+        if (quoteAt < 0) quoteAt = n
+      }
+      if (quoteAt < lf) break
+      if (crAt < p) {
+        crAt = text.indexOf('\r', p)
+        if (crAt < 0) crAt = n
+      }
+      let contentEnd = lf
+      if (crAt < lf) {
+        if (crAt !== lf - 1) break
+        contentEnd = crAt
+      }
+      if (contentEnd === p) break
+      const fields: string[] = []
+      for (let s = p; ; ) {
+        if (delimiterAt < s) {
+          delimiterAt = text.indexOf(delimiter, s)
+          if (delimiterAt < 0) delimiterAt = n
+        }
+        if (delimiterAt >= contentEnd) {
+          fields.push(text.slice(s, contentEnd))
+          break
+        }
+        fields.push(text.slice(s, delimiterAt))
+        s = delimiterAt + 1
+      }
+      const count = fields.length
+      this.#unquoted[count] ??= new Array<boolean>(count).fill(false)
+      const quoted = this.#unquoted[count]!
+      const line = this.#line
+      const start = this.#base
+      const size = lf + 1 - p
+      this.#line++
+      this.#lastBuf = b
+      this.#lastStart = p
+      this.#lastEnd = contentEnd
+      this.#sink.record(fields, quoted, start, start + size, line)
+      this.#base += size
+      p = lf + 1
+    }
+    this.#quoteAt = quoteAt
+    this.#crAt = crAt
+    this.#delimiterAt = delimiterAt
+
+    return p
   }
 
   /** Scans one record starting at `p`. Returns the offset after it, or -1 when more bytes are needed. */
