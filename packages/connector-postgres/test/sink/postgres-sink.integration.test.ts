@@ -63,11 +63,14 @@ const rows: Row[] = [
 ]
 
 describe('PostgresSink', () => {
-  it('creates the table with exact column types and round-trips every type exactly', async () => {
+  it.each([
+    ['appended with COPY', {}],
+    ['upserted with INSERT ON CONFLICT', { key: 'id' }],
+  ])('creates the table with exact column types and round-trips every type exactly, %s', async (_how, extra) => {
     const table = uniqueName('types')
     const admin = await adminClient()
     const ctx = testContext('out')
-    const sink = new PostgresSink(optionsFor(table, { create_table: 'true', key: 'id' }), ctx)
+    const sink = new PostgresSink(optionsFor(table, { create_table: 'true', ...extra }), ctx)
     dropTableAfter(table)
     await sink.open()
     await sink.validateSchema(allTypes)
