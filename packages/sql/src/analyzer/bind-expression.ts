@@ -55,6 +55,15 @@ export interface Scope {
    * output (group keys, then aggregate results) instead of the input rows.
    */
   readonly grouping?: Grouping
+  /**
+   * A join's inputs, side by side in `schema`: each relation's qualifiers and its field range `[start, end)`.
+   * A qualified column is looked up in its relation only; an unqualified one must be unique across them.
+   */
+  readonly relations?: ReadonlyArray<{
+    readonly qualifiers: readonly string[]
+    readonly start: number
+    readonly end: number
+  }>
 }
 
 export interface Grouping {
@@ -327,7 +336,7 @@ export class ExpressionBinder {
       }
     }
     const name = e.name.name
-    const index = scope.schema.indexOf(name, e.name.quoted)
+    const index = scope.relations === undefined ? scope.schema.indexOf(name, e.name.quoted) : this.#joined(e, scope)
     if (index >= 0) {
       const field = scope.schema.fields[index]!
       return { kind: 'column', index, name: field.name, type: field.type, text, span: e.span }
@@ -341,6 +350,31 @@ export class ExpressionBinder {
       expected: `one of ${names.join(', ')}`,
       hint: `Available columns: ${names.join(', ')}; record metadata: ${Object.keys(META_TYPES).join(', ')}`,
     })
+  }
+
+  /** Field index of a column of a join's input, or -1. */
+  #joined(e: Extract<Expr, { kind: 'column' }>, scope: Scope): number {
+    const fields = scope.schema.fields
+    const same = (a: string, b: string, quoted: boolean) => (quoted ? a === b : a.toLowerCase() === b.toLowerCase())
+    const q = e.qualifier
+    const found: number[] = []
+    for (const r of scope.relations!) {
+      if (q !== undefined && !r.qualifiers.some((n) => same(n, q.name, q.quoted))) continue
+      let at = -1
+      for (let i = r.start; i < r.end && at < 0; i++) if (fields[i]!.name === e.name.name) at = i
+      for (let i = r.start; i < r.end && at < 0 && !e.name.quoted; i++)
+        if (same(fields[i]!.name, e.name.name, false)) at = i
+      if (at >= 0) found.push(at)
+    }
+    if (found.length > 1) {
+      const text = this.#text(e.span)
+      throw this.error(e.span, `Column ${text} is ambiguous: both sides of the join have it`, {
+        value: text,
+        hint: `Qualify it: ${scope.relations!.map((r) => `${r.qualifiers[r.qualifiers.length - 1]}.${e.name.name}`).join(' or ')}`,
+      })
+    }
+
+    return found[0] ?? -1
   }
 
   #literal(type: string, value: string, span: Span, text: string): BoundExpr {

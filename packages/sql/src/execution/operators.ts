@@ -2,6 +2,7 @@ import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/co
 import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
 import { AggregateOperator } from './aggregate-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
+import { JoinOperator } from './join-operator.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
 /**
@@ -234,6 +235,7 @@ export class Pipeline {
             ? new AggregateOperator(node, context, onError)
             : new WindowedAggregateOperator(node, context, onError),
         )
+      else if (node.kind === 'join') ops.push(new JoinOperator(node, context, onError))
       else ops.push(new LimitOperator(node))
     }
     build(root)
@@ -267,6 +269,12 @@ export class Pipeline {
     })
 
     return out
+  }
+
+  /** Rows of a join's lookup table, read before the stream starts. */
+  loadTable(source: string, batch: RecordBatch): void {
+    for (const op of this.operators)
+      if (op instanceof JoinOperator && op.source === source) op.load(batch.rows, batch.meta)
   }
 
   /** The source had nothing new: operators that follow the wall clock when idle (windows) may emit. */

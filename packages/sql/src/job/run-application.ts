@@ -217,7 +217,8 @@ interface Committer {
 
 async function runJob(env: JobEnv): Promise<JobResult> {
   const { job, progress, options, logger } = env
-  // Limitation: one source per job; joins will read several and merge them by event time.
+  // Limitation: one stream per job. A join's other sources are lookup tables, read fully before it
+  // (loadTable); stream-to-stream joins would read several streams and merge them by event time.
   const sourceRef = job.sources[0]!
   const source = env.sources.get(sourceRef)!
   const schema = job.root.schema
@@ -343,6 +344,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     }
     const pipeline = new Pipeline(job.root, context, onRowError)
     if (checkpoint !== undefined) pipeline.restore(checkpoint.state)
+    // Lookup tables of joins: read fully before the stream starts, and again on every restart.
+    for (const table of job.sources.slice(1)) await loadTable(env, table, pipeline, closers)
 
     const emit = async (batch: PipelineBatch) => {
       if (batch.rows.length === 0) return
@@ -446,6 +449,47 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         logger.log('warn', `Closing a part of job ${job.name} failed`, { err: String(e) })
       }
     }
+  }
+}
+
+/** Reads a bounded source to its end into the pipeline's join (its rows are kept in memory). */
+async function loadTable(
+  env: JobEnv,
+  ref: EndpointRef,
+  pipeline: Pipeline,
+  closers: Array<() => Promise<void>>,
+): Promise<void> {
+  const source = env.sources.get(ref)!
+  await source.open()
+  closers.push(() => source.close())
+  if (!source.capabilities.bounded) {
+    throw new FerrisError(
+      'FERRIS_UNSUPPORTED',
+      `Source "${ref.name}" is the table side of a join, but it does not end: only a bounded source can be loaded as a lookup table`,
+      {
+        subject: ref.name,
+        hint: 'Put the unbounded source on the left of the JOIN and a bounded one (a file, a table snapshot) on the right',
+      },
+    )
+  }
+  let node = env.job.root
+  let schema: Schema | undefined
+  for (;;) {
+    if (node.kind === 'join' && node.table.source === ref.name) schema = node.table.schema
+    if (node.kind === 'scan') break
+    node = node.input
+  }
+  const reader = await source.createReader({ schema: schema!, batchSize: env.job.settings.batchSize })
+  try {
+    while (!env.signal.aborted) {
+      const r = await reader.read()
+      if (r.kind === 'batch') {
+        pipeline.loadTable(ref.name, r.batch)
+        env.progress.sources[ref.name]!.read += r.batch.rows.length
+      } else if (r.kind === 'end') break
+    }
+  } finally {
+    await reader.close()
   }
 }
 

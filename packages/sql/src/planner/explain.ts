@@ -57,6 +57,12 @@ export function explainJob(job: JobPlan): string {
       case 'limit':
         lines.push(`${pad}Limit ${node.count}`)
         break
+      case 'join': {
+        const on = node.streamKeys.map((k, i) => `${k.text} = ${node.tableKeys[i]!.text}`).join(' AND ')
+        const rest = node.residual === undefined ? '' : ` AND ${node.residual.text}`
+        lines.push(`${pad}Join ${node.type.toUpperCase()} lookup table ${node.table.source} ON ${on}${rest}`)
+        break
+      }
       case 'aggregate': {
         const keys = node.keys.length === 0 ? '' : ` by ${node.keys.map((k) => k.text).join(', ')}`
         const aggs = node.aggregates.map((a) => a.text).join(', ')

@@ -11,7 +11,25 @@ import type { SourceText } from '../parser/source-text.js'
  * schema. Stateless operators exist today; `aggregate`, `window` and `join` nodes slot in between `filter`
  * and `project` (their execution keeps state that checkpoints save), without changing the others.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode | AggregateNode
+export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode | AggregateNode | JoinNode
+
+/**
+ * A stream joined to a table: `input` is the stream; the table is a bounded source the runner reads fully
+ * before the stream starts and the operator keeps in memory, keyed by the equi-join columns. Output: the
+ * stream's columns, then the table's (NULL for a LEFT join without a match).
+ */
+export interface JoinNode {
+  readonly kind: 'join'
+  readonly input: PlanNode
+  readonly type: 'inner' | 'left'
+  readonly table: { readonly source: string; readonly schema: Schema }
+  /** Equi-join keys: `streamKeys[i]` over a stream row equals `tableKeys[i]` over a table row. */
+  readonly streamKeys: readonly BoundExpr[]
+  readonly tableKeys: readonly BoundExpr[]
+  /** The rest of ON, over the joined row; a pair matches only when it is TRUE. */
+  readonly residual?: BoundExpr
+  readonly schema: Schema
+}
 
 export interface ScanNode {
   readonly kind: 'scan'

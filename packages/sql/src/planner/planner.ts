@@ -19,6 +19,7 @@ import type { OperatorLibrary } from '../analyzer/operator-library.js'
 import type { Application, FunctionCall, Query, Statement } from '../parser/ast.js'
 import { parse } from '../parser/parser.js'
 import { SourceText, type Span } from '../parser/source-text.js'
+import { planJoin } from './join-plan.js'
 import type { AggregateCall, AggregateNode, ApplicationPlan, JobPlan, PlanNode, WindowSpec } from './logical-plan.js'
 import { planWindow } from './window-plan.js'
 
@@ -228,7 +229,7 @@ function planQuery(
   endpoints?: StatementEndpoints,
 ): PlanNode {
   const from = query.from
-  if (from.kind === 'join') throw binder.unsupported(from.span, 'JOIN')
+  const join = from.kind === 'join' ? planJoin(from, query, schemas, binder) : undefined
   if (from.kind === 'subquery') throw binder.unsupported(from.span, 'A subquery in FROM')
   if (query.orderBy.length > 0) throw binder.unsupported(query.orderBy[0]!.span, 'ORDER BY')
   if (query.distinct) throw binder.unsupported(query.span, 'SELECT DISTINCT')
@@ -236,11 +237,13 @@ function planQuery(
     // Without aggregation every row is final as soon as it is produced; EMIT FINAL changes nothing.
   }
   const name = from.kind === 'named' ? from.name.name : undefined
-  const sourceName = Object.keys(schemas)[0]!
-  const schema = schemas[sourceName]!
-  const qualifiers = [name ?? sourceName, ...(from.alias === undefined ? [] : [from.alias.name])]
-  const scope: Scope = { schema, qualifiers }
-  let node: PlanNode = { kind: 'scan', source: sourceName, qualifiers, schema }
+  const sourceName = join?.streamName ?? Object.keys(schemas)[0]!
+  const scope: Scope = join?.scope ?? {
+    schema: schemas[sourceName]!,
+    qualifiers: [name ?? sourceName, ...(from.kind === 'join' || from.alias === undefined ? [] : [from.alias.name])],
+  }
+  const { schema, qualifiers } = scope
+  let node: PlanNode = join?.node ?? { kind: 'scan', source: sourceName, qualifiers, schema }
   if (query.where !== undefined) {
     const predicate = binder.bind(query.where, scope)
     binder.requireBoolean(predicate, 'WHERE')

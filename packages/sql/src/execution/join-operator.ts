@@ -1,0 +1,122 @@
+import type { RecordMeta, Row, Schema, Value } from '@ferris/core'
+import type { JoinNode } from '../planner/logical-plan.js'
+import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
+import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
+import { hashKey } from './value-codec.js'
+
+/**
+ * A stream joined to a lookup table held in memory: the table's rows in a Map keyed by their join-key values
+ * (memory grows with the table: every row and its key are kept). A key with a NULL part never matches, as
+ * SQL's `=` says; for a LEFT join such stream rows come out padded with NULLs.
+ */
+export class JoinOperator implements Operator {
+  readonly schema: Schema
+  readonly done = false
+  readonly source: string
+  readonly #node: JoinNode
+  readonly #streamKeys: CompiledExpr[]
+  readonly #tableKeys: CompiledExpr[]
+  readonly #residual: CompiledExpr | undefined
+  readonly #table = new Map<unknown, Row[]>()
+  readonly #nulls: Row
+  readonly #onError: RowErrorHandler
+  #tableRows = 0
+
+  constructor(node: JoinNode, context: MutableEvalContext, onError: RowErrorHandler) {
+    this.schema = node.schema
+    this.source = node.table.source
+    this.#node = node
+    this.#streamKeys = node.streamKeys.map((k) => compileExpression(k, context))
+    this.#tableKeys = node.tableKeys.map((k) => compileExpression(k, context))
+    this.#residual = node.residual === undefined ? undefined : compileExpression(node.residual, context)
+    this.#nulls = new Array(node.table.schema.length).fill(null)
+    this.#onError = onError
+  }
+
+  /** Rows of the table held. */
+  get tableSize(): number {
+    return this.#tableRows
+  }
+
+  /** Adds a batch of the table (before the stream starts). */
+  load(rows: readonly Row[], meta?: ReadonlyArray<RecordMeta | undefined>): void {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      const key = this.#key(this.#tableKeys, row, meta?.[i])
+      if (key === undefined) continue
+      const list = this.#table.get(key)
+      if (list === undefined) this.#table.set(key, [row])
+      else list.push(row)
+      this.#tableRows++
+    }
+  }
+
+  process(batch: PipelineBatch): PipelineBatch {
+    const { rows, meta, kinds } = batch
+    const left = this.#node.type === 'left'
+    const residual = this.#residual
+    const out: Row[] = []
+    const outMeta: Array<RecordMeta | undefined> | undefined = meta === undefined ? undefined : []
+    const outKinds: number[] | undefined = kinds === undefined ? undefined : []
+    const origin: number[] = []
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      const m = meta?.[i]
+      const source = batch.origin === undefined ? i : batch.origin[i]!
+      let matched = false
+      try {
+        const key = this.#key(this.#streamKeys, row, m)
+        const candidates = key === undefined ? undefined : this.#table.get(key)
+        if (candidates !== undefined) {
+          for (const t of candidates) {
+            const joined = row.concat(t)
+            if (residual !== undefined && residual(joined, m) !== true) continue
+            out.push(joined)
+            matched = true
+            outMeta?.push(m)
+            outKinds?.push(kinds![i]!)
+            origin.push(source)
+          }
+        }
+      } catch (error) {
+        this.#onError(error, source, row)
+        continue
+      }
+      if (!matched && left) {
+        out.push(row.concat(this.#nulls))
+        outMeta?.push(m)
+        outKinds?.push(kinds![i]!)
+        origin.push(source)
+      }
+    }
+
+    return {
+      schema: this.schema,
+      rows: out,
+      ...(outMeta === undefined ? {} : { meta: outMeta }),
+      ...(outKinds === undefined ? {} : { kinds: Uint8Array.from(outKinds) }),
+      origin: Uint32Array.from(origin),
+    }
+  }
+
+  /** The key's hash, or undefined when a part is NULL (it matches nothing). */
+  #key(exprs: readonly CompiledExpr[], row: Row, meta: RecordMeta | undefined): unknown {
+    if (exprs.length === 1) {
+      const v = exprs[0]!(row, meta)
+      return v === null ? undefined : hashKey(normalize(v))
+    }
+    const parts: string[] = []
+    for (const e of exprs) {
+      const v = e(row, meta)
+      if (v === null) return undefined
+      parts.push(String(hashKey(normalize(v))))
+    }
+
+    return parts.join('\u0000')
+  }
+}
+
+/** INT and BIGINT keys compare by value: 7 and 7n are one key. */
+function normalize(v: Value): Value {
+  return typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : v
+}

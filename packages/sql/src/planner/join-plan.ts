@@ -1,0 +1,141 @@
+import { type Field, Schema } from '@ferris/core'
+import type { ExpressionBinder, Scope } from '../analyzer/bind-expression.js'
+import type { BoundExpr } from '../analyzer/bound-expr.js'
+import type { Expr, JoinSource, Query } from '../parser/ast.js'
+import type { JoinNode, PlanNode } from './logical-plan.js'
+
+/**
+ * Plans `FROM stream [LEFT] JOIN table ON ...`: the left side is the stream, the right side a bounded source
+ * loaded as a lookup table. ON is split at AND: every `stream expression = table expression` becomes a key of
+ * the hash lookup; whatever else ON says is checked on each matching pair.
+ */
+export function planJoin(
+  from: JoinSource,
+  query: Query,
+  schemas: Record<string, Schema>,
+  binder: ExpressionBinder,
+): { node: PlanNode; scope: Scope; streamName: string } {
+  if (from.type !== 'inner' && from.type !== 'left') {
+    throw binder.unsupported(from.span, `A ${from.type.toUpperCase()} JOIN of a stream`)
+  }
+  if (from.within !== undefined) throw binder.unsupported(from.within.span, 'A stream-to-stream interval join (WITHIN)')
+  const sides = [from.left, from.right]
+  for (const side of sides) {
+    if (side.kind === 'join' || side.kind === 'subquery') {
+      throw binder.unsupported(side.span, 'A join of more than two sources, or of a subquery,')
+    }
+  }
+  for (const item of query.select) {
+    if (item.kind === 'star' && item.qualifier !== undefined)
+      throw binder.unsupported(item.span, `${item.qualifier.name}.* in a join`)
+  }
+  const [streamName, tableName] = Object.keys(schemas) as [string, string]
+  const streamSchema = schemas[streamName]!
+  const tableSchema = schemas[tableName]!
+  const qualifiersOf = (side: JoinSource['left'], name: string) => [
+    side.kind === 'named' ? side.name.name : name,
+    ...(side.kind !== 'join' && side.alias !== undefined ? [side.alias.name] : []),
+  ]
+  const streamScope: Scope = { schema: streamSchema, qualifiers: qualifiersOf(from.left, streamName) }
+  const tableScope: Scope = { schema: tableSchema, qualifiers: qualifiersOf(from.right, tableName) }
+  const fields: Field[] = [
+    ...streamSchema.fields,
+    ...tableSchema.fields.map((f) => (from.type === 'left' ? { ...f, nullable: true } : f)),
+  ]
+  const schema = new Schema(fields)
+  const joined: Scope = {
+    schema,
+    qualifiers: [...streamScope.qualifiers, ...tableScope.qualifiers],
+    relations: [
+      { qualifiers: streamScope.qualifiers, start: 0, end: streamSchema.length },
+      { qualifiers: tableScope.qualifiers, start: streamSchema.length, end: fields.length },
+    ],
+  }
+  const streamKeys: BoundExpr[] = []
+  const tableKeys: BoundExpr[] = []
+  const rest: BoundExpr[] = []
+  const tryBind = (e: Expr, scope: Scope): BoundExpr | undefined => {
+    try {
+      return binder.bind(e, scope)
+    } catch {
+      return undefined
+    }
+  }
+  if (from.using !== undefined) {
+    for (const id of from.using) {
+      const col: Expr = { kind: 'column', name: id, span: id.span }
+      streamKeys.push(binder.bind(col, streamScope))
+      tableKeys.push(binder.bind(col, tableScope))
+    }
+  }
+  const conjuncts: Expr[] = []
+  const split = (e: Expr): void => {
+    if (e.kind === 'binary' && e.op === 'AND') {
+      split(e.left)
+      split(e.right)
+    } else conjuncts.push(e)
+  }
+  if (from.on !== undefined) split(from.on)
+  for (const c of conjuncts) {
+    if (c.kind === 'binary' && c.op === '=') {
+      const pairs: Array<[Expr, Expr]> = [
+        [c.left, c.right],
+        [c.right, c.left],
+      ]
+      let matched = false
+      for (const [s, t] of pairs) {
+        const sk = tryBind(s, streamScope)
+        const tk = sk === undefined ? undefined : tryBind(t, tableScope)
+        if (sk !== undefined && tk !== undefined) {
+          streamKeys.push(sk)
+          tableKeys.push(tk)
+          matched = true
+          break
+        }
+      }
+      if (matched) continue
+    }
+    const bound = binder.bind(c, joined)
+    binder.requireBoolean(bound, 'ON')
+    rest.push(bound)
+  }
+  if (streamKeys.length === 0) {
+    throw binder.error(
+      from.on?.span ?? from.span,
+      'A stream-to-table join needs at least one equality between a stream column and a table column',
+      {
+        hint: `Write for example ON ${streamScope.qualifiers[0]}.id = ${tableScope.qualifiers[0]}.id`,
+      },
+    )
+  }
+  const residual =
+    rest.length === 0
+      ? undefined
+      : rest.length === 1
+        ? rest[0]!
+        : rest
+            .slice(1)
+            .reduce<BoundExpr>(
+              (acc, e) => ({
+                kind: 'and',
+                args: [acc, e],
+                type: acc.type,
+                text: `${acc.text} AND ${e.text}`,
+                span: acc.span,
+              }),
+              rest[0]!,
+            )
+  const scan: PlanNode = { kind: 'scan', source: streamName, qualifiers: streamScope.qualifiers, schema: streamSchema }
+  const node: JoinNode = {
+    kind: 'join',
+    input: scan,
+    type: from.type,
+    table: { source: tableName, schema: tableSchema },
+    streamKeys,
+    tableKeys,
+    ...(residual === undefined ? {} : { residual }),
+    schema,
+  }
+
+  return { node, scope: joined, streamName }
+}
