@@ -103,12 +103,14 @@ export class JobObservability {
 
   /**
    * A writer whose calls are retried (retryable `FerrisError`s only), guarded by a breaker and a timeout as
-   * the sink's `retry.*`, `breaker.*` and `timeout` properties say.
+   * the sink's `retry.*`, `breaker.*` and `timeout` properties say. No abort signal: the runner flushes and
+   * commits after a stop, and those calls deserve their retries (a second Ctrl-C in the CLI exits at once).
    */
-  writer(writer: DataWriter, sink: string, options: ResilienceOptions, signal: AbortSignal): DataWriter {
-    return resilientWriter(writer, this.resilience(sink, 'sink', options), signal)
+  writer(writer: DataWriter, sink: string, options: ResilienceOptions): DataWriter {
+    return resilientWriter(writer, this.resilience(sink, 'sink', options))
   }
 
+  /** A reader under the source's policies; `signal` ends a retry wait at once when the job stops. */
   reader(reader: DataReader, source: string, options: ResilienceOptions, signal: AbortSignal): DataReader {
     return resilientReader(reader, this.resilience(source, 'source', options), signal)
   }

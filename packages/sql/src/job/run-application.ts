@@ -269,11 +269,11 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       await sink.open()
       await sink.validateSchema(schema)
       // Retries, breaker and timeout wrap the writer; `close` stays unwrapped (the job is giving up or done).
+      // Not bound to the job's signal: a stopping job still flushes and commits, with retries.
       const w = env.observe.writer(
         await sink.createWriter({ schema, jobId: job.name, lastCheckpointId: stored?.checkpointId ?? 0 }),
         ep.name,
         job.recovery.for(ep.name).resilience,
-        env.signal,
       )
       writer = w
       closers.unshift(() => w.close())

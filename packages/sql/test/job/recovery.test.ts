@@ -202,6 +202,32 @@ describe('runApplication: retries, breaker, metrics and health', () => {
     expect(store.has('out') ? store.table('out').rows : []).toHaveLength(0)
   })
 
+  it('still retries the final flush and commit of a job that was stopped', async () => {
+    const { registry, store, calls } = setupFlaky(2, { method: 'commit' })
+    store.set('orders', orderRows(30), ORDERS)
+    const metrics = new FerrisMetrics({ job: 'app' })
+    const controller = new AbortController()
+    const result = await runApplication(
+      `CREATE STREAM out AS SELECT id FROM orders
+       WITH ('orders.uri' = 'memory://orders?follow=true', 'out.uri' = 'flaky://out', 'job.checkpoint.interval' = '1h',
+             'out.retry.initial_delay' = '1ms', 'out.retry.max_delay' = '5ms')`,
+      {
+        registry,
+        cwd: cwd(),
+        signal: controller.signal,
+        observability: { metrics },
+        onProgress: (p) => {
+          if (p.jobs[0]!.sink.written === 30) controller.abort(new Error('stop'))
+        },
+      },
+    )
+    expect(result.jobs[0]!.state).toBe('cancelled')
+    // The only commit is the one after the stop: it failed twice and was retried.
+    expect(calls.failed).toBe(2)
+    expect(store.table('out').rows).toHaveLength(30)
+    expect(await sample(metrics, 'ferris_retries_total', { endpoint: 'out' })).toBe(2)
+  })
+
   it('counts bad records by origin and action', async () => {
     const { registry, store } = setupFlaky(0)
     store.set(
