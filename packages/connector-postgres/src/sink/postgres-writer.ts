@@ -171,6 +171,11 @@ export class PostgresWriter implements DataWriter {
     await this.#drop()
   }
 
+  /** The open connection, for tests that cut it as a killed process would. Not part of the contract. */
+  connectionForTests(): pg.Client | undefined {
+    return this.#client
+  }
+
   // -------------------------------------------------------------------------------------------------------
 
   #check(): void {
