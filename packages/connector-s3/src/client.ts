@@ -9,6 +9,8 @@ import type { S3Options } from './options.js'
 export interface S3Api {
   // biome-ignore lint/suspicious/noExplicitAny: the SDK's overloads are typed per command; callers narrow.
   send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>
+  /** Closes pooled sockets; called on close for clients the connector built itself. */
+  destroy?(): void
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   Decimal,
   getParam,
   isDecimal,
+  type Logger,
   noopMetrics,
   type Position,
   parseConnectionString,
@@ -143,13 +144,26 @@ export interface TestContext extends ConnectorContext {
   readonly controller: AbortController
 }
 
-export function testContext(name = 'input'): TestContext {
+/** A logger that keeps warnings, to see retries happen. */
+export function recordingLogger(into: string[]): Logger {
+  const logger: Logger = {
+    isLevelEnabled: () => true,
+    log: (level, message) => {
+      if (level === 'warn') into.push(message)
+    },
+    child: () => logger,
+  }
+
+  return logger
+}
+
+export function testContext(name = 'input', logger: Logger = silentLogger): TestContext {
   const bad: BadRecord[] = []
   const controller = new AbortController()
 
   return {
     name,
-    logger: silentLogger,
+    logger,
     metrics: noopMetrics,
     signal: controller.signal,
     cwd: process.cwd(),

@@ -31,6 +31,7 @@ export class S3Sink implements DataSink {
     storesPositions: false,
   }
   readonly #env: S3Env
+  readonly #ownClient: boolean
   readonly #root: string
   readonly #format: SinkFormat
 
@@ -59,6 +60,7 @@ export class S3Sink implements DataSink {
     this.#format = sinkFormat(options, name)
     const { bucket, key: path } = bucketAndKey(options.bucket, options.path, name)
     this.#root = path === '' || path.endsWith('/') ? path : `${path}/`
+    this.#ownClient = client === undefined
     this.#env = new S3Env(client ?? createS3Client(options, name), bucket, options, context)
   }
 
@@ -79,5 +81,7 @@ export class S3Sink implements DataSink {
     return new S3Writer(this.#env, this.#root, options.schema, options.jobId, this.#format)
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.#ownClient) this.#env.client.destroy?.()
+  }
 }

@@ -26,11 +26,13 @@ import { S3Reader } from './s3-reader.js'
 export class S3Source implements DataSource {
   readonly capabilities: SourceCapabilities
   readonly #env: S3Env
+  readonly #ownClient: boolean
   readonly #set: ObjectSet
 
   /** `client` replaces the SDK client built from the options (tests pass a double). */
   constructor(options: S3Options, context: ConnectorContext, client?: S3Api) {
     this.#set = objectSet(options.bucket, options.path, context.name)
+    this.#ownClient = client === undefined
     this.#env = new S3Env(client ?? createS3Client(options, context.name), this.#set.bucket, options, context)
     this.capabilities = { bounded: !options.watch, seek: true, commit: false, schemaDiscovery: true, timestamps: false }
   }
@@ -93,5 +95,7 @@ export class S3Source implements DataSource {
     return new S3Reader(this.#env, this.#set, options)
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.#ownClient) this.#env.client.destroy?.()
+  }
 }
