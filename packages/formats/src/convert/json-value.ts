@@ -1,6 +1,27 @@
-import { type DataType, FerrisError, parseValue, type StructValue, typeToString, type Value } from '@ferris/core'
+import {
+  createTextParser,
+  type DataType,
+  FerrisError,
+  type StructValue,
+  type TextParser,
+  typeToString,
+  type Value,
+} from '@ferris/core'
 import { isJsonNumberText, type JsonAny } from '../json/exact-json.js'
 import { jsonText } from '../json/json-text.js'
+
+// One text parser per type object: a decoder's schema keeps its types, so each column's is built once.
+const PARSERS = new WeakMap<DataType, TextParser>()
+
+function textParser(type: DataType): TextParser {
+  let parse = PARSERS.get(type)
+  if (parse === undefined) {
+    parse = createTextParser(type)
+    PARSERS.set(type, parse)
+  }
+
+  return parse
+}
 
 const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
@@ -47,7 +68,7 @@ export function jsonToValue(v: JsonAny | undefined, type: DataType, path: string
       if (isPlainObject(v)) {
         const out = new Map<Value, Value>()
         for (const [k, e] of Object.entries(v)) {
-          out.set(type.key.kind === 'string' ? k : parseValue(k, type.key), jsonToValue(e, type.value, `${path}.${k}`))
+          out.set(type.key.kind === 'string' ? k : textParser(type.key)(k), jsonToValue(e, type.value, `${path}.${k}`))
         }
         return out
       }
@@ -64,7 +85,7 @@ export function jsonToValue(v: JsonAny | undefined, type: DataType, path: string
       throw conversionError(v, type, path, 'a timestamp as text, e.g. "2024-01-01T12:00:00Z"')
     }
     try {
-      return parseValue(numberOrScalarText(v), type)
+      return textParser(type)(numberOrScalarText(v))
     } catch (error) {
       throw conversionError(v, type, path, undefined, error)
     }
