@@ -19,20 +19,27 @@ const cwd = () => mkdtempSync(join(tmpdir(), 'ferris-recovery-'))
 
 /**
  * A connector double under `flaky://<table>`: the memory sink, whose writer's `write` (or `commit`) fails
- * with a retryable (or not) error for its first `failures` calls, before touching the table.
+ * with a retryable (or not) error for its first `failures` calls, or for `downForMs` milliseconds from its
+ * first call, before touching the table.
  */
 function flakyPlugin(
   failures: number,
-  options: { method?: 'write' | 'commit'; retryable?: boolean } = {},
+  options: { method?: 'write' | 'commit'; retryable?: boolean; downForMs?: number } = {},
 ): { plugin: ConnectorPlugin; calls: { failed: number; ok: number }; store: MemoryStore } {
   const memory = memoryPlugin()
   const base = memory.connectors[0]!
   const calls = { failed: 0, ok: 0 }
   const method = options.method ?? 'write'
+  let upAt: number | undefined
+  const down = () => {
+    if (options.downForMs === undefined) return calls.failed < failures
+    upAt ??= Date.now() + options.downForMs
+    return Date.now() < upAt
+  }
   const flaky =
     <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
-      if (calls.failed < failures) {
+      if (down()) {
         calls.failed++
         throw new FerrisError('FERRIS_CONNECTION_FAILED', `flaky sink is down (failure ${calls.failed})`, {
           retryable: options.retryable ?? true,
@@ -165,6 +172,32 @@ describe('runApplication: retries, breaker, metrics and health', () => {
     ).toBeGreaterThanOrEqual(1)
     expect(states).toContain('degraded')
     expect(states.at(-1)).toBe('healthy')
+    expect(health.status('out')).toBe('healthy')
+  })
+
+  it('holds the job back while the sink is down for a while, then delivers every record exactly once', async () => {
+    const { registry, store, calls } = setupFlaky(0, { downForMs: 600 })
+    store.set('orders', orderRows(200), ORDERS)
+    const metrics = new FerrisMetrics({ job: 'app' })
+    const health = new HealthRegistry()
+    const started = Date.now()
+    const result = await runApplication(
+      SQL(
+        ", 'out.breaker.failure_threshold' = '3', 'out.breaker.cooldown' = '50ms', 'out.retry.max_attempts' = '100', 'out.retry.backoff' = 'fixed'",
+        ['60ms', '60ms'],
+      ),
+      { registry, cwd: cwd(), observability: { metrics, health } },
+    )
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600)
+    expect(calls.failed).toBeGreaterThanOrEqual(3)
+    const ids = store.table('out').rows.map((r) => r[0])
+    expect(ids).toHaveLength(199)
+    expect(new Set(ids).size).toBe(199)
+    expect(result.jobs[0]!.sink.written).toBe(199)
+    // Each wait (60 ms) outlasts the cool-down (50 ms), so every retry reaches the sink: one per failure.
+    expect(await sample(metrics, 'ferris_retries_total', { endpoint: 'out' })).toBe(calls.failed)
+    expect(await sample(metrics, 'ferris_breaker_opened_total', { endpoint: 'out' })).toBeGreaterThanOrEqual(1)
+    expect(await sample(metrics, 'ferris_breaker_state', { endpoint: 'out' })).toBe(0)
     expect(health.status('out')).toBe('healthy')
   })
 
