@@ -19,6 +19,9 @@ export function ferrisVitestConfig(packageDir: string) {
       reporters: ['default', 'json'],
       outputFile: { json: 'reports/vitest.json' },
       pool: 'forks',
+      // Integration tests stop and restart the shared servers (a broker restart, a database going away), so
+      // their files run one at a time; unit test files still run in parallel.
+      fileParallelism: !integration,
     },
   })
 }

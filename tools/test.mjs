@@ -22,7 +22,9 @@ function run(cmd, args) {
 
 let status = run('npx', ['biome', 'check', '.'])
 status ||= run('npx', ['nx', 'run-many', '-t', 'build', 'typecheck', '--outputStyle=stream'])
-const testStatus = run('npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', '--nxBail=false'])
+// With real servers, one package's tests at a time: several of them stop and restart the shared servers.
+const parallel = process.env.FERRIS_INTEGRATION === '1' ? ['--parallel=1'] : []
+const testStatus = run('npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', '--nxBail=false', ...parallel])
 
 let passed = 0
 let failed = 0
