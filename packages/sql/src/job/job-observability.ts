@@ -10,6 +10,9 @@ import {
   resilientReader,
   resilientWriter,
 } from '@ferris/recovery'
+import type { Operator } from '../execution/operators.js'
+import { Watermark } from '../execution/watermark.js'
+import { WindowedAggregateOperator } from '../execution/windowed-aggregate-operator.js'
 
 /**
  * Where a running application reports what it does, for `ferris run --http` or an embedding program's own
@@ -75,6 +78,23 @@ export class JobObservability {
 
   recordsOut(sink: string, n: number): void {
     this.#metrics?.recordsOut(sink, n)
+  }
+
+  /**
+   * Wall clock minus the watermark of the job's event-time operators (the lowest, if several), once a
+   * watermark has moved; nothing before the first event time or after a bounded source ended.
+   */
+  watermarkLag(source: string, operators: readonly Operator[]): void {
+    if (this.#metrics === undefined) return
+    let lowest: bigint | undefined
+    for (const op of operators) {
+      if (!(op instanceof WindowedAggregateOperator)) continue
+      const w = op.watermark
+      if (w === Watermark.START || w === Watermark.END) continue
+      if (lowest === undefined || w < lowest) lowest = w
+    }
+    if (lowest === undefined) return
+    this.#metrics.watermarkLag(source, Number(BigInt(Date.now()) * 1_000_000n - lowest) / 1e9)
   }
 
   checkpointDuration(seconds: number): void {

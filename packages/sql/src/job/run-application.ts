@@ -407,6 +407,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
         await emit(pipeline.process(r.batch))
         position = r.position
+        env.observe.watermarkLag(sourceRef.name, pipeline.operators)
         updateBadCounts(env)
         env.report()
         if (pipeline.done) break

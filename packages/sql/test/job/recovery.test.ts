@@ -8,6 +8,8 @@ import {
   type DataSink,
   type DataWriter,
   FerrisError,
+  Schema,
+  T,
 } from '@ferris/core'
 import { type MemoryStore, memoryPlugin } from '@ferris/core/testing'
 import { FerrisMetrics, HealthRegistry } from '@ferris/recovery'
@@ -259,6 +261,28 @@ describe('runApplication: retries, breaker, metrics and health', () => {
     expect(calls.failed).toBe(2)
     expect(store.table('out').rows).toHaveLength(30)
     expect(await sample(metrics, 'ferris_retries_total', { endpoint: 'out' })).toBe(2)
+  })
+
+  it('reports the watermark lag of an event-time job', async () => {
+    const { registry, store } = setupFlaky(0)
+    const hourAgo = BigInt(Date.now() - 3_600_000) * 1_000_000n
+    const readings = Schema.of(['station', T.string], ['ts', T.timestamp('ns')], ['temp', T.int32])
+    store.set(
+      'readings',
+      Array.from({ length: 60 }, (_, i) => ['a', hourAgo + BigInt(i) * 1_000_000_000n, i]),
+      readings,
+    )
+    const metrics = new FerrisMetrics({ job: 'app' })
+    await runApplication(
+      `CREATE STREAM per_minute AS SELECT station, COUNT(*) AS n FROM readings
+       GROUP BY station WINDOW TUMBLING(ts, INTERVAL '1' MINUTE)
+       WITH ('readings.uri' = 'memory://readings', 'readings.watermark.delay' = '1m', 'per_minute.uri' = 'memory://pm')`,
+      { registry, cwd: cwd(), observability: { metrics } },
+    )
+    // The last event is 59 s after an hour ago and the watermark a minute behind it: about 3601 s of lag.
+    const lag = await sample(metrics, 'ferris_watermark_lag_seconds', { source: 'readings' })
+    expect(lag).toBeGreaterThanOrEqual(3600)
+    expect(lag).toBeLessThan(3660)
   })
 
   it('counts bad records by origin and action', async () => {
