@@ -39,6 +39,10 @@ async function slotLsn(slot: string): Promise<string | null> {
   return r.rows[0]?.lsn ?? null
 }
 
+function ids(from: number, to: number): number[][] {
+  return Array.from({ length: to - from + 1 }, (_, i) => [from + i])
+}
+
 function kindsOf(batches: readonly RecordBatch[]): number[] {
   return batches.flatMap((b) => [...(b.kinds ?? new Uint8Array(b.rows.length))])
 }
@@ -154,25 +158,28 @@ describe('PostgreSQL change data capture', () => {
     const reader: DataReader = await source.createReader({ schema, batchSize: 3 })
     await admin.query(`INSERT INTO "${table}" SELECT g FROM generate_series(1, 10) g`)
     await admin.query(`INSERT INTO "${table}" VALUES (11)`)
+    // Batches hold what has arrived, at most 3 rows: the first drain ends inside the 10-row transaction.
     const first = await drain(reader, (bs) => rowCount(bs) >= 3)
-    expect(first.batches.flatMap((b) => b.rows)).toEqual([[1], [2], [3]])
+    const n = rowCount(first.batches)
+    expect(n).toBeLessThan(10)
+    expect(first.batches.flatMap((b) => b.rows)).toEqual(ids(1, n))
     const mid = first.position as CdcPosition
     expect(mid.xid).toBeGreaterThan(0)
-    expect(mid.skip).toBe(3)
+    expect(mid.skip).toBe(n)
     const created = await slotLsn(slot)
     // Read on, but do not commit: the slot has not moved.
-    const more = await drain(reader, (bs) => rowCount(bs) >= 3)
-    expect(more.batches.flatMap((b) => b.rows)).toEqual([[4], [5], [6]])
+    const more = await drain(reader, (bs) => rowCount(bs) >= 1)
+    expect(more.batches.flatMap((b) => b.rows)[0]).toEqual([n + 1])
     expect(await slotLsn(slot)).toBe(created)
     await reader.commit(mid)
     await new Promise((r) => setTimeout(r, 200))
     expect(await slotLsn(slot)).toBe(created)
     await reader.close()
 
-    // A restart from the checkpoint taken after row 3 gets rows 4..11 once each.
+    // A restart from the checkpoint taken after row n gets rows n+1..11 once each.
     const again = await source.createReader({ schema, batchSize: 100, from: mid })
-    const rest = await drain(again, (bs) => rowCount(bs) >= 8)
-    expect(rest.batches.flatMap((b) => b.rows)).toEqual([[4], [5], [6], [7], [8], [9], [10], [11]])
+    const rest = await drain(again, (bs) => rowCount(bs) >= 11 - n)
+    expect(rest.batches.flatMap((b) => b.rows)).toEqual(ids(n + 1, 11))
     let end = rest.position as CdcPosition
     // The last commit message may arrive just after the last row: read on until the position closes it.
     for (let i = 0; i < 50 && end.xid !== undefined; i++) {
