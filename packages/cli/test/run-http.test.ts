@@ -126,6 +126,13 @@ describe('cli: ferris run --http', () => {
     await expect(fetch(`${base}/health`)).rejects.toThrow()
   }, 90_000)
 
+  it('is in the help of ferris run, with an example', async () => {
+    const r = await runCli(['run', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/--http <host:port> +serve \/health \(JSON\) and \/metrics/)
+    expect(r.stdout).toContain('ferris run app.sql --http 127.0.0.1:9464')
+  })
+
   it('refuses an address that is not host:port, before running anything', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ferris-http-'))
     await writeFile(join(dir, 'in.csv'), `id,amount\n${rows(0, 3)}`)
