@@ -18,10 +18,10 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
+import s3Plugin from '@ferris/connector-s3/plugin'
 import { ConnectorRegistry, Decimal, getParam, parseConnectionString, Schema, T } from '@ferris/core'
 import { createTestContext } from '@ferris/core/testing'
 import { createParquetWriter } from '@ferris/formats'
-import s3Plugin from '@ferris/connector-s3/plugin'
 
 const args = {}
 for (let i = 2; i < process.argv.length; i++) {
@@ -84,7 +84,9 @@ async function listKeys(prefix) {
   const out = []
   let token
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }))
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }),
+    )
     for (const o of page.Contents ?? []) out.push({ key: o.Key, size: o.Size })
     token = page.IsTruncated ? page.NextContinuationToken : undefined
   } while (token)
@@ -133,7 +135,15 @@ async function encodeOnly() {
   const started = performance.now()
   let bytes = 0
   for (let from = 0; from < batches.length; ) {
-    const writer = await createParquetWriter(SCHEMA, { write: async (c) => void (bytes += c.length) }, { compression: 'zstd' })
+    const writer = await createParquetWriter(
+      SCHEMA,
+      {
+        write: async (c) => {
+          bytes += c.length
+        },
+      },
+      { compression: 'zstd' },
+    )
     let rows = 0
     while (from < batches.length && rows < MAX_RECORDS) {
       await writer.write(batches[from])
@@ -168,11 +178,15 @@ try {
     )
   }
   const rate = (ms) => `${Math.round(ROWS / (ms / 1000)).toLocaleString('en')} rows/s`
-  console.log(`\n${ROWS.toLocaleString('en')} rows, ${objectCount} Parquet objects, ${(totalBytes / 1048576).toFixed(1)} MiB (zstd), best of ${RUNS}`)
+  console.log(
+    `\n${ROWS.toLocaleString('en')} rows, ${objectCount} Parquet objects, ${(totalBytes / 1048576).toFixed(1)} MiB (zstd), best of ${RUNS}`,
+  )
   console.log(`ferris S3 sink (encode + upload, visible at commit): ${best.ferris.toFixed(0)} ms  ${rate(best.ferris)}`)
   console.log(`raw @aws-sdk/client-s3 PutObject of the same bytes:   ${best.raw.toFixed(0)} ms  ${rate(best.raw)}`)
   console.log(`Parquet encoding alone (in memory):                  ${best.encode.toFixed(0)} ms`)
-  console.log(`ratio sink / raw: ${(best.ferris / best.raw).toFixed(2)}x; sink / (encode + raw): ${(best.ferris / (best.encode + best.raw)).toFixed(2)}x`)
+  console.log(
+    `ratio sink / raw: ${(best.ferris / best.raw).toFixed(2)}x; sink / (encode + raw): ${(best.ferris / (best.encode + best.raw)).toFixed(2)}x`,
+  )
 } finally {
   for (const prefix of prefixes) {
     const keys = (await listKeys(prefix)).map((o) => ({ Key: o.key }))

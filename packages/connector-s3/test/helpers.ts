@@ -62,7 +62,7 @@ export function useS3(): { client: () => S3Client } {
       await client.send(new HeadBucketCommand({ Bucket: BUCKET }), { abortSignal: AbortSignal.timeout(5000) })
     } catch (error) {
       throw new Error(
-        `The S3 server at ${getParam(parsed, 'endpoint')} does not answer (${(error as Error).name}): start it with tools/services/s3/start`,
+        `The S3 server at ${getParam(parsed, 'endpoint')} does not answer (${(error as { code?: string }).code ?? (error as Error).name}): start it with tools/services/s3/start`,
       )
     }
   })

@@ -174,4 +174,27 @@ describe('[s3] sink', () => {
     const uploads = await s3.client().send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))
     expect(uploads.Uploads ?? []).toEqual([])
   })
+
+  it('never overwrites an object that exists, by single PUT or by multipart completion (a zombie writer)', async () => {
+    const prefix = uniquePrefix('zombie')
+    const uri = s3Uri(prefix, { format: 'csv', part_size: '5mb' })
+    const a = await sink(uri).createWriter({ schema: EXACT, jobId: 'z' })
+    await a.write(batchOf(EXACT, exactRows(5)))
+    await a.commit({ checkpointId: 1, positions: {} })
+    const b = await sink(uri).createWriter({ schema: EXACT, jobId: 'z' })
+    await b.write(batchOf(EXACT, exactRows(5, 100)))
+    await b.commit({ checkpointId: 1, positions: {} }) // b's first commit replaces a's checkpoint 1: a restart
+    // a runs on as a zombie: its next objects stream to names b will also write.
+    await a.write(batchOf(EXACT, exactRows(60_000, 1000))) // several MB: a multipart upload
+    await b.write(batchOf(EXACT, exactRows(60_000, 200_000)))
+    await b.commit({ checkpointId: 2, positions: {} })
+    await a.commit({ checkpointId: 2, positions: {} })
+    const rows = await readBack(prefix)
+    expect(rows.map((r) => r[0])).toEqual([
+      ...exactRows(5, 100).map((r) => r[0]),
+      ...exactRows(60_000, 200_000).map((r) => r[0]),
+    ])
+    const uploads = await s3.client().send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))
+    expect(uploads.Uploads ?? []).toEqual([])
+  }, 120_000)
 })
