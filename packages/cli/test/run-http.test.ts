@@ -11,7 +11,7 @@ CREATE STREAM picked AS SELECT id, amount FROM input WHERE id % 2 = 1
 WITH (
   'input.path' = './in.csv', 'input.type' = 'file_source', 'input.watch' = 'true', 'input.poll_interval' = '20ms',
   'picked.type' = 'file_sink', 'picked.path' = './out/', 'picked.format' = 'jsonl',
-  'job.checkpoint.interval' = '100ms'
+  'job.checkpoint.interval' = '100ms', 'job.bad_records' = 'skip'
 );
 `
 
@@ -99,11 +99,14 @@ describe('cli: ferris run --http', () => {
       expect(sample(text, 'ferris_breaker_state', { job: 'app', endpoint: 'picked' })).toBe(0)
       expect(text).toMatch(/^# TYPE ferris_checkpoint_duration_seconds histogram$/m)
 
-      // The source follows the file: appended rows are read and counted while the job stays up.
-      await appendFile(join(dir, 'in.csv'), rows(100, 160))
+      expect(sample(text, 'ferris_bad_records_total', { job: 'app' })).toBeUndefined()
+
+      // The source follows the file: appended rows are read and counted while the job stays up, and a
+      // record that is not a number is skipped and counted.
+      await appendFile(join(dir, 'in.csv'), `${rows(100, 130)}not-a-number,1.5\n${rows(130, 160)}`)
       text = await metricsWhen(80)
       expect(sample(text, 'ferris_records_in_total', { job: 'app', source: 'input' })).toBe(160)
-      expect(sample(text, 'ferris_bad_records_total', { job: 'app' })).toBeUndefined()
+      expect(sample(text, 'ferris_bad_records_total', { job: 'app', origin: 'input', action: 'skipped' })).toBe(1)
 
       const health = await fetch(`${base}/health`)
       expect(health.status).toBe(200)
@@ -139,7 +142,7 @@ describe('cli: ferris run --http', () => {
     await writeFile(join(dir, 'app.sql'), APP)
     for (const bad of ['9464', '127.0.0.1:70000', 'localhost:', 'http://127.0.0.1:9464']) {
       const r = await runCli(['run', 'app.sql', '--http', bad], { cwd: dir })
-      expect(r.code, bad).toBe(2)
+      expect(r.code, `${bad}: ${r.stderr}`).toBe(2)
       expect(r.stderr).toContain(`FERRIS_CONFIG_INVALID: --http expects host:port, got "${bad}"`)
       expect(r.stderr).toContain('hint: ')
     }
