@@ -54,8 +54,8 @@ export class WindowedAggregateOperator implements Operator {
   readonly #time: CompiledExpr
   readonly #watermark: Watermark
   readonly #onError: RowErrorHandler
-  /** Tumbling and sliding windows by group and start. */
-  readonly #windows = new Map<unknown, WindowState>()
+  /** Tumbling and sliding windows by start, then group (bigint keys compare by value in a Map). */
+  readonly #windows = new Map<bigint, Map<unknown, WindowState>>()
   /** Session windows by group: its open sessions. */
   readonly #sessions = new Map<unknown, WindowState[]>()
   #arrivals = 0
@@ -87,7 +87,8 @@ export class WindowedAggregateOperator implements Operator {
 
   /** Open windows held (sessions included). */
   get size(): number {
-    let n = this.#windows.size
+    let n = 0
+    for (const w of this.#windows.values()) n += w.size
     for (const s of this.#sessions.values()) n += s.length
 
     return n
@@ -102,11 +103,14 @@ export class WindowedAggregateOperator implements Operator {
     const lateUntil = spec.lateRecords === 'update' ? wm - spec.allowedLateness : wm
     const changed = new Set<WindowState>()
     const keyValues: Value[] = new Array(nk)
+    const session = spec.kind === 'session'
+    const reused: Value[] = new Array(na)
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
       const m: RecordMeta | undefined = meta?.[i]
       let t: bigint
-      const argValues: Value[] = new Array(na)
+      // Sessions keep the inputs of a record (to replay them on a merge); the other kinds use them at once.
+      const argValues: Value[] = session ? new Array(na) : reused
       try {
         const raw = this.#time(row, m)
         if (raw === null || raw === undefined) {
@@ -160,24 +164,40 @@ export class WindowedAggregateOperator implements Operator {
 
   #addFixed(key: Value[], t: bigint, args: Value[], lateUntil: bigint, changed: Set<WindowState>): boolean {
     const spec = this.#spec
-    const starts = spec.kind === 'tumbling' ? [tumblingStart(t, spec.size)] : slidingStarts(t, spec.size, spec.advance!)
     const hash = this.#hash(key)
+    if (spec.kind === 'tumbling') {
+      const start = tumblingStart(t, spec.size)
+      if (start + spec.size <= lateUntil) return false
+      const w = this.#window(start, hash, key)
+      this.#apply(w.accumulators, args)
+      changed.add(w)
+      return true
+    }
     let accepted = false
-    for (const start of starts) {
-      const end = start + spec.size
-      if (end <= lateUntil) continue
-      const id = `${String(hash)}\u0001${start}`
-      let w = this.#windows.get(id)
-      if (w === undefined) {
-        w = { key: [...key], start, end, accumulators: this.#create(), emitted: false }
-        this.#windows.set(id, w)
-      }
+    for (const start of slidingStarts(t, spec.size, spec.advance!)) {
+      if (start + spec.size <= lateUntil) continue
+      const w = this.#window(start, hash, key)
       this.#apply(w.accumulators, args)
       changed.add(w)
       accepted = true
     }
 
     return accepted
+  }
+
+  #window(start: bigint, hash: unknown, key: Value[]): WindowState {
+    let byGroup = this.#windows.get(start)
+    if (byGroup === undefined) {
+      byGroup = new Map()
+      this.#windows.set(start, byGroup)
+    }
+    let w = byGroup.get(hash)
+    if (w === undefined) {
+      w = { key: [...key], start, end: start + this.#spec.size, accumulators: this.#create(), emitted: false }
+      byGroup.set(hash, w)
+    }
+
+    return w
   }
 
   #addSession(key: Value[], t: bigint, args: Value[], lateUntil: bigint, changed: Set<WindowState>): boolean {
@@ -262,7 +282,16 @@ export class WindowedAggregateOperator implements Operator {
       // Returns whether the window can be freed.
       return w.end <= freeBelow || wm === Watermark.END
     }
-    for (const [id, w] of this.#windows) if (visit(w)) this.#windows.delete(id)
+    for (const [start, byGroup] of this.#windows) {
+      // Windows that are open and unchanged need no visit: only closed ones (end <= wm) or changed ones emit.
+      if (start + spec.size > wm && changed.size === 0) continue
+      let all = true
+      for (const [hash, w] of byGroup) {
+        if (visit(w)) byGroup.delete(hash)
+        else all = false
+      }
+      if (all) this.#windows.delete(start)
+    }
     for (const [hash, sessions] of this.#sessions) {
       const left = sessions.filter((w) => !visit(w))
       if (left.length === 0) this.#sessions.delete(hash)
@@ -312,13 +341,15 @@ export class WindowedAggregateOperator implements Operator {
       watermark: this.#watermark.save(),
       late: this.#late,
       arrivals: this.#arrivals,
-      windows: [...this.#windows.values()].map((w) => [
-        w.key.map(encodeValue),
-        w.start.toString(),
-        w.end.toString(),
-        w.emitted,
-        w.accumulators.map((a) => a.save()),
-      ]),
+      windows: [...this.#windows.values()]
+        .flatMap((byGroup) => [...byGroup.values()])
+        .map((w) => [
+          w.key.map(encodeValue),
+          w.start.toString(),
+          w.end.toString(),
+          w.emitted,
+          w.accumulators.map((a) => a.save()),
+        ]),
       sessions: [...this.#sessions.values()]
         .flat()
         .map((w) => [
@@ -351,7 +382,9 @@ export class WindowedAggregateOperator implements Operator {
       accs.forEach((a, i) => {
         w.accumulators[i]!.load(a)
       })
-      this.#windows.set(`${String(this.#hash(k))}\u0001${start}`, w)
+      let byGroup = this.#windows.get(w.start)
+      if (byGroup === undefined) this.#windows.set(w.start, (byGroup = new Map()))
+      byGroup.set(this.#hash(k), w)
     }
     const decodeArgs = (values: JsonValue[]) =>
       values.map((v) => (v !== null && typeof v === 'object' && '$skip' in v ? SKIP : decodeValue(v)))
