@@ -9,6 +9,7 @@ import {
   type CommitInfo,
   type DataWriter,
   FerrisError,
+  isFerrisError,
   type RecordBatch,
   type Row,
   type Schema,
@@ -92,10 +93,41 @@ export class S3Writer implements DataWriter {
       const part = await this.#part(dir)
       const n = maxRecords === undefined ? rows.length - i : Math.min(rows.length - i, maxRecords - part.upload.records)
       const slice = i === 0 && n === rows.length ? rows : rows.slice(i, i + n)
-      await part.encoder.write(batchOf(this.#schema, slice))
-      part.upload.records += n
+      part.upload.records += await this.#encode(part, slice)
       i += n
       if (this.#full(part)) await this.#roll(part)
+    }
+  }
+
+  /**
+   * Encodes rows, handing a row whose value does not fit its column to the bad-record policy with its values,
+   * then encoding the rest. The Parquet writer names the row (`location.row`, an index into the rows given)
+   * and keeps none of the rows of the row group being filled; rows of row groups finished earlier in the same
+   * call are kept, which `kept()` tells. Returns the number of rows kept.
+   */
+  async #encode(part: Part, rows: Row[]): Promise<number> {
+    let pending = rows
+    let total = 0
+    for (;;) {
+      const before = part.encoder.kept()
+      try {
+        await part.encoder.write(batchOf(this.#schema, pending))
+        return total + part.encoder.kept() - before
+      } catch (error) {
+        const row = isFerrisError(error) ? error.context.location?.row : undefined
+        if (!isFerrisError(error) || error.code !== 'FERRIS_TYPE_CONVERSION' || typeof row !== 'number') throw error
+        const bad = pending[row]
+        const kept = part.encoder.kept() - before
+        if (bad === undefined || kept > row) throw error
+        this.#env.context.reportBadRecord({
+          error,
+          values: Object.fromEntries(this.#schema.names.map((n, k) => [n, bad[k] ?? null])),
+          origin: this.#env.context.name,
+        })
+        total += kept
+        pending = [...pending.slice(kept, row), ...pending.slice(row + 1)]
+        if (pending.length === 0) return total
+      }
     }
   }
 

@@ -15,6 +15,8 @@ export interface PartEncoder {
   write(batch: RecordBatch): Promise<void>
   /** Writes what closes the object (a JSON array's bracket, a Parquet footer). */
   end(): Promise<void>
+  /** Rows accepted so far. */
+  kept(): number
 }
 
 export interface SinkFormat {
@@ -72,6 +74,7 @@ export function sinkFormat(options: S3Options, subject: string): SinkFormat {
           async end() {
             await writer.finish()
           },
+          kept: () => writer.rows,
         }
       },
     }
@@ -84,9 +87,16 @@ export function sinkFormat(options: S3Options, subject: string): SinkFormat {
     async open(schema, out) {
       const encoder = stream.createEncoder(schema, f.streamOptions)
       await out.write(compressChunk(encoder.begin(), compression))
+      let kept = 0
       return {
-        write: (batch) => out.write(compressChunk(encoder.encode(batch), compression)),
+        async write(batch) {
+          // encode() builds the whole batch's bytes before anything is written: all or nothing.
+          const bytes = encoder.encode(batch)
+          kept += batch.rows.length
+          await out.write(compressChunk(bytes, compression))
+        },
         end: () => out.write(compressChunk(encoder.end(), compression)),
+        kept: () => kept,
       }
     },
   }

@@ -1,5 +1,5 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { batchOf, type Row, Schema, T } from '@ferris/core'
+import { batchOf, Decimal, type Row, Schema, T } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
 import type { S3Api } from '../../src/client.js'
 import { createS3Client } from '../../src/client.js'
@@ -197,4 +197,28 @@ describe('[s3] sink', () => {
     const uploads = await s3.client().send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))
     expect(uploads.Uploads ?? []).toEqual([])
   }, 120_000)
+
+  it('hands a row whose value does not fit a Parquet column to the bad-record policy and writes the rest', async () => {
+    const prefix = uniquePrefix('badrow')
+    const schema = Schema.of(['id', T.int64], ['price', T.decimal(5, 2)])
+    const ctx = testContext('out')
+    const w = await sink(s3Uri(prefix, { format: 'parquet', row_group_size: '2' }), ctx).createWriter({
+      schema,
+      jobId: 'br',
+    })
+    const rows: Row[] = [
+      [1n, new Decimal(100n, 2)],
+      [2n, new Decimal(200n, 2)],
+      [3n, new Decimal(300n, 2)],
+      [4n, new Decimal(123_456_789n, 2)], // 1234567.89 does not fit DECIMAL(5, 2)
+      [5n, new Decimal(500n, 2)],
+    ]
+    await w.write(batchOf(schema, rows))
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect(ctx.bad).toHaveLength(1)
+    expect(ctx.bad[0]!.values).toMatchObject({ id: 4n })
+    expect(ctx.bad[0]!.error.code).toBe('FERRIS_TYPE_CONVERSION')
+    const back = await readBack(prefix, schema)
+    expect(back.map((r) => r[0])).toEqual([1n, 2n, 3n, 5n])
+  })
 })
