@@ -271,6 +271,14 @@ export class Pipeline {
     return out
   }
 
+  /** Late records of the event-time windows, or undefined when the pipeline has none. */
+  get lateRecords(): number | undefined {
+    let late: number | undefined
+    for (const op of this.operators) if (op instanceof WindowedAggregateOperator) late = (late ?? 0) + op.lateRecords
+
+    return late
+  }
+
   /** Rows of a join's lookup table, read before the stream starts. */
   loadTable(source: string, batch: RecordBatch): void {
     for (const op of this.operators)

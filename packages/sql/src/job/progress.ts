@@ -8,6 +8,8 @@ export interface JobProgress {
   readonly sink: { name: string; written: number; bad: number }
   /** Bad records sent to dead-letter sinks, all origins together. */
   deadLettered: number
+  /** Jobs with an event-time window: records that came after all their windows closed (`job.late_records`). */
+  lateRecords?: number
   checkpoints: number
   /** The id of the last completed checkpoint, 0 before the first. */
   lastCheckpointId: number

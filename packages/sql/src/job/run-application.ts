@@ -406,6 +406,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         progress.sources[sourceRef.name]!.read += r.batch.rows.length
         env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
         await emit(pipeline.process(r.batch))
+        if (pipeline.lateRecords !== undefined) progress.lateRecords = pipeline.lateRecords
         position = r.position
         env.observe.watermarkLag(sourceRef.name, pipeline.operators)
         updateBadCounts(env)
@@ -433,6 +434,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     logger.log('info', `Job ${job.name} ${progress.state}`, {
       read: progress.sources[sourceRef.name]!.read,
       written: progress.sink.written,
+      ...(progress.lateRecords === undefined ? {} : { lateRecords: progress.lateRecords }),
     })
     env.report()
 

@@ -39,6 +39,25 @@ describe('runApplication: windows', () => {
     expect(sorted(store.rows('per_minute'))).toEqual(expected())
   })
 
+  it('counts late records in the job progress', async () => {
+    const { store, registry } = setup()
+    store.set(
+      'readings',
+      [
+        ['a', 70n * S, 1],
+        ['a', 10n * S, 2],
+        ['a', 80n * S, 3],
+      ],
+      READINGS,
+    )
+    const result = await runApplication(SQL.replace("'10m'", "'0s'").replace("'5'", "'1'"), {
+      registry,
+      cwd: mkdtempSync(join(tmpdir(), 'ferris-win-')),
+    })
+    expect(result.jobs[0]!.lateRecords).toBe(1)
+    expect(store.rows('per_minute')).toEqual([['a', 60n * S, 120n * S, 2n, 4n]])
+  })
+
   it('gives the same windows after a crash and a restart from the checkpoint', async () => {
     const { store, registry } = setup()
     const table = store.set('readings', rows, READINGS)
