@@ -81,7 +81,7 @@ export function classifyError(error: unknown, op: S3Operation): FerrisError {
       ...(status === undefined ? {} : { httpStatus: status }),
     })
 
-  if (name === 'NoSuchBucket') {
+  if (name === 'NoSuchBucket' || (op.action === 'head bucket' && status === 404)) {
     return make('FERRIS_NOT_FOUND', `bucket "${op.bucket}" does not exist`, 'Create the bucket, or fix the bucket name')
   }
   if (NOT_FOUND.has(name) || (status === 404 && networkCode === undefined)) {

@@ -181,7 +181,10 @@ describe('[s3] source', () => {
     const prefix = uniquePrefix('none')
     await expect(source(s3Uri(`${prefix}nothing/`)).open()).rejects.toMatchObject({ code: 'FERRIS_NOT_FOUND' })
     const other = s3Uri('x/').replace(`s3://${BUCKET}/`, 's3://no-such-bucket-ferris/')
-    await expect(source(other).open()).rejects.toMatchObject({ code: 'FERRIS_NOT_FOUND' })
+    await expect(source(other).open()).rejects.toMatchObject({
+      code: 'FERRIS_NOT_FOUND',
+      message: expect.stringContaining('bucket "no-such-bucket-ferris" does not exist'),
+    })
   })
 
   it('discovers the schema of CSV and Parquet objects', async () => {
