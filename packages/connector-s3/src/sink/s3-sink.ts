@@ -1,4 +1,4 @@
-import { HeadBucketCommand } from '@aws-sdk/client-s3'
+import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import {
   type ConnectorContext,
   type DataSink,
@@ -66,8 +66,12 @@ export class S3Sink implements DataSink {
 
   async open(): Promise<void> {
     const env = this.#env
-    await env.call('head bucket', undefined, (abortSignal) =>
-      env.client.send(new HeadBucketCommand({ Bucket: env.bucket }), { abortSignal }),
+    // A one-key listing rather than HEAD: its error answers have a body naming the problem (a HEAD 403 cannot
+    // tell a wrong secret from a missing permission), and listing is a permission the connector needs anyway.
+    await env.call('list', undefined, (abortSignal) =>
+      env.client.send(new ListObjectsV2Command({ Bucket: env.bucket, Prefix: this.#root, MaxKeys: 1 }), {
+        abortSignal,
+      }),
     )
   }
 
