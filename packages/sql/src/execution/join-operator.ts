@@ -1,4 +1,4 @@
-import type { RecordMeta, Row, Schema, Value } from '@ferris/core'
+import type { JsonValue, RecordMeta, Row, Schema, Value } from '@ferris/core'
 import type { JoinNode } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
@@ -18,7 +18,13 @@ export class JoinOperator implements Operator {
   readonly #tableKeys: CompiledExpr[]
   readonly #residual: CompiledExpr | undefined
   readonly #table = new Map<unknown, Row[]>()
+  /** RIGHT and FULL: every table row in load order, and which of them some stream row matched. */
+  readonly #all: Row[] = []
+  readonly #position = new Map<Row, number>()
+  #matched: Uint8Array = new Uint8Array(0)
+  readonly #outerTable: boolean
   readonly #nulls: Row
+  readonly #streamNulls: Row
   readonly #onError: RowErrorHandler
   #tableRows = 0
 
@@ -30,6 +36,8 @@ export class JoinOperator implements Operator {
     this.#tableKeys = node.tableKeys.map((k) => compileExpression(k, context))
     this.#residual = node.residual === undefined ? undefined : compileExpression(node.residual, context)
     this.#nulls = new Array(node.table.schema.length).fill(null)
+    this.#outerTable = node.type === 'right' || node.type === 'full'
+    this.#streamNulls = new Array(node.schema.length - node.table.schema.length).fill(null)
     this.#onError = onError
   }
 
@@ -42,6 +50,10 @@ export class JoinOperator implements Operator {
   load(rows: readonly Row[], meta?: ReadonlyArray<RecordMeta | undefined>): void {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
+      if (this.#outerTable) {
+        this.#position.set(row, this.#all.length)
+        this.#all.push(row)
+      }
       const key = this.#key(this.#tableKeys, row, meta?.[i])
       if (key === undefined) continue
       const list = this.#table.get(key)
@@ -53,7 +65,13 @@ export class JoinOperator implements Operator {
 
   process(batch: PipelineBatch): PipelineBatch {
     const { rows, meta, kinds } = batch
-    const left = this.#node.type === 'left'
+    const left = this.#node.type === 'left' || this.#node.type === 'full'
+    const outerTable = this.#outerTable
+    if (outerTable && this.#matched.length < this.#all.length) {
+      const grown = new Uint8Array(this.#all.length)
+      grown.set(this.#matched)
+      this.#matched = grown
+    }
     const residual = this.#residual
     const out: Row[] = []
     const outMeta: Array<RecordMeta | undefined> | undefined = meta === undefined ? undefined : []
@@ -73,6 +91,7 @@ export class JoinOperator implements Operator {
             if (residual !== undefined && residual(joined, m) !== true) continue
             out.push(joined)
             matched = true
+            if (outerTable) this.#matched[this.#position.get(t)!] = 1
             outMeta?.push(m)
             outKinds?.push(kinds![i]!)
             origin.push(source)
@@ -97,6 +116,35 @@ export class JoinOperator implements Operator {
       ...(outKinds === undefined ? {} : { kinds: Uint8Array.from(outKinds) }),
       origin: Uint32Array.from(origin),
     }
+  }
+
+  /** RIGHT and FULL, at the end of a bounded stream: the table rows nothing matched, with NULL stream columns. */
+  finish(): PipelineBatch[] {
+    if (!this.#outerTable) return []
+    const rows: Row[] = []
+    for (let i = 0; i < this.#all.length; i++)
+      if (this.#matched[i] !== 1) rows.push(this.#streamNulls.concat(this.#all[i]!))
+
+    return [{ schema: this.schema, rows }]
+  }
+
+  /** Which table rows were matched (RIGHT and FULL), by load order; the table itself is reloaded on restart. */
+  snapshot(): JsonValue {
+    if (!this.#outerTable) return null
+    const matched: number[] = []
+    for (let i = 0; i < this.#matched.length; i++) if (this.#matched[i] === 1) matched.push(i)
+
+    return { matched }
+  }
+
+  restore(state: JsonValue): void {
+    const matched = (state as { matched?: number[] } | null)?.matched ?? []
+    let size = this.#matched.length
+    for (const i of matched) if (i + 1 > size) size = i + 1
+    const flags = new Uint8Array(size)
+    flags.set(this.#matched)
+    for (const i of matched) flags[i] = 1
+    this.#matched = flags
   }
 
   /** The key's hash, or undefined when a part is NULL (it matches nothing). */

@@ -15,9 +15,7 @@ export function planJoin(
   schemas: Record<string, Schema>,
   binder: ExpressionBinder,
 ): { node: PlanNode; scope: Scope; streamName: string } {
-  if (from.type !== 'inner' && from.type !== 'left') {
-    throw binder.unsupported(from.span, `A ${from.type.toUpperCase()} JOIN of a stream`)
-  }
+  if (from.type === 'cross') throw binder.unsupported(from.span, 'A CROSS JOIN of a stream')
   if (from.within !== undefined) throw binder.unsupported(from.within.span, 'A stream-to-stream interval join (WITHIN)')
   const sides = [from.left, from.right]
   for (const side of sides) {
@@ -38,9 +36,11 @@ export function planJoin(
   ]
   const streamScope: Scope = { schema: streamSchema, qualifiers: qualifiersOf(from.left, streamName) }
   const tableScope: Scope = { schema: tableSchema, qualifiers: qualifiersOf(from.right, tableName) }
+  const padStream = from.type === 'right' || from.type === 'full'
+  const padTable = from.type === 'left' || from.type === 'full'
   const fields: Field[] = [
-    ...streamSchema.fields,
-    ...tableSchema.fields.map((f) => (from.type === 'left' ? { ...f, nullable: true } : f)),
+    ...streamSchema.fields.map((f) => (padStream ? { ...f, nullable: true } : f)),
+    ...tableSchema.fields.map((f) => (padTable ? { ...f, nullable: true } : f)),
   ]
   const schema = new Schema(fields)
   const joined: Scope = {
@@ -113,18 +113,16 @@ export function planJoin(
       ? undefined
       : rest.length === 1
         ? rest[0]!
-        : rest
-            .slice(1)
-            .reduce<BoundExpr>(
-              (acc, e) => ({
-                kind: 'and',
-                args: [acc, e],
-                type: acc.type,
-                text: `${acc.text} AND ${e.text}`,
-                span: acc.span,
-              }),
-              rest[0]!,
-            )
+        : rest.slice(1).reduce<BoundExpr>(
+            (acc, e) => ({
+              kind: 'and',
+              args: [acc, e],
+              type: acc.type,
+              text: `${acc.text} AND ${e.text}`,
+              span: acc.span,
+            }),
+            rest[0]!,
+          )
   const scan: PlanNode = { kind: 'scan', source: streamName, qualifiers: streamScope.qualifiers, schema: streamSchema }
   const node: JoinNode = {
     kind: 'join',

@@ -16,12 +16,13 @@ export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode | Aggrega
 /**
  * A stream joined to a table: `input` is the stream; the table is a bounded source the runner reads fully
  * before the stream starts and the operator keeps in memory, keyed by the equi-join columns. Output: the
- * stream's columns, then the table's (NULL for a LEFT join without a match).
+ * stream's columns, then the table's (NULLs on the side without a match for LEFT, RIGHT and FULL).
  */
 export interface JoinNode {
   readonly kind: 'join'
   readonly input: PlanNode
-  readonly type: 'inner' | 'left'
+  /** RIGHT and FULL emit the table rows no stream row matched when the stream ends (bounded streams only). */
+  readonly type: 'inner' | 'left' | 'right' | 'full'
   readonly table: { readonly source: string; readonly schema: Schema }
   /** Equi-join keys: `streamKeys[i]` over a stream row equals `tableKeys[i]` over a table row. */
   readonly streamKeys: readonly BoundExpr[]
