@@ -53,8 +53,9 @@ const small = await measure(Math.max(1, Math.floor(rows / 10)))
 const large = await measure(rows)
 const line = (r) =>
   `${r.n.toLocaleString('en-US').padStart(12)} rows (${r.mb.toFixed(0)} MB CSV)  ferris ${(r.ferris.ms / 1000).toFixed(1)} s ` +
-  `(${Math.round(r.n / (r.ferris.ms / 1000)).toLocaleString('en-US')} rows/s, peak ${r.ferris.maxRssMb.toFixed(0)} MB)  ` +
-  `duckdb ${(r.duckdb.ms / 1000).toFixed(1)} s (peak ${r.duckdb.maxRssMb.toFixed(0)} MB)  ratio ${(r.ferris.ms / r.duckdb.ms).toFixed(2)}x`
+  `(${Math.round(r.n / (r.ferris.ms / 1000)).toLocaleString('en-US')} rows/s, cpu ${(r.ferris.cpuMs / 1000).toFixed(1)} s, peak ${r.ferris.maxRssMb.toFixed(0)} MB)  ` +
+  `duckdb ${(r.duckdb.ms / 1000).toFixed(1)} s (cpu ${(r.duckdb.cpuMs / 1000).toFixed(1)} s, peak ${r.duckdb.maxRssMb.toFixed(0)} MB)  ` +
+  `ratio ${(r.ferris.ms / r.duckdb.ms).toFixed(2)}x (cpu ${(r.ferris.cpuMs / r.duckdb.cpuMs).toFixed(2)}x)`
 console.log('csv-to-parquet (zstd), Ferris job runner vs DuckDB COPY (2 threads), same file, same run')
 console.log(line(small))
 console.log(line(large))
