@@ -200,7 +200,9 @@ describe('[s3] source', () => {
 
   it('fails with FERRIS_AUTHENTICATION_FAILED on a wrong secret, without printing it', async () => {
     const uri = s3Uri('x/').replace(/secret_access_key=[^&]*/, 'secret_access_key=wrong-secret-123')
-    const error = await source(uri).open().catch((e: unknown) => e)
+    const error = await source(uri)
+      .open()
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'FERRIS_AUTHENTICATION_FAILED', retryable: false })
     const shown = `${(error as Error).message} ${JSON.stringify(error)} ${(error as { describe(): string }).describe()}`
     expect(shown).not.toContain('wrong-secret-123')
