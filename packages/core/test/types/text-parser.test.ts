@@ -184,6 +184,22 @@ describe('createTextParser', () => {
     }
   })
 
+  it('reads random 64-bit integers of every length exactly', () => {
+    const parse = createTextParser(T.int64)
+    let seed = 3
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
+    }
+    for (let k = 0; k < 20_000; k++) {
+      const digits = Array.from({ length: 1 + next(19) }, () => String(next(10))).join('')
+      const text = `${['', '-', '+'][next(3)]}${digits}`
+      expect(parse(text), text).toBe(BigInt(text))
+    }
+    expect(parse('-9223372036854775808')).toBe(-(2n ** 63n))
+    expect(parse('00000000000000000042')).toBe(42n)
+  })
+
   it('keeps 64-bit integers, decimals and timestamps exact on the fast paths', () => {
     expect(createTextParser(T.int64)('9000000000000000123')).toBe(9000000000000000123n)
     expect(createTextParser(T.int64)('-123456789012345')).toBe(-123456789012345n)
