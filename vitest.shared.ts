@@ -8,8 +8,10 @@ import { defineConfig } from 'vitest/config'
 export function ferrisVitestConfig(packageDir: string) {
   const integration = process.env.FERRIS_INTEGRATION === '1'
   return defineConfig({
-    resolve: { conditions: ['@ferris/source', 'module', 'node', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['@ferris/source', 'module', 'node', 'import', 'default'] } },
+    // Only `@ferris/source` is added: vitest hands these conditions to Node for external packages too, and
+    // `import`/`module` there make CommonJS packages such as `pg` require() an ESM build of their dependencies.
+    resolve: { conditions: ['@ferris/source', 'node', 'default'] },
+    ssr: { resolve: { conditions: ['@ferris/source', 'node', 'default'] } },
     test: {
       root: packageDir,
       include: ['test/**/*.test.ts'],
