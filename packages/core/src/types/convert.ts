@@ -812,7 +812,9 @@ function parseText(input: string, type: DataType, options: ConvertOptions): Valu
     case 'string':
       return text
     case 'boolean': {
-      const b = BOOLEAN_TEXT[text.toLowerCase()]
+      // Own keys only: "constructor" or "__proto__" must not read as a value inherited from Object.prototype.
+      const key = text.toLowerCase()
+      const b = Object.hasOwn(BOOLEAN_TEXT, key) ? BOOLEAN_TEXT[key] : undefined
       if (b === undefined) throw textError(input, type, 'true or false (also t/f, yes/no, on/off, 1/0)')
 
       return b
@@ -846,7 +848,8 @@ function parseText(input: string, type: DataType, options: ConvertOptions): Valu
 
         return n
       }
-      const special = SPECIAL_FLOATS[text.toLowerCase()]
+      const key = text.toLowerCase()
+      const special = Object.hasOwn(SPECIAL_FLOATS, key) ? SPECIAL_FLOATS[key] : undefined
       if (special === undefined) throw textError(input, type, 'a number such as -1.5e3, NaN or Infinity')
 
       return special

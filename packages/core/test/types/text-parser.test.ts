@@ -209,6 +209,14 @@ describe('createTextParser', () => {
     )
   })
 
+  it('reads no inherited object key as a boolean or special double', () => {
+    for (const text of ['constructor', '__proto__', 'toString']) {
+      expect(() => parseValue(text, T.boolean)).toThrow(/Cannot read .* as BOOLEAN/)
+      expect(() => parseValue(text, T.float64)).toThrow(/Cannot read .* as DOUBLE/)
+      expect(() => createTextParser(T.boolean)(text)).toThrow(/Cannot read .* as BOOLEAN/)
+    }
+  })
+
   it('reports a bad value with the same precise error as parseValue', () => {
     expect(() => createTextParser(T.timestamp('ms', 'UTC'))('2024-02-30T00:00:00Z')).toThrow(
       /day 30 does not exist in 2024-02/,
