@@ -70,7 +70,7 @@ export function explainJob(job: JobPlan): string {
         const window =
           w === undefined
             ? ''
-            : ` window ${w.kind.toUpperCase()}(${w.time.text}, ${w.size}ns${w.advance === undefined ? '' : `, ${w.advance}ns`}), watermark delay ${w.watermarkDelay}ns, late records ${w.lateRecords};`
+            : ` window ${w.kind.toUpperCase()}(${w.time.text}, ${duration(w.size)}${w.advance === undefined ? '' : `, ${duration(w.advance)}`}), watermark delay ${duration(w.watermarkDelay)}, late records ${w.lateRecords};`
         lines.push(`${pad}Aggregate${keys}:${window} ${aggs} (EMIT ${node.emit.toUpperCase()})`)
         break
       }
@@ -80,4 +80,20 @@ export function explainJob(job: JobPlan): string {
   walk(job.root, 2)
 
   return lines.join('\n')
+}
+
+/** A duration in nanoseconds in the largest unit that divides it: 1m, 30s, 250ms, 17ns. */
+function duration(nanos: bigint): string {
+  for (const [unit, n] of [
+    ['d', 86_400_000_000_000n],
+    ['h', 3_600_000_000_000n],
+    ['m', 60_000_000_000n],
+    ['s', 1_000_000_000n],
+    ['ms', 1_000_000n],
+    ['us', 1_000n],
+  ] as const) {
+    if (nanos !== 0n && nanos % n === 0n) return `${nanos / n}${unit}`
+  }
+
+  return nanos === 0n ? '0s' : `${nanos}ns`
 }

@@ -257,10 +257,7 @@ function planQuery(
   let selectScope = scope
   let finishAggregate: (() => void) | undefined
   if (aggregating) {
-    const window =
-      query.window === undefined
-        ? undefined
-        : planWindow(query.window, scope, binder, endpoints?.settings, endpoints?.sources[0])
+    const window = query.window === undefined ? undefined : planWindow(query.window, scope, binder, endpoints, st)
     const grouped = groupingScope(query, st, node, scope, binder, window)
     selectScope = grouped.scope
     finishAggregate = () => {

@@ -1,8 +1,8 @@
 import { type Field, T } from '@ferris/core'
 import type { ExpressionBinder, Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
-import { type EndpointRef, type JobSettings, parseDuration } from '../analyzer/endpoints.js'
-import type { Expr, WindowClause } from '../parser/ast.js'
+import { parseDuration, type StatementEndpoints } from '../analyzer/endpoints.js'
+import type { Expr, Statement, WindowClause } from '../parser/ast.js'
 import type { WindowSpec } from './logical-plan.js'
 
 const NANOS_PER_MS = 1_000_000n
@@ -23,9 +23,25 @@ export function planWindow(
   clause: WindowClause,
   scope: Scope,
   binder: ExpressionBinder,
-  settings: JobSettings | undefined,
-  source: EndpointRef | undefined,
+  endpoints: StatementEndpoints | undefined,
+  statement: Statement,
 ): { spec: WindowSpec; fields: Field[] } {
+  const settings = endpoints?.settings
+  const source = endpoints?.sources[0]
+  const policy = (key: string) => endpoints?.recovery[key]?.toLowerCase()
+  const deadLetters =
+    policy('job.bad_records') === 'dead_letter' || policy(`${source?.name}.bad_records`) === 'dead_letter'
+  if (settings?.lateRecords === 'dead_letter' && !deadLetters) {
+    const p = statement.properties.find((x) => x.key.toLowerCase() === 'job.late_records')
+    throw binder.error(
+      p?.valueSpan ?? clause.span,
+      "job.late_records = 'dead_letter' hands late records to the bad-record policy, but job.bad_records is not 'dead_letter'",
+      {
+        value: 'dead_letter',
+        hint: "Add 'job.bad_records' = 'dead_letter' and a 'job.dlq.uri', or use 'drop' (counted) or 'update'",
+      },
+    )
+  }
   const args = [...clause.args]
   const durations = clause.kind === 'sliding' ? 2 : 1
   const hasColumn = args.length === durations + 1

@@ -91,7 +91,13 @@ describe('WINDOW TUMBLING', () => {
 
   it("hands late records to the bad-record policy with job.late_records = 'dead_letter'", async () => {
     const errors: unknown[] = []
-    const { p } = await pipeline(`${TUMBLING.slice(0, -1)}, 'job.late_records' = 'dead_letter')`, errors)
+    await expect(pipeline(`${TUMBLING.slice(0, -1)}, 'job.late_records' = 'dead_letter')`)).rejects.toThrow(
+      /job.late_records = 'dead_letter' hands late records to the bad-record policy, but job.bad_records is not/,
+    )
+    const { p } = await pipeline(
+      `${TUMBLING.slice(0, -1)}, 'job.late_records' = 'dead_letter', 'job.bad_records' = 'dead_letter', 'job.dlq.uri' = 'memory://late')`,
+      errors,
+    )
     p.process(batch([r('a', 70, 2)]))
     p.process(batch([r('a', 20, 3)]))
     expect(errors).toHaveLength(1)
