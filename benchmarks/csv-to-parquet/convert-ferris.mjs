@@ -12,7 +12,7 @@ WITH (
   'readings.type' = 'file_source', 'readings.path' = '${input}', 'readings.format' = 'csv',
   'converted.type' = 'file_sink', 'converted.path' = '${output}', 'converted.format' = 'parquet',
   'converted.parquet_compression' = 'zstd',
-  'job.checkpoint.dir' = '${join(dir, 'ckpt-' + Date.now())}', 'job.checkpoint.interval' = '1h'
+  'job.checkpoint.dir' = '${join(dir, `ckpt-${Date.now()}`)}', 'job.checkpoint.interval' = '1h'
 );`
 const registry = new ConnectorRegistry().register(fileConnector)
 const cpu0 = process.cpuUsage()

@@ -2,7 +2,7 @@ import { FerrisError } from '../errors/ferris-error.js'
 import { type DataType, type DecimalType, type TimeUnit, typeToString, UNIT_NANOS } from './data-type.js'
 import { Decimal, isDecimal, MAX_DECIMAL_PRECISION } from './decimal.js'
 import { Interval, isInterval } from './interval.js'
-import { type ExactJson, isJsonNumber, type JsonNumber, parseExactJson } from './json-text.js'
+import { type ExactJson, isJsonNumber, parseExactJson } from './json-text.js'
 import {
   type Disambiguation,
   daysFromCivil,
