@@ -224,7 +224,8 @@ export function collectEndpoints(
       if (!key.toLowerCase().startsWith(lower)) continue
       const sub = key.slice(lower.length)
       if (pv.property !== undefined) propertySpans[sub] = pv.property.keySpan
-      if (role === 'source' && ENGINE_SOURCE_KEYS.includes(sub.toLowerCase())) {
+      // Also kept from a sink: a stream one statement writes may be the source another one reads.
+      if (ENGINE_SOURCE_KEYS.includes(sub.toLowerCase())) {
         engineProperties[sub.toLowerCase()] = {
           value: pv.value,
           ...(pv.property === undefined ? {} : { span: pv.property.valueSpan }),

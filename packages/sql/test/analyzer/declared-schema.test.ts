@@ -86,6 +86,20 @@ describe('declared source schemas', () => {
     expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toContain('Oslo')
   })
 
+  it('keeps the schema key away from the sink connector of a stream another statement reads', async () => {
+    const { store, registry } = setup()
+    store.set('orders', orderRows(1), ORDERS)
+    const planned = await plan(
+      `CREATE STREAM mid AS SELECT id FROM orders
+         WITH ('orders.uri' = 'memory://orders', 'mid.uri' = 'memory://mid', 'mid.schema' = 'id BIGINT');
+       SELECT id FROM mid`,
+      { registry },
+    )
+    const sink = planned.jobs[0]!.sink
+    expect(sink.kind === 'endpoint' ? sink.endpoint.properties : undefined).toEqual({ uri: 'memory://mid' })
+    expect(planned.jobs[1]!.root.schema.fields.map((f) => f.type)).toEqual([T.int64])
+  })
+
   it('points at the bad type inside the property value', async () => {
     const { store, registry } = setup()
     store.set('orders', orderRows(1), ORDERS)
