@@ -91,6 +91,75 @@ describe('[file] Parquet', () => {
     expect([...first, ...rest.rows]).toEqual(rows(0, 100))
   })
 
+  it('reports Parquet rows that do not fit the schema one by one at { file, row } and hands over the rest, never twice across a resume', async () => {
+    // The Parquet reader returns the rows whose values do not fit beside the good ones of each batch; the source
+    // reports each and moves its row position past it. Before, one such value failed the whole read, whatever
+    // the job's bad-record policy.
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out.parquet', row_group_size: '30' })
+    const tooWide = (i: number) => i % 10 === 4
+    const written = rows(0, 100).map(
+      (r, i): Row => (tooWide(i) ? [r[0]!, new Decimal(100_000_000n + BigInt(i), 2), r[2]!, r[3]!] : r),
+    )
+    await w.write(batchOf(S, written))
+    await w.commit({ checkpointId: 1, positions: {} })
+    const narrow = new Schema(S.fields.map((f) => (f.name === 'amount' ? { ...f, type: T.decimal(6, 2) } : f)))
+    const source = (ctx: ReturnType<typeof testContext>) =>
+      registry().createSource(
+        { name: 'in', role: 'source', properties: { type: 'file_source', path: 'out.parquet' } },
+        ctx,
+      )
+
+    // Stop after three batches of 7 good rows (23 file rows: 21 good, bad rows 4 and 14), then resume.
+    const first = testContext(dir, 'in')
+    const reader = await source(first).createReader({ schema: narrow, batchSize: 7 })
+    const got: Row[] = []
+    let position: Position = null
+    for (let i = 0; i < 3; i++) {
+      const r = await reader.read()
+      if (r.kind === 'batch') got.push(...r.batch.rows)
+      position = r.position
+    }
+    expect(Object.values((position as { files: Record<string, { offset: number }> }).files)[0]!.offset).toBe(23)
+    const second = testContext(dir, 'in')
+    got.push(
+      ...(await readAll(await source(second).createReader({ schema: narrow, batchSize: 7, from: position }))).rows,
+    )
+
+    const good = written.filter((_, i) => !tooWide(i))
+    expect(got).toEqual(good)
+    const bad = [...first.bad, ...second.bad]
+    const file = join(dir, 'out.parquet')
+    expect(bad.map((b) => b.position)).toEqual(Array.from({ length: 10 }, (_, k) => ({ file, row: k * 10 + 4 })))
+    expect(bad[0]!.error.code).toBe('FERRIS_TYPE_CONVERSION')
+    expect(bad[0]!.error.message).toBe(`Value of amount does not fit DECIMAL(6, 2): 1000000.04 in row 4 of ${file}`)
+    expect(bad[0]!.values).toEqual({
+      id: written[4]![0],
+      amount: new Decimal(100_000_004n, 2),
+      at: written[4]![2],
+      note: 'n4',
+    })
+    expect(bad[0]!.origin).toBe('in')
+  })
+
+  it('fails the read at the first Parquet row that does not fit when the policy is fail', async () => {
+    // reportBadRecord throws under `fail`; the source lets that error through with the row it names.
+    const dir = await tempDir()
+    const w = await writer(dir, { path: 'out.parquet' })
+    await w.write(batchOf(S, [row(1), [5n, new Decimal(100_000_000n, 2), row(2)[2]!, null], row(3)]))
+    await w.commit({ checkpointId: 1, positions: {} })
+    const narrow = new Schema(S.fields.map((f) => (f.name === 'amount' ? { ...f, type: T.decimal(6, 2) } : f)))
+    const src = registry().createSource(
+      { name: 'in', role: 'source', properties: { type: 'file_source', path: 'out.parquet' } },
+      testContext(dir, 'in', 'fail'),
+    )
+    const reader = await src.createReader({ schema: narrow, batchSize: 10 })
+    await expect(reader.read()).rejects.toMatchObject({
+      code: 'FERRIS_TYPE_CONVERSION',
+      context: expect.objectContaining({ subject: 'amount', location: { file: join(dir, 'out.parquet'), row: 1 } }),
+    })
+  })
+
   it('converts a CSV file to Parquet through the plugin', async () => {
     const dir = await tempDir()
     await writeFile(

@@ -131,6 +131,9 @@ export class SingleParquetWriter implements DataWriter {
     let copied = 0
     try {
       for await (const batch of readParquet(input, { schema: this.#schema, batchSize: COPY_BATCH })) {
+        // The file was written with this schema, so a row that does not fit it means the file changed under us:
+        // copying the rest would drop that row silently.
+        if (batch.bad.length > 0) throw batch.bad[0]!.error
         const take = Math.min(batch.rows.length, count - copied)
         await encoder.write(batchOf(this.#schema, take === batch.rows.length ? batch.rows : batch.rows.slice(0, take)))
         copied += take

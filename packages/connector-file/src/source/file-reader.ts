@@ -34,6 +34,8 @@ interface OpenParquet {
   readonly batches: AsyncGenerator<ParquetRowBatch>
   pending: ParquetRowBatch | undefined
   row: number
+  /** Bad rows of `pending` reported so far. */
+  bad: number
 }
 
 /** One file being read: its decoder, the bytes it was fed, and the decoded records not yet handed over. */
@@ -161,7 +163,7 @@ export class FileReader implements DataReader {
       const input = new LocalFileInput(abs)
       const fromRow = from.unit === 'row' ? from.offset : 0
       const batches = readParquet(input, { schema: this.#reader.schema, batchSize: this.#batchSize, fromRow })
-      const file: OpenParquet = { kind: 'parquet', rel, input, batches, pending: undefined, row: 0 }
+      const file: OpenParquet = { kind: 'parquet', rel, input, batches, pending: undefined, row: 0, bad: 0 }
       this.#open.set(rel, file)
 
       return file
@@ -205,12 +207,15 @@ export class FileReader implements DataReader {
     return file
   }
 
-  /** Moves rows of a Parquet file into `rows`, reading the next row group when needed. */
+  /**
+   * Moves rows of a Parquet file into `rows`, reading the next row group when needed. Bad rows are reported in
+   * file order between the good ones, and the position moves past each, so none is read or reported twice.
+   */
   async #takeParquet(file: OpenParquet, rows: Row[]): Promise<void> {
     const max = this.#batchSize
     while (rows.length < max) {
       const p = file.pending
-      if (p === undefined || file.row >= p.rows.length) {
+      if (p === undefined || (file.row >= p.rows.length && file.bad >= p.bad.length)) {
         const next = await file.batches.next()
         if (next.done) {
           const end = p?.endRow ?? this.#progress.get(file.rel)?.offset ?? 0
@@ -222,13 +227,30 @@ export class FileReader implements DataReader {
         }
         file.pending = next.value
         file.row = 0
+        file.bad = 0
         continue
       }
-      const n = Math.min(max - rows.length, p.rows.length - file.row)
+      while (file.bad < p.bad.length && p.bad[file.bad]!.index <= file.row) this.#reportBadRow(file, p, file.bad++)
+      // Good rows up to the next bad one (or the batch's end): their file indexes follow each other.
+      const upTo = file.bad < p.bad.length ? p.bad[file.bad]!.index : p.rows.length
+      const n = Math.min(max - rows.length, upTo - file.row)
+      if (n <= 0) continue
       for (let i = 0; i < n; i++) rows.push(p.rows[file.row + i]!)
       file.row += n
-      this.#progress.set(file.rel, { offset: p.endRow - (p.rows.length - file.row), line: 1, done: false, unit: 'row' })
+      // Row k of the batch is file row startRow + k + (bad rows before it), all of which are reported by now.
+      this.#progress.set(file.rel, { offset: p.startRow + file.row + file.bad, line: 1, done: false, unit: 'row' })
     }
+  }
+
+  #reportBadRow(file: OpenParquet, p: ParquetRowBatch, i: number): void {
+    const bad = p.bad[i]!
+    this.#context.reportBadRecord({
+      error: bad.error,
+      values: bad.values,
+      origin: this.#context.name,
+      position: { file: file.input.name, row: bad.row },
+    })
+    this.#progress.set(file.rel, { offset: bad.row + 1, line: 1, done: false, unit: 'row' })
   }
 
   /** Moves decoded records of `file` into `rows`, decoding more input when needed. */

@@ -32,6 +32,8 @@ interface OpenParquet {
   readonly batches: AsyncGenerator<ParquetRowBatch>
   pending: ParquetRowBatch | undefined
   row: number
+  /** Bad rows of `pending` reported so far. */
+  bad: number
 }
 
 interface OpenStream {
@@ -159,7 +161,7 @@ export class S3Reader implements DataReader {
       const fromRow = from.unit === 'row' ? from.offset : 0
       const batches = readParquet(input, { schema: this.#reader.schema, batchSize: this.#batchSize, fromRow })
 
-      return { kind: 'parquet', info, input, batches, pending: undefined, row: 0 }
+      return { kind: 'parquet', info, input, batches, pending: undefined, row: 0, bad: 0 }
     }
     let header: readonly string[] | undefined
     if (from.offset > 0 && stream.needsHeader(format.streamOptions)) {
@@ -206,7 +208,7 @@ export class S3Reader implements DataReader {
     const key = o.info.key
     while (rows.length < this.#batchSize) {
       const p = o.pending
-      if (p === undefined || o.row >= p.rows.length) {
+      if (p === undefined || (o.row >= p.rows.length && o.bad >= p.bad.length)) {
         const next = await o.batches.next()
         if (next.done) {
           const end = p?.endRow ?? this.#progress.get(key)?.offset ?? 0
@@ -217,13 +219,30 @@ export class S3Reader implements DataReader {
         }
         o.pending = next.value
         o.row = 0
+        o.bad = 0
         continue
       }
-      const n = Math.min(this.#batchSize - rows.length, p.rows.length - o.row)
+      // Rows that do not fit the schema are reported in file order and the position moves past each.
+      while (o.bad < p.bad.length && p.bad[o.bad]!.index <= o.row) this.#reportBadRow(o, p, o.bad++)
+      const upTo = o.bad < p.bad.length ? p.bad[o.bad]!.index : p.rows.length
+      const n = Math.min(this.#batchSize - rows.length, upTo - o.row)
+      if (n <= 0) continue
       for (let i = 0; i < n; i++) rows.push(p.rows[o.row + i]!)
       o.row += n
-      this.#record(key, { offset: p.endRow - (p.rows.length - o.row), line: 1, done: false, unit: 'row' }, o.info.etag)
+      // Row k of the batch is file row startRow + k + (bad rows before it), all of which are reported by now.
+      this.#record(key, { offset: p.startRow + o.row + o.bad, line: 1, done: false, unit: 'row' }, o.info.etag)
     }
+  }
+
+  #reportBadRow(o: OpenParquet, p: ParquetRowBatch, i: number): void {
+    const bad = p.bad[i]!
+    this.#context.reportBadRecord({
+      error: bad.error,
+      values: bad.values,
+      origin: this.#context.name,
+      position: { object: this.#env.uri(o.info.key), key: o.info.key, row: bad.row },
+    })
+    this.#record(o.info.key, { offset: bad.row + 1, line: 1, done: false, unit: 'row' }, o.info.etag)
   }
 
   async #take(o: OpenStream | OpenParquet, rows: Row[]): Promise<void> {

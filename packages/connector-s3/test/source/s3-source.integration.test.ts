@@ -161,6 +161,49 @@ describe('[s3] source', () => {
     expect(ctx.bad[1]!.error.code).toBe('FERRIS_TYPE_CONVERSION')
   })
 
+  it('reports Parquet rows that do not fit the schema at { object, key, row } and reads past them', async () => {
+    // The Parquet reader returns rows whose values do not fit beside the good ones; the source reports each and
+    // moves its row position past it, where one such row once failed the whole read.
+    const prefix = uniquePrefix('badpq')
+    const out = sink(s3Uri(prefix, { format: 'parquet', row_group_size: '4' }))
+    const w = await out.createWriter({ schema: KV, jobId: 'b' })
+    await w.write(
+      batchOf(KV, [
+        [1n, 'a'],
+        [2n, null],
+        [3n, 'c'],
+        [4n, 'd'],
+        [5n, null],
+        [6n, 'f'],
+      ]),
+    )
+    await w.commit({ checkpointId: 1, positions: {} })
+    const notNull = new Schema([
+      { name: 'id', type: T.int64, nullable: true },
+      { name: 'name', type: T.string, nullable: false },
+    ])
+    const ctx = testContext('in')
+    const { rows, position } = await readAll(
+      await source(s3Uri(prefix), ctx).createReader({ schema: notNull, batchSize: 2 }),
+    )
+    expect(rows).toEqual([
+      [1n, 'a'],
+      [3n, 'c'],
+      [4n, 'd'],
+      [6n, 'f'],
+    ])
+    expect(ctx.bad.map((b) => b.position)).toEqual([
+      expect.objectContaining({ key: expect.stringContaining(prefix), row: 1 }),
+      expect.objectContaining({ key: expect.stringContaining(prefix), row: 4 }),
+    ])
+    expect(ctx.bad[0]!.position!.object).toBe(`s3://${BUCKET}/${ctx.bad[0]!.position!.key}`)
+    expect(ctx.bad[1]!.values).toEqual({ id: 5n, name: null })
+    expect(ctx.bad[1]!.error.message).toMatch(/Column name is declared NOT NULL but row 4 of s3:.* has NULL/)
+    expect(Object.values((position as { objects: Record<string, unknown> }).objects)).toEqual([
+      { offset: 6, line: 1, done: true, unit: 'row' },
+    ])
+  })
+
   it('watches a prefix: returns idle, then reads objects that appear', async () => {
     const prefix = uniquePrefix('watch')
     await put(s3.client(), `${prefix}1.jsonl`, '{"id":1,"name":"a"}\n')

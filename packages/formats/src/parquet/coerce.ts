@@ -35,12 +35,17 @@ export function coercion(from: DataType, to: DataType, column: string, file: str
     )
   }
   const overflow = (value: Value, row: number): never => {
-    throw new FerrisError('FERRIS_TYPE_CONVERSION', `Value of ${column} does not fit ${typeToString(to)}`, {
-      subject: column,
-      value: String(value),
-      expected: typeToString(to),
-      location: { file, row },
-    })
+    throw new FerrisError(
+      'FERRIS_TYPE_CONVERSION',
+      `Value of ${column} does not fit ${typeToString(to)}: ${String(value)} in row ${row} of ${file}`,
+      {
+        subject: column,
+        value: String(value),
+        expected: typeToString(to),
+        location: { file, row },
+        hint: `declare ${column} as ${typeToString(from)} (or a wider type) in the source's schema`,
+      },
+    )
   }
   switch (to.kind) {
     case 'int64':

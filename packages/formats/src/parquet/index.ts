@@ -9,6 +9,7 @@ export {
   type ParquetWriteSummary,
 } from './parquet-writer.js'
 export {
+  type ParquetBadRow,
   type ParquetFileInfo,
   type ParquetReadOptions,
   type ParquetRowBatch,

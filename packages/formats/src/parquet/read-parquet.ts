@@ -31,9 +31,29 @@ export interface ParquetReadOptions {
 export interface ParquetRowBatch {
   /** The schema the rows follow: `options.schema` when given, else the file's. */
   readonly schema: Schema
+  /** The good rows, in file order. */
   readonly rows: Row[]
-  /** The index of the row after the last one in `rows`: resume with `fromRow: endRow`. */
+  /**
+   * Rows whose values do not fit the schema (a decimal too wide, NULL in a NOT NULL column), in file order. They
+   * are left out of `rows`; the batch's other rows are unaffected.
+   */
+  readonly bad: ParquetBadRow[]
+  /** The file index of the batch's first row, good or bad. */
+  readonly startRow: number
+  /** The index of the row after the last one in `rows` or `bad`: resume with `fromRow: endRow`. */
   readonly endRow: number
+}
+
+/** A row of the file that does not fit the schema, with everything a dead-letter entry needs. */
+export interface ParquetBadRow {
+  /** How many good rows of the same batch precede it: it sits between `rows[index - 1]` and `rows[index]`. */
+  readonly index: number
+  /** Its index in the file (0-based): the good row of the batch before it is `row - 1` or earlier. */
+  readonly row: number
+  /** The first value that did not fit, naming the column, the file and the row. */
+  readonly error: FerrisError
+  /** The row's values by column name: converted where they fit, as read from the file where they did not. */
+  readonly values: Record<string, Value>
 }
 
 /** What the footer says about a file, read with two ranged reads. */
@@ -179,10 +199,11 @@ export async function* readParquet(
             row += n
             continue
           }
-          const rows = toRows(batch, columns, schema, skip, row, input.name)
+          const { rows, bad } = toRows(batch, columns, schema, skip, row, input.name)
+          const startRow = row + skip
           row += n
           skip = 0
-          yield { schema, rows, endRow: row }
+          yield { schema, rows, bad, startRow, endRow: row }
         }
       }
     } finally {
@@ -198,7 +219,11 @@ export async function* readParquet(
   }
 }
 
-/** Column-wise conversion, then one row array per record. `firstRow` is the file index of the batch's row 0. */
+/**
+ * Column-wise conversion, then one row array per record. `firstRow` is the file index of the batch's row 0. A value
+ * that does not fit makes its row bad (the first such value names the error) and the row is moved to `bad`; the
+ * other rows are unaffected. Failures that concern a whole column (an unreadable Arrow type) still throw.
+ */
 function toRows(
   batch: arrow.RecordBatch,
   columns: readonly ColumnPlan[],
@@ -206,11 +231,13 @@ function toRows(
   skip: number,
   firstRow: number,
   file: string,
-): Row[] {
+): { rows: Row[]; bad: ParquetBadRow[] } {
   const n = batch.numRows - skip
   const width = columns.length
   const rows: Row[] = new Array(n)
   for (let i = 0; i < n; i++) rows[i] = new Array<Value>(width)
+  // Sparse: only rows with a value that does not fit get an entry.
+  const errors = new Map<number, FerrisError>()
   for (let c = 0; c < width; c++) {
     const column = columns[c]!
     // Found by name: parquet-wasm may return more columns than asked for, in the file's order.
@@ -222,19 +249,45 @@ function toRows(
     const data = batch.data.children[index]!
     const values = arrowDataToValues(data, schema.fields[c]!.name)
     const coerce = column.coerce
-    try {
-      for (let i = 0; i < n; i++) {
-        const v = values[i + skip]!
-        if (v === null && column.notNull) throw nullInNotNull(column.name, file, firstRow + skip + i)
-        rows[i]![c] = coerce === undefined ? v : coerce(v, firstRow + skip + i)
+    for (let i = 0; i < n; i++) {
+      const v = values[i + skip]!
+      if (v === null && column.notNull) {
+        if (!errors.has(i)) errors.set(i, nullInNotNull(column.name, file, firstRow + skip + i))
+        rows[i]![c] = v
+        continue
       }
-    } catch (error) {
-      if (isFerrisError(error)) throw error
-      throw new FerrisError('FERRIS_INTERNAL', `Cannot convert column ${column.name} of ${file}`, { cause: error })
+      if (coerce === undefined) {
+        rows[i]![c] = v
+        continue
+      }
+      try {
+        rows[i]![c] = coerce(v, firstRow + skip + i)
+      } catch (error) {
+        if (!isFerrisError(error)) {
+          throw new FerrisError('FERRIS_INTERNAL', `Cannot convert column ${column.name} of ${file}`, { cause: error })
+        }
+        if (!errors.has(i)) errors.set(i, error)
+        // The value as the file holds it, for the dead-letter entry.
+        rows[i]![c] = v
+      }
     }
   }
+  if (errors.size === 0) return { rows, bad: [] }
 
-  return rows
+  const good: Row[] = []
+  const bad: ParquetBadRow[] = []
+  for (let i = 0; i < n; i++) {
+    const error = errors.get(i)
+    if (error === undefined) {
+      good.push(rows[i]!)
+      continue
+    }
+    const values: Record<string, Value> = {}
+    for (let c = 0; c < width; c++) values[columns[c]!.name] = rows[i]![c]!
+    bad.push({ index: good.length, row: firstRow + skip + i, error, values })
+  }
+
+  return { rows: good, bad }
 }
 
 function nullInNotNull(column: string, file: string, row: number): FerrisError {

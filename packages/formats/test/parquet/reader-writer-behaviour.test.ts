@@ -1,6 +1,12 @@
 import { Decimal, FerrisError, type Row, Schema, T, type Value } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
-import { createParquetWriter, readParquet, readParquetInfo, readParquetSchema } from '../../src/parquet/index.js'
+import {
+  createParquetWriter,
+  type ParquetRowBatch,
+  readParquet,
+  readParquetInfo,
+  readParquetSchema,
+} from '../../src/parquet/index.js'
 import { memoryInput, memoryOutput } from './io-helpers.js'
 
 async function fileOf(schema: Schema, rows: Row[], rowGroupSize = 100): Promise<Uint8Array> {
@@ -20,6 +26,13 @@ async function rowsOf(
   for await (const b of readParquet(memoryInput(bytes), options)) rows.push(...b.rows)
 
   return rows
+}
+
+async function batchesOf(bytes: Uint8Array, options: Parameters<typeof readParquet>[1]): Promise<ParquetRowBatch[]> {
+  const batches: ParquetRowBatch[] = []
+  for await (const b of readParquet(memoryInput(bytes), options)) batches.push(b)
+
+  return batches
 }
 
 async function caught(p: Promise<unknown>): Promise<FerrisError> {
@@ -281,12 +294,61 @@ describe('parquet reader: inputs and options', () => {
     expect(missing.message).toBe('Column gone is missing from memory.parquet')
   })
 
-  it('says which row holds NULL when the asked schema says NOT NULL', async () => {
+  it('hands a row with NULL in a NOT NULL column back as bad, naming the row, and keeps the rest of the batch', async () => {
+    // The reader converts column by column and marks the row, not the batch, when a value does not fit the schema;
+    // it once threw for the whole batch, so one bad value stopped every job whatever its bad-record policy.
     const bytes = await fileOf(schema, rows.slice(0, 4))
-    const error = await caught(
-      rowsOf(bytes, { batchSize: 10, schema: new Schema([{ name: 'n', type: T.int32, nullable: false }]) }),
+    const batches = await batchesOf(bytes, {
+      batchSize: 10,
+      schema: new Schema([
+        { name: 'id', type: T.int64, nullable: false },
+        { name: 'n', type: T.int32, nullable: false },
+      ]),
+    })
+    expect(batches).toHaveLength(1)
+    const [b] = batches
+    expect(b!.rows).toEqual([
+      [1n, 1],
+      [2n, 2],
+    ])
+    expect(b!.bad.map((r) => [r.index, r.row, r.values])).toEqual([
+      [0, 0, { id: 0n, n: null }],
+      [2, 3, { id: 3n, n: null }],
+    ])
+    expect(b!.bad[0]!.error.code).toBe('FERRIS_SCHEMA_MISMATCH')
+    expect(b!.bad[0]!.error.message).toBe('Column n is declared NOT NULL but row 0 of memory.parquet has NULL')
+    expect(b!.bad[1]!.error.context.location).toEqual({ file: 'memory.parquet', row: 3 })
+    expect([b!.startRow, b!.endRow]).toEqual([0, 4])
+  })
+
+  it('hands a decimal too wide for the asked type back as bad with its value, across batches and from a start row', async () => {
+    // A value that does not fit makes only its own row bad; row indexes stay file indexes, so a reader that stores
+    // the row after a bad one never reads that row again.
+    const wide: Row[] = Array.from(
+      { length: 30 },
+      (_, i): Row => [BigInt(i), i, new Decimal(BigInt(i % 7 === 3 ? 12_345_678 : i), 2)],
     )
-    expect(error.message).toBe('Column n is declared NOT NULL but row 0 of memory.parquet has NULL')
+    const bytes = await fileOf(schema, wide, 12)
+    const batches = await batchesOf(bytes, {
+      batchSize: 5,
+      fromRow: 4,
+      schema: new Schema([
+        { name: 'id', type: T.int64, nullable: false },
+        { name: 'amount', type: T.decimal(6, 2), nullable: true },
+      ]),
+    })
+    const good = batches.flatMap((b) => b.rows.map((r) => Number(r[0])))
+    const bad = batches.flatMap((b) => b.bad)
+    expect(bad.map((r) => r.row)).toEqual([10, 17, 24])
+    expect(good).toEqual(Array.from({ length: 26 }, (_, i) => i + 4).filter((i) => i % 7 !== 3))
+    expect(bad[0]!.error.code).toBe('FERRIS_TYPE_CONVERSION')
+    expect(bad[0]!.error.message).toBe(
+      'Value of amount does not fit DECIMAL(6, 2): 123456.78 in row 10 of memory.parquet',
+    )
+    expect(bad[0]!.values).toEqual({ id: 10n, amount: new Decimal(12_345_678n, 2) })
+    // Every batch accounts for each of its rows once: good ones in `rows`, the others in `bad`.
+    for (const b of batches) expect(b.rows.length + b.bad.length).toBe(b.endRow - b.startRow)
+    for (const b of batches) for (const r of b.bad) expect(b.rows[r.index - 1]?.[0] ?? -1n).toBeLessThan(BigInt(r.row))
   })
 
   it('names the file when it is not Parquet', async () => {

@@ -177,12 +177,14 @@ describe('poisoned records in parquet', () => {
     await writeFile(join(dir, 'src.csv'), ['id,amount,name', ...rows, ''].join('\n'))
     await runApplication(
       `CREATE STREAM pq AS SELECT id, amount, name FROM src
-       WITH ('src.uri' = 'file://${dir}/src.csv', 'src.schema' = 'id BIGINT NOT NULL, amount DECIMAL(10,2), name STRING',
+       WITH ('src.uri' = 'file://${dir}/src.csv', 'src.schema' = 'id BIGINT, amount DECIMAL(10,2), name STRING',
              'pq.uri' = 'file://${dir}/in.parquet')`,
       { registry: registry(), cwd: dir },
     )
   }
-  // 12345.67 does not fit DECIMAL(6,2): the declared type of the reading job.
+  // Row 1: 12345.67 does not fit DECIMAL(6,2), the declared type of the reading job. Row 3: NULL in id, which the
+  // reading job declares NOT NULL.
+  const ROWS = ['1,1.50,a', '2,12345.67,b', '3,3.50,c', ',4.50,d', '5,5.50,e']
   const narrow = (dir: string, policy: string) =>
     `CREATE STREAM out AS SELECT id, amount, name FROM input
      WITH ('input.uri' = 'file://${dir}/in.parquet', 'input.schema' = 'id BIGINT NOT NULL, amount DECIMAL(6,2), name STRING',
@@ -190,29 +192,49 @@ describe('poisoned records in parquet', () => {
 
   it('fails with fail, naming the column, the file and the row', async () => {
     const dir = tempDir()
-    await parquetWith(dir, ['1,1.50,a', '2,12345.67,b', '3,3.50,c'])
+    await parquetWith(dir, ROWS)
     await expect(
       runApplication(narrow(dir, "'job.bad_records' = 'fail'"), { registry: registry(), cwd: dir }),
     ).rejects.toMatchObject({
       code: 'FERRIS_TYPE_CONVERSION',
-      message: expect.stringMatching(/amount does not fit DECIMAL\(6, ?2\)/),
+      message: expect.stringMatching(/amount does not fit DECIMAL\(6, ?2\): 12345\.67 in row 1 of .*in\.parquet/),
       context: expect.objectContaining({
         location: expect.objectContaining({ row: 1, file: expect.stringContaining('in.parquet') }),
       }),
     })
   })
 
-  // Limitation: the Parquet reader (packages/formats/src/parquet/read-parquet.ts, toRows) converts column by
-  // column and throws at the first value that does not fit, for the whole batch; it has no per-row bad list
-  // like the text decoders, so `skip` and `dead_letter` cannot isolate the record. This pins today's
-  // behaviour: the job stops with the same pointed error whatever the policy, and nothing is dead-lettered
-  // silently. Reporting per row belongs in the formats package (a `bad` list on ParquetRowBatch).
-  it('stops with the same pointed error under dead_letter (no per-row isolation in Parquet yet)', async () => {
+  // The Parquet reader marks the row, not the batch, when a value does not fit the declared type, and the file
+  // source reports each such row at { file, row }; it once threw for the whole batch, so one bad value stopped
+  // the job whatever `job.bad_records` said.
+  it('sends each Parquet row that does not fit to the dead-letter file at { file, row }; every good row is written', async () => {
     const dir = tempDir()
-    await parquetWith(dir, ['1,1.50,a', '2,12345.67,b', '3,3.50,c'])
-    await expect(runApplication(narrow(dir, DEAD(dir)), { registry: registry(), cwd: dir })).rejects.toMatchObject({
-      code: 'FERRIS_TYPE_CONVERSION',
-      message: expect.stringMatching(/amount does not fit DECIMAL\(6, ?2\)/),
+    await parquetWith(dir, ROWS)
+    const result = await runApplication(narrow(dir, DEAD(dir)), { registry: registry(), cwd: dir })
+
+    expect((await readJsonLines(join(dir, 'out.jsonl'))).map((r) => r.id)).toEqual([1, 3, 5])
+    const dead = await deadLetters(join(dir, 'dlq.jsonl'))
+    expect(dead.map((d) => [d.error_code, d.position])).toEqual([
+      ['FERRIS_TYPE_CONVERSION', { file: expect.stringContaining('in.parquet'), row: 1 }],
+      ['FERRIS_SCHEMA_MISMATCH', { file: expect.stringContaining('in.parquet'), row: 3 }],
+    ])
+    expect(dead[0]!.error_message).toMatch(/amount does not fit DECIMAL\(6, ?2\): 12345\.67 in row 1/)
+    expect(dead[1]!.error_message).toMatch(/Column id is declared NOT NULL but row 3 of .*in\.parquet has NULL/)
+    expect(dead.every((d) => d.origin === 'input' && d.attempts === 1)).toBe(true)
+    expect(JSON.parse((dead[0] as unknown as { values: string }).values)).toMatchObject({
+      amount: '12345.67',
+      name: 'b',
     })
+    expect(result.jobs[0]!.deadLettered).toBe(2)
+    expect(result.jobs[0]!.sources.input).toEqual({ read: 3, bad: 2 })
+  })
+
+  it('skips and counts Parquet rows that do not fit with skip', async () => {
+    const dir = tempDir()
+    await parquetWith(dir, ROWS)
+    const result = await runApplication(narrow(dir, "'job.bad_records' = 'skip'"), { registry: registry(), cwd: dir })
+    expect((await readJsonLines(join(dir, 'out.jsonl'))).map((r) => r.id)).toEqual([1, 3, 5])
+    expect(result.jobs[0]!.sources.input).toEqual({ read: 3, bad: 2 })
+    expect(result.jobs[0]!.deadLettered).toBe(0)
   })
 })
