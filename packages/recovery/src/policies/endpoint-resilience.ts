@@ -13,8 +13,9 @@ export interface ResilienceOptions {
 /**
  * Everything one source or sink's calls go through: retry (outermost) ▸ circuit breaker ▸ timeout
  * (innermost, per attempt). A timed-out attempt counts as a failure for the breaker; an open breaker makes
- * the retry loop wait out its backoff without touching the dead system, so a sink that is down for a
- * minute holds the job back but loses nothing, as long as the retry budget outlasts the outage.
+ * the retry loop wait until its next trial (`retryAfterMs`) without touching the dead system and without
+ * spending an attempt, so a sink that is down for a minute holds the job back but loses nothing, as long as
+ * the retry budget (one attempt per cool-down while the circuit is open) outlasts the outage.
  *
  * One instance per endpoint, shared by all its calls, so that the breaker sees every failure.
  */

@@ -45,6 +45,12 @@ export interface AttemptContext {
  * a deadline, with the waits of `backoff`. Anything else stops at once and is thrown as it was. When it
  * gives up after more than one attempt, it throws a FerrisError with the same code and retryability whose
  * cause is the last error, saying how many attempts were made.
+ *
+ * An attempt refused by an open circuit (FERRIS_CIRCUIT_OPEN with `retryAfterMs`) never reached the system:
+ * the next attempt waits until the circuit lets a trial through (at least `retryAfterMs`, or the backoff when
+ * longer), and the refusal does not count toward `maxAttempts`. Refusals have a budget of their own, the same
+ * number of retries, so that callers racing for the trial cannot loop forever. When the trial would come after
+ * the deadline, the loop gives up at once instead of waiting for an attempt it could not make.
  */
 export class RetryPolicy {
   readonly subject: string
@@ -69,7 +75,11 @@ export class RetryPolicy {
     const { metrics, hooks } = this.#env
     const labels = { endpoint: this.subject }
     const deadlineAt = this.options.deadline > 0 ? now() + this.options.deadline : Number.POSITIVE_INFINITY
+    const maxAttempts = this.options.maxAttempts
+    // Calls made; those of them an open circuit refused; the wait the last refusal asked for.
     let attempts = 0
+    let refused = 0
+    let circuitWait = 0
     let reason = 'attempts_exhausted' as GiveUpReason
 
     let lastError: unknown
@@ -77,12 +87,31 @@ export class RetryPolicy {
     // one costs a few objects, and calls are per batch, never per record.
     const filter = handleWhen((error) => {
       lastError = error
+      circuitWait = 0
       if (signal?.aborted === true) {
         reason = 'aborted'
         return false
       }
       if (!isRetryable(error)) {
         reason = 'not_retryable'
+        return false
+      }
+      const retryAfter = refusedFor(error)
+      if (retryAfter !== undefined) {
+        refused++
+        if (refused > maxAttempts - 1) {
+          reason = 'attempts_exhausted'
+          return false
+        }
+        if (now() + retryAfter >= deadlineAt) {
+          reason = 'deadline'
+          return false
+        }
+        circuitWait = retryAfter
+        return true
+      }
+      if (attempts - refused >= maxAttempts) {
+        reason = 'attempts_exhausted'
         return false
       }
       if (now() >= deadlineAt) {
@@ -94,8 +123,9 @@ export class RetryPolicy {
     })
     // cockatiel's retry loop waits with a timer that ignores the abort signal, so a stopping job would hang
     // for up to `max_delay`. The loop runs without waits here, and each attempt after the first first
-    // sleeps for the delay of cockatiel's backoff, in a sleep that the signal ends at once.
-    const policy = retry(filter, { maxAttempts: this.options.maxAttempts - 1, backoff: new ConstantBackoff(0) })
+    // sleeps for the delay of cockatiel's backoff, in a sleep that the signal ends at once. The filter
+    // keeps the two budgets (attempts that reached the system, refusals); cockatiel's bound is their sum.
+    const policy = retry(filter, { maxAttempts: 2 * (maxAttempts - 1), backoff: new ConstantBackoff(0) })
     const factory = clampToDeadline(
       createBackoff({ kind: this.options.backoff, ...this.options }),
       () => deadlineAt - now(),
@@ -107,9 +137,11 @@ export class RetryPolicy {
         if (attempts > 0) {
           const backoffContext = { attempt: attempts, signal: context.signal, result: { error: lastError as Error } }
           backoff = backoff === undefined ? factory.next(backoffContext) : backoff.next(backoffContext)
+          // Until the open circuit's trial: an attempt before it would be refused again.
+          const delayMs = Math.max(backoff.duration, circuitWait)
           metrics?.count(RECOVERY_METRICS.retries, 1, labels)
-          hooks?.onRetry?.({ subject: this.subject, attempt: attempts, delayMs: backoff.duration, error: lastError })
-          await sleep(backoff.duration, this.subject, signal, lastError)
+          hooks?.onRetry?.({ subject: this.subject, attempt: attempts, delayMs, error: lastError })
+          await sleep(delayMs, this.subject, signal, lastError)
         }
         attempts++
 
@@ -119,26 +151,40 @@ export class RetryPolicy {
       if (signal?.aborted === true && reason !== 'not_retryable') reason = 'aborted'
       metrics?.count(RECOVERY_METRICS.giveUps, 1, labels)
       hooks?.onGiveUp?.({ subject: this.subject, attempts, reason, error })
-      throw attempts > 1 ? gaveUp(this.subject, attempts, reason, error) : error
+      throw attempts > 1 ? gaveUp(this.subject, attempts, refused, reason, error) : error
     }
   }
 }
 
-function gaveUp(subject: string, attempts: number, reason: GiveUpReason, error: unknown): unknown {
+/** The wait an open circuit asked for, when `error` is its refusal (the call never reached the system). */
+function refusedFor(error: unknown): number | undefined {
+  if (!isFerrisError(error) || error.code !== 'FERRIS_CIRCUIT_OPEN') return undefined
+  const ms = error.context.retryAfterMs
+
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined
+}
+
+function gaveUp(subject: string, attempts: number, refused: number, reason: GiveUpReason, error: unknown): unknown {
   if (!isFerrisError(error)) return error
   const why =
     reason === 'deadline'
-      ? 'the retry deadline passed'
+      ? refusedFor(error) === undefined
+        ? 'the retry deadline passed'
+        : "the open circuit's next trial comes after the retry deadline"
       : reason === 'aborted'
         ? 'the job stopped'
         : reason === 'not_retryable'
           ? 'the last error cannot pass by retrying'
           : 'no attempts were left'
 
-  return new FerrisError(error.code, `${subject}: gave up after ${attempts} attempts (${why}): ${error.message}`, {
+  const counted =
+    refused === 0 ? `${attempts} attempts` : `${attempts} attempts, ${refused} refused by the open circuit`
+
+  return new FerrisError(error.code, `${subject}: gave up after ${counted} (${why}): ${error.message}`, {
     ...error.context,
     subject: error.context.subject ?? subject,
     attempts,
+    ...(refused === 0 ? {} : { refused }),
     retryable: error.retryable,
     cause: error,
     hint:

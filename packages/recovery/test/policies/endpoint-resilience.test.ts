@@ -72,6 +72,109 @@ describe('[recovery] EndpointResilience', () => {
     expect(states.at(-1)).toBe('closed')
   })
 
+  /** A system that fails its first `failures` calls with a retryable error; records when each call reached it. */
+  function downFor(failures: number) {
+    const calledAt: number[] = []
+    const call = async () => {
+      calledAt.push(Date.now())
+      if (calledAt.length <= failures) throw new FerrisError('FERRIS_CONNECTION_FAILED', 'connection refused')
+      return 'ok'
+    }
+    return { call, calledAt }
+  }
+
+  async function settle<T>(p: Promise<T>): Promise<T | FerrisError> {
+    const settled = p.catch((e: unknown) => e as FerrisError)
+    await vi.runAllTimersAsync()
+    return settled
+  }
+
+  const retry = { maxAttempts: 5, backoff: 'exponential', initialDelay: 200, maxDelay: 30_000, jitter: 'none' } as const
+
+  it("waits out an open circuit's cool-down without spending attempts on it, so a sink down past the threshold recovers", async () => {
+    // The breaker refuses calls while open with FERRIS_CIRCUIT_OPEN and `retryAfterMs`; the retry loop waits
+    // that long before its next attempt, and a refused attempt does not count toward max_attempts. Before, the
+    // loop retried at its backoff pace (200 ms, 400 ms, ...) against the open circuit and gave up with
+    // FERRIS_CIRCUIT_OPEN long before the cool-down ended.
+    const system = downFor(4)
+    const resilience = new EndpointResilience('out', {
+      retry: { ...retry, deadline: 0 },
+      breaker: { failureThreshold: 3, cooldown: 30_000 },
+      timeout: 0,
+    })
+    expect(await settle(resilience.execute(system.call))).toBe('ok')
+    // Three failures open the circuit at 600 ms; the attempt at 1 400 ms is refused without reaching the
+    // system and waits for the trial at 30 600 ms, which fails and reopens the circuit; the attempt at
+    // 33 800 ms is refused in turn and waits for the next trial, at 60 600 ms, which succeeds.
+    expect(system.calledAt).toEqual([0, 200, 600, 30_600, 60_600])
+    expect(resilience.breakerState).toBe('closed')
+  })
+
+  it('does not spend the attempts of a call that starts while the circuit is open', async () => {
+    // A call refused at once never reached the system: it waits for the circuit's trial instead of failing.
+    const system = downFor(2)
+    const resilience = new EndpointResilience('out', {
+      retry: { ...retry, maxAttempts: 2, deadline: 0 },
+      breaker: { failureThreshold: 2, cooldown: 10_000 },
+      timeout: 0,
+    })
+    const first = (await settle(resilience.execute(system.call))) as FerrisError
+    expect(first.code).toBe('FERRIS_CONNECTION_FAILED')
+    expect(resilience.breakerState).toBe('open')
+    expect(await settle(resilience.execute(system.call))).toBe('ok')
+    expect(system.calledAt).toEqual([0, 200, 10_200])
+  })
+
+  it("gives up at once when the open circuit's next trial comes after the retry deadline", async () => {
+    const system = downFor(100)
+    const resilience = new EndpointResilience('out', {
+      retry: { ...retry, deadline: 10_000 },
+      breaker: { failureThreshold: 3, cooldown: 30_000 },
+      timeout: 0,
+    })
+    const error = (await settle(resilience.execute(system.call))) as FerrisError
+    expect(error.code).toBe('FERRIS_CIRCUIT_OPEN')
+    expect(error.message).toContain(
+      "gave up after 4 attempts, 1 refused by the open circuit (the open circuit's next trial comes after the retry deadline)",
+    )
+    expect(error.context.refused).toBe(1)
+    expect(Date.now()).toBe(1_400)
+    expect(system.calledAt).toEqual([0, 200, 600])
+  })
+
+  it('stops waiting for an open circuit at once when the job stops', async () => {
+    const system = downFor(100)
+    const controller = new AbortController()
+    const resilience = new EndpointResilience('out', {
+      retry: { ...retry, deadline: 0 },
+      breaker: { failureThreshold: 3, cooldown: 30_000 },
+      timeout: 0,
+    })
+    const settled = resilience.execute(system.call, controller.signal).catch((e: unknown) => e as FerrisError)
+    await vi.advanceTimersByTimeAsync(5_000)
+    controller.abort()
+    const error = await settled
+    expect(error).toMatchObject({ code: 'FERRIS_CANCELLED' })
+    expect(Date.now()).toBe(5_000)
+    // Three calls reached the system; the refused fourth waited for the cool-down (30 s) until the abort.
+    expect(system.calledAt).toHaveLength(3)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('gives up after max_attempts calls that reached the system, however many the circuit refused', async () => {
+    const system = downFor(100)
+    const resilience = new EndpointResilience('out', {
+      retry: { ...retry, deadline: 0 },
+      breaker: { failureThreshold: 3, cooldown: 30_000 },
+      timeout: 0,
+    })
+    const error = (await settle(resilience.execute(system.call))) as FerrisError
+    expect(error.code).toBe('FERRIS_CONNECTION_FAILED')
+    expect(system.calledAt).toEqual([0, 200, 600, 30_600, 60_600])
+    expect(error.context.attempts).toBe(7)
+    expect(error.message).toContain('gave up after 7 attempts, 2 refused by the open circuit (no attempts were left)')
+  })
+
   it('times out a hanging attempt, counts it for the breaker and retries it', async () => {
     let calls = 0
     const resilience = new EndpointResilience('out', {
