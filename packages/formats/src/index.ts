@@ -34,6 +34,8 @@ export { JsonArrayEncoder, JsonLinesEncoder } from './json/json-encoder.js'
 export { JsonLinesDecoder } from './json/json-lines-decoder.js'
 export { jsonText, valueToJson } from './json/json-text.js'
 export * from './message/index.js'
+// Paths and keys
+export { GLOB_CHARS, globToRegExp } from './paths/glob.js'
 export { decodeStream } from './stream/decode-stream.js'
 // Format lookup
 export {
