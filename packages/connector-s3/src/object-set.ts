@@ -1,5 +1,5 @@
 import { FerrisError } from '@ferris/core'
-import { GLOB_CHARS, globToRegExp } from './glob.js'
+import { GLOB_CHARS, globToRegExp } from '@ferris/formats'
 
 /**
  * What a source's `path` names inside its bucket. `key` may turn out to be a prefix: the source asks the

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { FerrisError } from '@ferris/core'
+import { GLOB_CHARS, globToRegExp } from '@ferris/formats'
 
 /** What a source `path` names: one file, every file under a directory, or the files a glob matches. */
 export interface FileSet {
@@ -12,8 +13,6 @@ export interface FileSet {
   /** For a single file: its name relative to `root`. */
   readonly file?: string
 }
-
-const GLOB_CHARS = /[*?[{]/
 
 /** Resolves `path` against `cwd` and tells what it names. Hidden files (`.name`) never match a directory or glob. */
 export async function resolveFileSet(path: string, cwd: string): Promise<FileSet> {
@@ -56,41 +55,4 @@ async function walk(dir: string, prefix: string, out: string[]): Promise<void> {
     if (e.isDirectory()) await walk(join(dir, e.name), rel, out)
     else if (e.isFile()) out.push(rel)
   }
-}
-
-/** `*` one path segment's characters, `**` any depth, `?` one character, `[abc]`, `{a,b}`. */
-export function globToRegExp(glob: string): RegExp {
-  let re = ''
-  let inBraces = 0
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/'
-        re += slash ? '(?:[^/]+/)*' : '.*'
-        i += slash ? 2 : 1
-      } else re += '[^/]*'
-    } else if (c === '?') re += '[^/]'
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 1)
-      if (close < 0) re += '\\['
-      else {
-        const body = glob
-          .slice(i + 1, close)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\')
-        re += `[${body}]`
-        i = close
-      }
-    } else if (c === '{') {
-      inBraces++
-      re += '(?:'
-    } else if (c === '}' && inBraces > 0) {
-      inBraces--
-      re += ')'
-    } else if (c === ',' && inBraces > 0) re += '|'
-    else re += c.replace(/[.+^$()|\\]/g, '\\$&')
-  }
-
-  return new RegExp(`^${re}$`)
 }
