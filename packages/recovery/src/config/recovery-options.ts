@@ -24,7 +24,9 @@ export const RECOVERY_OPTIONS = defineOptions({
     type: 'integer',
     min: 1,
     max: 1_000_000,
-    default: 5,
+    // More than the breaker's threshold (5), so a call outlives one open circuit and its cool-down: with the
+    // default backoff and a 30 s cool-down, a sink that is away for about two minutes is ridden out.
+    default: 10,
     doc: 'Attempts in all for a failing call, the first included; 1 turns retries off',
   },
   'retry.backoff': {

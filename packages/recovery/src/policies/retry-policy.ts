@@ -25,7 +25,8 @@ export interface RetryOptions {
 }
 
 export const DEFAULT_RETRY: RetryOptions = {
-  maxAttempts: 5,
+  // Above the breaker's default threshold of 5: see `retry.max_attempts` in config/recovery-options.ts.
+  maxAttempts: 10,
   backoff: 'exponential',
   initialDelay: 200,
   maxDelay: 30_000,

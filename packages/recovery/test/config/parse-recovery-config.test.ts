@@ -20,7 +20,7 @@ describe('[recovery] parseRecoveryConfig', () => {
     expect(config.job.deadLetter).toBeUndefined()
     expect(config.for('orders').resilience).toEqual({
       retry: {
-        maxAttempts: 5,
+        maxAttempts: 10,
         backoff: 'exponential',
         initialDelay: 200,
         maxDelay: 30_000,
