@@ -2,6 +2,7 @@ import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/co
 import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
 import { AggregateOperator } from './aggregate-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
+import { IntervalJoinOperator } from './interval-join-operator.js'
 import { JoinOperator } from './join-operator.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
@@ -235,7 +236,12 @@ export class Pipeline {
             ? new AggregateOperator(node, context, onError)
             : new WindowedAggregateOperator(node, context, onError),
         )
-      else if (node.kind === 'join') ops.push(new JoinOperator(node, context, onError))
+      else if (node.kind === 'join')
+        ops.push(
+          node.interval === undefined
+            ? new JoinOperator(node, context, onError)
+            : new IntervalJoinOperator(node, context, onError),
+        )
       else ops.push(new LimitOperator(node))
     }
     build(root)

@@ -29,6 +29,7 @@ import type { ApplicationPlan, JobPlan } from '../planner/logical-plan.js'
 import { plan } from '../planner/planner.js'
 import { type Checkpoint, CheckpointStore } from './checkpoint-store.js'
 import { JobObservability, type Observability, teeMetrics } from './job-observability.js'
+import { fromSecondStream, MergedReader, splitPosition } from './merged-reader.js'
 import { type ApplicationProgress, type JobProgress, snapshotProgress } from './progress.js'
 
 export interface RunApplicationOptions {
@@ -217,8 +218,8 @@ interface Committer {
 
 async function runJob(env: JobEnv): Promise<JobResult> {
   const { job, progress, options, logger } = env
-  // Limitation: one stream per job. A join's other sources are lookup tables, read fully before it
-  // (loadTable); stream-to-stream joins would read several streams and merge them by event time.
+  // Limitation: at most two streams per job (a stream-to-stream join reads them alternately, not merged
+  // by event time); a lookup join's table is read fully before the stream (loadTable).
   const sourceRef = job.sources[0]!
   const source = env.sources.get(sourceRef)!
   const schema = job.root.schema
@@ -301,17 +302,37 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     await source.open()
     closers.push(() => source.close())
     const from = positions[sourceRef.name]
-    const reader: DataReader = env.observe.reader(
+    // A stream-to-stream join reads its second stream beside the first; the position holds both.
+    const second = streamJoined(job)
+    const [firstFrom, secondFrom] = second === undefined ? [from, undefined] : splitPosition(from)
+    let reader: DataReader = env.observe.reader(
       await source.createReader({
         schema: sourceSchema(job),
         batchSize: job.settings.batchSize,
-        ...(from === undefined ? {} : { from }),
+        ...(firstFrom === undefined || firstFrom === null ? {} : { from: firstFrom }),
       }),
       sourceRef.name,
       job.recovery.for(sourceRef.name).resilience,
       env.signal,
     )
-    closers.unshift(() => reader.close())
+    if (second !== undefined) {
+      const other = env.sources.get(second.ref)!
+      await other.open()
+      closers.push(() => other.close())
+      const otherReader = env.observe.reader(
+        await other.createReader({
+          schema: second.schema,
+          batchSize: job.settings.batchSize,
+          ...(secondFrom === undefined || secondFrom === null ? {} : { from: secondFrom }),
+        }),
+        second.ref.name,
+        job.recovery.for(second.ref.name).resilience,
+        env.signal,
+      )
+      reader = new MergedReader(reader, otherReader, [firstFrom, secondFrom])
+    }
+    const merged = reader
+    closers.unshift(() => merged.close())
 
     const context: MutableEvalContext = { queryStartNanos: env.startNanos, timeZone: job.settings.timeZone }
     // Records of the current batch, for naming the source position of a row that fails to evaluate.
@@ -345,7 +366,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     const pipeline = new Pipeline(job.root, context, onRowError)
     if (checkpoint !== undefined) pipeline.restore(checkpoint.state)
     // Lookup tables of joins: read fully before the stream starts, and again on every restart.
-    for (const table of job.sources.slice(1)) await loadTable(env, table, pipeline, closers)
+    for (const table of job.sources.slice(1))
+      if (table !== streamJoined(job)?.ref) await loadTable(env, table, pipeline, closers)
 
     const emit = async (batch: PipelineBatch) => {
       if (batch.rows.length === 0) return
@@ -403,7 +425,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       if (r.kind === 'batch') {
         current = { batch: r.batch, ordinalBase: readCount, before: position }
         readCount += r.batch.rows.length
-        progress.sources[sourceRef.name]!.read += r.batch.rows.length
+        progress.sources[fromSecondStream(r.batch) ? job.sources[1]!.name : sourceRef.name]!.read += r.batch.rows.length
         env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
         await emit(pipeline.process(r.batch))
         if (pipeline.lateRecords !== undefined) progress.lateRecords = pipeline.lateRecords
@@ -453,6 +475,18 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       }
     }
   }
+}
+
+/** The second stream of a stream-to-stream (interval) join, if the job has one. */
+function streamJoined(job: JobPlan): { ref: EndpointRef; schema: Schema } | undefined {
+  for (let node = job.root; node.kind !== 'scan'; node = node.input) {
+    if (node.kind === 'join' && node.interval !== undefined) {
+      const ref = job.sources.find((s) => s.name === node.table.source)
+      return ref === undefined ? undefined : { ref, schema: node.table.schema }
+    }
+  }
+
+  return undefined
 }
 
 /** Reads a bounded source to its end into the pipeline's join (its rows are kept in memory). */

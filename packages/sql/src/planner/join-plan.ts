@@ -1,6 +1,7 @@
 import { type Field, Schema } from '@ferris/core'
 import type { ExpressionBinder, Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
+import { parseDuration, type StatementEndpoints } from '../analyzer/endpoints.js'
 import type { Expr, JoinSource, Query } from '../parser/ast.js'
 import type { JoinNode, PlanNode } from './logical-plan.js'
 
@@ -14,9 +15,15 @@ export function planJoin(
   query: Query,
   schemas: Record<string, Schema>,
   binder: ExpressionBinder,
+  endpoints?: StatementEndpoints,
 ): { node: PlanNode; scope: Scope; streamName: string } {
   if (from.type === 'cross') throw binder.unsupported(from.span, 'A CROSS JOIN of a stream')
-  if (from.within !== undefined) throw binder.unsupported(from.within.span, 'A stream-to-stream interval join (WITHIN)')
+  if (from.within !== undefined) {
+    throw binder.unsupported(
+      from.within.span,
+      "WITHIN (write the bound in ON: r.t BETWEEN s.t AND s.t + INTERVAL '1' HOUR)",
+    )
+  }
   const sides = [from.left, from.right]
   for (const side of sides) {
     if (side.kind === 'join' || side.kind === 'subquery') {
@@ -76,7 +83,42 @@ export function planJoin(
     } else conjuncts.push(e)
   }
   if (from.on !== undefined) split(from.on)
+  let interval: JoinNode['interval']
   for (const c of conjuncts) {
+    if (c.kind === 'between' && !c.negated && interval === undefined) {
+      const tableTime = tryBind(c.operand, tableScope)
+      const low = tableTime === undefined ? undefined : timeBound(c.low, streamScope)
+      const high = low === undefined ? undefined : timeBound(c.high, streamScope)
+      if (tableTime !== undefined && low !== undefined && high !== undefined && low.time.text === high.time.text) {
+        for (const t of [tableTime, low.time]) {
+          if (t.type.kind !== 'timestamp') {
+            throw binder.error(
+              t.span,
+              `The time bound of a stream-to-stream join compares TIMESTAMPs, but ${t.text} is ${t.type.kind.toUpperCase()}`,
+              {
+                value: t.text,
+              },
+            )
+          }
+        }
+        if (from.type !== 'inner')
+          throw binder.unsupported(from.span, `A ${from.type.toUpperCase()} stream-to-stream join`)
+        let delay = 0n
+        for (const ep of endpoints?.sources ?? []) {
+          const d = ep.engineProperties?.['watermark.delay']
+          if (d === undefined) continue
+          const ms = parseDuration(d.value)
+          if (ms === undefined) {
+            throw binder.error(d.span ?? from.span, `'${ep.name}.watermark.delay' = '${d.value}' is not a duration`, {
+              value: d.value,
+              expected: 'a duration such as 0, 500ms, 10s, 1m',
+            })
+          }
+          if (BigInt(ms) * 1_000_000n > delay) delay = BigInt(ms) * 1_000_000n
+        }
+        interval = { streamTime: low.time, tableTime, lower: low.offset, upper: high.offset, delay }
+      }
+    }
     if (c.kind === 'binary' && c.op === '=') {
       const pairs: Array<[Expr, Expr]> = [
         [c.left, c.right],
@@ -132,8 +174,25 @@ export function planJoin(
     streamKeys,
     tableKeys,
     ...(residual === undefined ? {} : { residual }),
+    ...(interval === undefined ? {} : { interval }),
     schema,
   }
 
   return { node, scope: joined, streamName }
+
+  /** `s.t`, `s.t + INTERVAL '1' HOUR` or `s.t - 5m`: the stream's time column and a fixed offset. */
+  function timeBound(e: Expr, scope: Scope): { time: BoundExpr; offset: bigint } | undefined {
+    const fixed = (x: Expr): bigint | undefined =>
+      x.kind === 'interval' && x.months === 0 ? BigInt(x.days) * 86_400_000_000_000n + x.nanos : undefined
+    if (e.kind === 'column') {
+      const time = tryBind(e, scope)
+      return time === undefined ? undefined : { time, offset: 0n }
+    }
+    if (e.kind === 'binary' && (e.op === '+' || e.op === '-') && e.left.kind === 'column') {
+      const n = fixed(e.right)
+      const time = n === undefined ? undefined : tryBind(e.left, scope)
+      return time === undefined || n === undefined ? undefined : { time, offset: e.op === '+' ? n : -n }
+    }
+    return undefined
+  }
 }

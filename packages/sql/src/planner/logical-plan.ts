@@ -29,6 +29,18 @@ export interface JoinNode {
   readonly tableKeys: readonly BoundExpr[]
   /** The rest of ON, over the joined row; a pair matches only when it is TRUE. */
   readonly residual?: BoundExpr
+  /**
+   * Set for a stream-to-stream interval join (`ON ... AND r.t BETWEEN s.t + lower AND s.t + upper`): both sides
+   * are streams read together, each side's rows buffered until the other side's event time passes the bound.
+   */
+  readonly interval?: {
+    readonly streamTime: BoundExpr
+    readonly tableTime: BoundExpr
+    readonly lower: bigint
+    readonly upper: bigint
+    /** The larger `'<source>.watermark.delay'` of the two streams. */
+    readonly delay: bigint
+  }
   readonly schema: Schema
 }
 

@@ -229,7 +229,7 @@ function planQuery(
   endpoints?: StatementEndpoints,
 ): PlanNode {
   const from = query.from
-  const join = from.kind === 'join' ? planJoin(from, query, schemas, binder) : undefined
+  const join = from.kind === 'join' ? planJoin(from, query, schemas, binder, endpoints) : undefined
   if (from.kind === 'subquery') throw binder.unsupported(from.span, 'A subquery in FROM')
   if (query.orderBy.length > 0) throw binder.unsupported(query.orderBy[0]!.span, 'ORDER BY')
   if (query.distinct) throw binder.unsupported(query.span, 'SELECT DISTINCT')
