@@ -382,8 +382,8 @@ export class WindowedAggregateOperator implements Operator {
       accs.forEach((a, i) => {
         w.accumulators[i]!.load(a)
       })
-      let byGroup = this.#windows.get(w.start)
-      if (byGroup === undefined) this.#windows.set(w.start, (byGroup = new Map()))
+      const byGroup = this.#windows.get(w.start) ?? new Map<unknown, WindowState>()
+      this.#windows.set(w.start, byGroup)
       byGroup.set(this.#hash(k), w)
     }
     const decodeArgs = (values: JsonValue[]) =>
