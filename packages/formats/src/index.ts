@@ -36,6 +36,9 @@ export { jsonText, valueToJson } from './json/json-text.js'
 export * from './message/index.js'
 // Paths and keys
 export { GLOB_CHARS, globToRegExp } from './paths/glob.js'
+export { jobTag } from './paths/job-tag.js'
+export { type PartFill, partFull, type RollingLimits, rowsThatFit } from './paths/part-rolling.js'
+export { groupByPartition, NULL_PARTITION, partitionIndexes, partitionPath } from './paths/partition-path.js'
 export { decodeStream } from './stream/decode-stream.js'
 // Format lookup
 export {

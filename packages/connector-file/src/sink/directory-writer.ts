@@ -10,12 +10,11 @@ import {
   type Row,
   type Schema,
 } from '@ferris/core'
+import { groupByPartition, jobTag, partFull, partitionIndexes, rowsThatFit } from '@ferris/formats'
 import type { FileOptions } from '../options.js'
 import { CommitLog } from './commit-log.js'
 import { fsyncDir } from './fsync-dir.js'
-import { jobTag } from './job-tag.js'
 import type { PartEncoder } from './part-encoder.js'
-import { partitionIndexes, partitionPath } from './partition.js'
 import type { SinkFormat } from './sink-format.js'
 import { TempFile, writeError } from './temp-file.js'
 
@@ -79,25 +78,16 @@ export class DirectoryWriter implements DataWriter {
       await this.#append('', batch.rows)
       return
     }
-    const groups = new Map<string, Row[]>()
-    for (const row of batch.rows) {
-      const dir = partitionPath(this.#schema, this.#partitions, row)
-      let rows = groups.get(dir)
-      if (rows === undefined) {
-        rows = []
-        groups.set(dir, rows)
-      }
-      rows.push(row)
+    for (const [dir, rows] of groupByPartition(this.#schema, this.#partitions, batch.rows)) {
+      await this.#append(dir, rows)
     }
-    for (const [dir, rows] of groups) await this.#append(dir, rows)
   }
 
   async #append(dir: string, rows: Row[]): Promise<void> {
-    const maxRecords = this.#options.max_records
     let i = 0
     while (i < rows.length) {
       const part = await this.#part(dir)
-      const n = maxRecords === undefined ? rows.length - i : Math.min(rows.length - i, maxRecords - part.temp.records)
+      const n = rowsThatFit(this.#options, part.temp.records, rows.length - i)
       const slice = i === 0 && n === rows.length ? rows : rows.slice(i, i + n)
       await part.encoder.write(batchOf(this.#schema, slice))
       part.temp.records += n
@@ -107,12 +97,7 @@ export class DirectoryWriter implements DataWriter {
   }
 
   #full(part: Part): boolean {
-    const o = this.#options
-    return (
-      (o.max_records !== undefined && part.temp.records >= o.max_records) ||
-      (o.max_bytes !== undefined && part.temp.size >= o.max_bytes) ||
-      (o.max_age !== undefined && Date.now() - part.temp.openedAt >= o.max_age)
-    )
+    return partFull(this.#options, part.temp)
   }
 
   /** Closes a part for writing; it is sealed and published at the next commit. */

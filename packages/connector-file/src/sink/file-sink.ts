@@ -9,9 +9,9 @@ import {
   type SinkCapabilities,
   type WriterOptions,
 } from '@ferris/core'
+import { partitionIndexes } from '@ferris/formats'
 import type { FileOptions } from '../options.js'
 import { DirectoryWriter } from './directory-writer.js'
-import { partitionIndexes } from './partition.js'
 import { SingleFileWriter } from './single-file-writer.js'
 import { SingleParquetWriter } from './single-parquet-writer.js'
 import { type SinkFormat, sinkFormat } from './sink-format.js'

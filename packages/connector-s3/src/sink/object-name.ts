@@ -1,16 +1,3 @@
-import { createHash } from 'node:crypto'
-
-/**
- * A short, key-safe form of the job id, put in object names so that two jobs writing one prefix never take
- * each other's objects, and a restarted job recognises its own.
- */
-export function jobTag(jobId: string): string {
-  const safe = jobId.replace(/[^A-Za-z0-9_-]/g, '_')
-  if (safe.length <= 24 && safe === jobId) return safe
-
-  return `${safe.slice(0, 15)}-${createHash('sha256').update(jobId).digest('hex').slice(0, 8)}`
-}
-
 /** `<root><dir>/<prefix>-<tag>-<checkpoint:8>-<seq:4>.<ext>`: the same rows give the same name on a re-run. */
 export function objectName(
   root: string,

@@ -8,11 +8,11 @@ import {
   type SinkCapabilities,
   type WriterOptions,
 } from '@ferris/core'
+import { partitionIndexes } from '@ferris/formats'
 import { createS3Client, type S3Api } from '../client.js'
 import { bucketAndKey } from '../object-set.js'
 import type { S3Options } from '../options.js'
 import { S3Env } from '../s3-env.js'
-import { partitionIndexes } from './partition.js'
 import { S3Writer } from './s3-writer.js'
 import { type SinkFormat, sinkFormat } from './sink-format.js'
 

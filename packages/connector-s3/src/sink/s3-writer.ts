@@ -14,10 +14,10 @@ import {
   type Row,
   type Schema,
 } from '@ferris/core'
+import { groupByPartition, jobTag, partFull, partitionIndexes, rowsThatFit } from '@ferris/formats'
 import type { S3Env } from '../s3-env.js'
-import { checkpointOf, jobTag, objectName } from './object-name.js'
+import { checkpointOf, objectName } from './object-name.js'
 import { ObjectUpload } from './object-upload.js'
-import { partitionIndexes, partitionPath } from './partition.js'
 import type { PartEncoder, SinkFormat } from './sink-format.js'
 
 interface Part {
@@ -73,25 +73,16 @@ export class S3Writer implements DataWriter {
       await this.#append('', batch.rows)
       return
     }
-    const groups = new Map<string, Row[]>()
-    for (const row of batch.rows) {
-      const dir = partitionPath(this.#schema, this.#partitions, row)
-      let rows = groups.get(dir)
-      if (rows === undefined) {
-        rows = []
-        groups.set(dir, rows)
-      }
-      rows.push(row)
+    for (const [dir, rows] of groupByPartition(this.#schema, this.#partitions, batch.rows)) {
+      await this.#append(dir, rows)
     }
-    for (const [dir, rows] of groups) await this.#append(dir, rows)
   }
 
   async #append(dir: string, rows: Row[]): Promise<void> {
-    const maxRecords = this.#env.options.max_records
     let i = 0
     while (i < rows.length) {
       const part = await this.#part(dir)
-      const n = maxRecords === undefined ? rows.length - i : Math.min(rows.length - i, maxRecords - part.upload.records)
+      const n = rowsThatFit(this.#env.options, part.upload.records, rows.length - i)
       const slice = i === 0 && n === rows.length ? rows : rows.slice(i, i + n)
       part.upload.records += await this.#encode(part, slice)
       i += n
@@ -132,14 +123,7 @@ export class S3Writer implements DataWriter {
   }
 
   #full(part: Part): boolean {
-    const o = this.#env.options
-    const u = part.upload
-
-    return (
-      (o.max_records !== undefined && u.records >= o.max_records) ||
-      (o.max_bytes !== undefined && u.size >= o.max_bytes) ||
-      (o.max_age !== undefined && Date.now() - u.openedAt >= o.max_age)
-    )
+    return partFull(this.#env.options, part.upload)
   }
 
   async #roll(part: Part): Promise<void> {

@@ -1,12 +1,7 @@
-import { FerrisError, formatValue, type Schema, type Value } from '@ferris/core'
+import { FerrisError, formatValue, type Row, type Schema, type Value } from '@ferris/core'
 
-/** Hive's name for a NULL partition value, which Spark, DuckDB and Trino understand. */
+/** Hive's name for a NULL partition value, which readers such as Spark, DuckDB and Trino understand. */
 export const NULL_PARTITION = '__HIVE_DEFAULT_PARTITION__'
-
-/**
- * Limitation: the file connector holds the same Hive partition naming in its `partition.ts`; it belongs in
- * @ferris/formats (or core) so both connectors name partitions identically by construction, not by copy.
- */
 
 /** Finds the partition columns in the schema; throws FERRIS_SCHEMA_MISMATCH naming a missing one. */
 export function partitionIndexes(schema: Schema, columns: readonly string[], subject: string): number[] {
@@ -24,8 +19,9 @@ export function partitionIndexes(schema: Schema, columns: readonly string[], sub
 }
 
 /**
- * The key prefix of a row, without the trailing slash: `dt=2024-01-01/region=eu`. Values use their SQL
- * text; characters Hive escapes (and `%`, `=`, `/`) are percent-encoded.
+ * The relative directory or key prefix of a row, without a trailing slash: `dt=2024-01-01/region=eu`.
+ * Values use their SQL text; characters Hive escapes (and `%`, `=`, `/`) are percent-encoded. Every
+ * segment is `name=value`, so none is ever `.` or `..`.
  */
 export function partitionPath(schema: Schema, indexes: readonly number[], row: readonly Value[]): string {
   let out = ''
@@ -37,6 +33,22 @@ export function partitionPath(schema: Schema, indexes: readonly number[], row: r
   }
 
   return out
+}
+
+/** The rows of a batch grouped by `partitionPath`, in order of first appearance; rows keep their order. */
+export function groupByPartition(schema: Schema, indexes: readonly number[], rows: readonly Row[]): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>()
+  for (const row of rows) {
+    const dir = partitionPath(schema, indexes, row)
+    let group = groups.get(dir)
+    if (group === undefined) {
+      group = []
+      groups.set(dir, group)
+    }
+    group.push(row)
+  }
+
+  return groups
 }
 
 function escapeSegment(s: string): string {

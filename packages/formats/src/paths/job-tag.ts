@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 
 /**
- * A short, file-name-safe form of the job id, put in part names so that two jobs writing one directory never
- * take each other's files, and a restarted job recognises its own.
+ * A short form of the job id that is safe in file names and object keys, put in part names so that two jobs
+ * writing one directory or prefix never take each other's parts, and a restarted job recognises its own.
  */
 export function jobTag(jobId: string): string {
   const safe = jobId.replace(/[^A-Za-z0-9_-]/g, '_')
