@@ -40,7 +40,7 @@ async function topic(name) {
 const amountOf = (i) => ((i * 7919) % 1000) + 0.5
 const expected = Array.from({ length: N }, (_, i) => i).filter((i) => amountOf(i) > THRESHOLD).length
 const countries = ['PT', 'DE', 'FR', 'US', 'BR']
-const valueOf = (i) => JSON.stringify({ id: i, amount: amountOf(i), country: countries[i % 5], qty: i % 10 })
+const messageValue = (i) => JSON.stringify({ id: i, amount: amountOf(i), country: countries[i % 5], qty: i % 10 })
 const results = []
 const time = async (name, fn) => {
   const t0 = performance.now()
@@ -61,7 +61,10 @@ const endOffsets = async (t) => (await admin.fetchTopicOffsets(t)).reduce((n, p)
   const producer = kafka.producer()
   await producer.connect()
   for (let i = 0; i < 5; i++)
-    await producer.send({ topic: warm, messages: Array.from({ length: BATCH }, (_, j) => ({ value: valueOf(j) })) })
+    await producer.send({
+      topic: warm,
+      messages: Array.from({ length: BATCH }, (_, j) => ({ value: messageValue(j) })),
+    })
   await producer.disconnect()
 }
 
@@ -72,7 +75,7 @@ await time('produce: raw kafkajs', async () => {
   await producer.connect()
   for (let i = 0; i < N; i += BATCH) {
     const messages = []
-    for (let j = i; j < Math.min(N, i + BATCH); j++) messages.push({ key: String(j), value: valueOf(j) })
+    for (let j = i; j < Math.min(N, i + BATCH); j++) messages.push({ key: String(j), value: messageValue(j) })
     await producer.send({ topic: input, messages, acks: -1 })
   }
   await producer.disconnect()

@@ -31,7 +31,7 @@ describe('[kafka] classifyError', () => {
     [protocolError('TOPIC_AUTHORIZATION_FAILED', false), 'FERRIS_AUTHORIZATION_FAILED', false],
     [protocolError('SASL_AUTHENTICATION_FAILED', false), 'FERRIS_AUTHENTICATION_FAILED', false],
     [
-      Object.assign(new KafkaJSSASLAuthenticationError(), { message: 'SASL PLAIN authentication failed' }),
+      new (KafkaJSSASLAuthenticationError as unknown as new (m: string) => Error)('SASL PLAIN authentication failed'),
       'FERRIS_AUTHENTICATION_FAILED',
       false,
     ],
