@@ -16,6 +16,11 @@ export interface Checkpoint {
   readonly state: JsonValue
   /** True when every bounded source had ended: a restart has nothing left to read. */
   readonly finished: boolean
+  /**
+   * A fingerprint of the job's plan (its EXPLAIN text: operators, columns, types, connectors). Positions and
+   * operator state only fit the plan that saved them, so a checkpoint is restored only into the same plan.
+   */
+  readonly plan?: string
 }
 
 const FILE = 'checkpoint.json'

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { isAbsolute, join, resolve } from 'node:path'
 import {
   type BadRecord,
@@ -25,6 +26,7 @@ import type { EndpointRef } from '../analyzer/endpoints.js'
 import type { OperatorLibrary } from '../analyzer/operator-library.js'
 import type { MutableEvalContext } from '../execution/compile-expression.js'
 import { Pipeline, type PipelineBatch } from '../execution/operators.js'
+import { explainJob } from '../planner/explain.js'
 import type { ApplicationPlan, JobPlan } from '../planner/logical-plan.js'
 import { plan } from '../planner/planner.js'
 import { type Checkpoint, CheckpointStore } from './checkpoint-store.js'
@@ -258,6 +260,19 @@ async function runJob(env: JobEnv): Promise<JobResult> {
 
   try {
     const stored = store === undefined ? undefined : await store.load()
+    const fingerprint = planFingerprint(job)
+    if (stored?.plan !== undefined && stored.plan !== fingerprint && options.fresh !== true) {
+      throw new FerrisError(
+        'FERRIS_CONFIG_INVALID',
+        `Job ${job.name} changed since its checkpoint ${stored.checkpointId} was taken: its operators, columns or connectors differ, so the saved positions and state do not fit it`,
+        {
+          subject: job.name,
+          location: { checkpoint: store?.path ?? '' },
+          hint: `Run it with --fresh to start over from the sources' beginning, or give the changed job its own name ('job.name' = '...')`,
+          retryable: false,
+        },
+      )
+    }
     // The sink first: a sink that stores positions (a transactional table) says where to resume.
     let writer: DataWriter | undefined
     if (job.sink.kind === 'endpoint') {
@@ -402,6 +417,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
           positions: { ...positions, ...covered },
           state: pipeline.snapshot(),
           finished,
+          plan: fingerprint,
         }
         await store.save(cp)
       }
@@ -568,4 +584,9 @@ function checkpointStore(env: JobEnv): CheckpointStore | undefined {
     dir === undefined ? join(cwd, '.ferris', 'checkpoints', job.name) : isAbsolute(dir) ? dir : resolve(cwd, dir)
 
   return new CheckpointStore(path)
+}
+
+/** The plan's fingerprint that checkpoints carry: a hash of its EXPLAIN text. */
+function planFingerprint(job: JobPlan): string {
+  return createHash('sha256').update(explainJob(job)).digest('hex').slice(0, 32)
 }
