@@ -26,13 +26,14 @@ describe('cli: arguments and application files', () => {
 
   it('says a missing application file does not exist, without a stack trace', async () => {
     const r = await runCli(['run', 'no/such/app.sql', '--log-format', 'text'])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr).toContain('FERRIS_NOT_FOUND: Application file no/such/app.sql does not exist')
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('says a directory is not an application file', async () => {
     const r = await runCli(['validate', 'examples'])
+    expect(r.code).toBe(2)
     expect(r.stderr).toContain('examples is a directory, not an application file')
   })
 
@@ -43,7 +44,7 @@ describe('cli: arguments and application files', () => {
     await writeFile(file, 'SELECT 1')
     await chmod(file, 0o000)
     const r = await runCli(['validate', file], { cwd: dir, unprivileged: process.getuid?.() === 0 })
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr).toContain(`Cannot read application file ${file} (EACCES)`)
     expect(r.stderr).toContain('Check the file permissions')
   })

@@ -2,6 +2,9 @@ import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { FerrisError } from '@ferris/core'
 
+/** The `subject` of errors about the application file itself: a wrong argument, exit code 2. */
+export const APPLICATION_FILE = 'application file'
+
 /** Reads an application file, turning every file-system failure into an error that says what to do. */
 export async function readApplication(path: string, cwd: string): Promise<{ text: string; path: string }> {
   const full = resolve(cwd, path)
@@ -23,6 +26,7 @@ export async function readApplication(path: string, cwd: string): Promise<{ text
   }
   if (info.isDirectory()) {
     throw new FerrisError('FERRIS_IO', `${path} is a directory, not an application file`, {
+      subject: APPLICATION_FILE,
       value: full,
       hint: 'Pass the path of a .sql file inside it',
       retryable: false,
@@ -33,6 +37,7 @@ export async function readApplication(path: string, cwd: string): Promise<{ text
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new FerrisError('FERRIS_IO', `Cannot read application file ${path} (${code ?? 'error'})`, {
+      subject: APPLICATION_FILE,
       value: full,
       hint: code === 'EACCES' ? 'Check the file permissions' : 'Check the file is readable',
       cause: error,

@@ -1,5 +1,6 @@
 import type { Logger, LogLevel } from '@ferris/core'
 import { createJsonLogger, createTextLogger } from '../output/loggers.js'
+import { ProgressLine } from '../output/progress.js'
 import { type LoadedRegistry, loadRegistry } from '../plugins/load-registry.js'
 
 /** What every command needs: where it runs, how it logs, and the connectors installed. */
@@ -10,6 +11,8 @@ export interface CommandEnv {
   readonly interactive: boolean
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
+  /** The live status line of an interactive run; other output is printed above it. */
+  readonly status?: ProgressLine
   loadConnectors(): Promise<LoadedRegistry>
 }
 
@@ -23,7 +26,13 @@ export function createCommandEnv(options: GlobalOptions): CommandEnv {
   const cwd = options.cwd ?? process.cwd()
   const interactive = options.logFormat !== 'json' && process.stderr.isTTY === true
   const level = options.logLevel ?? 'info'
-  const stderr = (text: string) => process.stderr.write(text)
+  const rawStderr = (text: string) => process.stderr.write(text)
+  const status = interactive ? new ProgressLine(rawStderr) : undefined
+  // On a terminal, everything else is printed above the status line instead of being glued to it.
+  const above = (write: (text: string) => void) => (text: string) =>
+    status === undefined ? write(text) : status.around(() => write(text))
+  const stderr = above(rawStderr)
+  const stdout = above((text) => process.stdout.write(text))
   const logger =
     options.logFormat === 'json' || (!interactive && options.logFormat !== 'text')
       ? createJsonLogger(level)
@@ -33,8 +42,9 @@ export function createCommandEnv(options: GlobalOptions): CommandEnv {
     cwd,
     logger,
     interactive,
-    stdout: (text) => process.stdout.write(text),
+    stdout,
     stderr,
+    ...(status === undefined ? {} : { status }),
     loadConnectors: () => loadRegistry(cwd, logger),
   }
 }

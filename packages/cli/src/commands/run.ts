@@ -4,7 +4,7 @@ import { FerrisMetrics, HealthRegistry, type ObservabilityServer, startObservabi
 import { type ApplicationProgress, type ApplicationResult, runApplication } from '@ferris/sql'
 import { parseSetOptions, readApplication } from '../app/read-application.js'
 import { EXIT, type ExitCode } from '../exit-codes.js'
-import { formatElapsed, ProgressLine, type ProgressView } from '../output/progress.js'
+import { formatElapsed, type ProgressView } from '../output/progress.js'
 import { describeFailure, isInvalidApplication } from '../output/report-error.js'
 import type { CommandEnv } from './context.js'
 
@@ -38,7 +38,7 @@ export async function runCommand(file: string, options: RunOptions, env: Command
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
-  const line = env.interactive ? new ProgressLine(env.stderr) : undefined
+  const line = env.status
   let lastLogged = 0
   let view: ProgressView = { elapsedMs: 0, read: 0, written: 0, bad: 0 }
   const onProgress = (p: ApplicationProgress) => {
@@ -92,7 +92,7 @@ export async function runCommand(file: string, options: RunOptions, env: Command
 
     return interrupted ? EXIT.INTERRUPTED : EXIT.OK
   } catch (error) {
-    line?.clear()
+    line?.finish(view)
     env.stderr(`${describeFailure(error)}\n`)
     if (interrupted) return EXIT.INTERRUPTED
 

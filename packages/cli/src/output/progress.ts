@@ -14,6 +14,7 @@ export class ProgressLine {
   readonly #write: (text: string) => void
   #last = 0
   #shown = false
+  #text = ''
 
   constructor(write: (text: string) => void) {
     this.#write = write
@@ -23,7 +24,8 @@ export class ProgressLine {
     const now = Date.now()
     if (!force && now - this.#last < 200) return
     this.#last = now
-    this.#write(`\r\x1b[2K${formatProgress(view)}`)
+    this.#text = formatProgress(view)
+    this.#write(`\r\x1b[2K${this.#text}`)
     this.#shown = true
   }
 
@@ -31,11 +33,19 @@ export class ProgressLine {
   finish(view: ProgressView): void {
     this.update(view, true)
     if (this.#shown) this.#write('\n')
+    this.#shown = false
   }
 
   /** Clears the line so a log message can be printed over it. */
   clear(): void {
     if (this.#shown) this.#write('\r\x1b[2K')
+  }
+
+  /** Prints other output (a log line, result rows) above the status line, then draws the line again. */
+  around(print: () => void): void {
+    this.clear()
+    print()
+    if (this.#shown) this.#write(this.#text)
   }
 }
 

@@ -1,4 +1,5 @@
 import { isFerrisError, redactSecrets } from '@ferris/core'
+import { APPLICATION_FILE } from '../app/read-application.js'
 
 /**
  * The text a person sees when a command fails: the error's code, message and context lines, never a bare
@@ -30,5 +31,5 @@ const INVALID_CODES = new Set([
 ])
 
 export function isInvalidApplication(error: unknown): boolean {
-  return isFerrisError(error) && INVALID_CODES.has(error.code)
+  return isFerrisError(error) && (INVALID_CODES.has(error.code) || error.context.subject === APPLICATION_FILE)
 }
