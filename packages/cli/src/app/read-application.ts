@@ -17,6 +17,7 @@ export async function readApplication(path: string, cwd: string): Promise<{ text
       code === 'ENOENT' ? 'FERRIS_NOT_FOUND' : 'FERRIS_IO',
       code === 'ENOENT' ? `Application file ${path} does not exist` : `Cannot open application file ${path} (${code})`,
       {
+        subject: APPLICATION_FILE,
         value: full,
         hint: 'Pass the path of a .sql file, e.g. ferris run examples/weather/app.sql',
         cause: error,
