@@ -1,4 +1,5 @@
 import { defineOptions, type OptionValues } from '@ferris/core'
+import { FORMAT_OPTION_SPECS, PART_OPTION_SPECS } from '@ferris/formats'
 
 /**
  * Every option of the S3 connector. The format, rolling and partitioning options have the same names and
@@ -40,30 +41,14 @@ export const s3Options = defineOptions({
     default: 120_000,
     doc: 'How long a request failing with a passing error (connection refused, 5xx, SlowDown) is retried, with backoff, before the job fails.',
   },
-  format: {
-    type: 'enum',
-    values: ['csv', 'csv_no_header', 'jsonl', 'json', 'parquet'],
-    doc: 'Record format. Guessed from the key extension when absent (.csv/.tsv csv, .jsonl/.ndjson jsonl, .json json, .parquet parquet, optionally followed by .gz or .zst).',
-  },
-  has_headers: {
-    type: 'boolean',
-    default: true,
-    aliases: ['header', 'has_header', 'headers'],
-    doc: 'CSV: the first line names the columns (read: matched to fields by name; write: a header line is written).',
-  },
-  delimiter: { type: 'string', default: ',', doc: 'CSV: field delimiter, one ASCII character; `\\t` for tabs.' },
-  quote: { type: 'string', default: '"', doc: 'CSV: quote character; empty turns quoting off.' },
-  escape: { type: 'string', doc: 'CSV: escapes a quote inside a quoted field. Default: a doubled quote.' },
-  null_marker: {
-    type: 'string',
-    default: '',
-    aliases: ['null_value'],
-    doc: 'CSV: unquoted text that is NULL (read and write). Default: an empty field.',
-  },
+  format: FORMAT_OPTION_SPECS.format,
+  has_headers: FORMAT_OPTION_SPECS.has_headers,
+  delimiter: FORMAT_OPTION_SPECS.delimiter,
+  quote: FORMAT_OPTION_SPECS.quote,
+  escape: FORMAT_OPTION_SPECS.escape,
+  null_marker: FORMAT_OPTION_SPECS.null_marker,
   compression: {
-    type: 'enum',
-    values: ['auto', 'none', 'gzip', 'zstd'],
-    default: 'auto',
+    ...FORMAT_OPTION_SPECS.compression,
     doc: 'Source: gzip or zstd objects, `auto` from the extension (.gz, .zst). Sink: `gzip` writes .gz objects.',
   },
   watch: {
@@ -73,55 +58,26 @@ export const s3Options = defineOptions({
     doc: 'Source: unbounded; lists the bucket every `poll_interval` and reads objects that appeared since.',
   },
   poll_interval: { type: 'duration', default: 5000, doc: 'Source with watch: how often to list for new objects.' },
-  batch_size: {
-    type: 'integer',
-    min: 1,
-    max: 1_000_000,
-    doc: 'Source: records per batch; default: what the job asks for.',
-  },
-  sample_size: {
-    type: 'integer',
-    default: 1000,
-    min: 1,
-    doc: 'Source: records read from the first object to infer a schema when none is declared.',
-  },
-  max_record_bytes: {
-    type: 'size',
-    default: 16 * 1024 * 1024,
-    doc: 'Source: a CSV record longer than this is reported bad and skipped to the next line, bounding memory.',
-  },
-  max_records: {
-    type: 'integer',
-    min: 1,
-    aliases: ['rolling_max_records', 'rolling.max_records'],
-    doc: 'Sink: start a new object after this many records.',
-  },
+  batch_size: FORMAT_OPTION_SPECS.batch_size,
+  sample_size: FORMAT_OPTION_SPECS.sample_size,
+  max_record_bytes: FORMAT_OPTION_SPECS.max_record_bytes,
+  max_records: { ...PART_OPTION_SPECS.max_records, doc: 'Sink: start a new object after this many records.' },
   max_bytes: {
-    type: 'size',
-    aliases: ['rolling_max_bytes', 'rolling.max_bytes', 'max_file_size'],
+    ...PART_OPTION_SPECS.max_bytes,
     doc: 'Sink: start a new object once one holds this many bytes (`256mb`).',
   },
   max_age: {
-    type: 'duration',
-    aliases: ['rolling_max_age', 'rolling.max_age', 'rollover_interval'],
+    ...PART_OPTION_SPECS.max_age,
     doc: 'Sink: start a new object once one has been open this long (`15m`). Objects still become visible only at commit.',
   },
   partition_by: {
-    type: 'list',
-    aliases: ['partition_columns'],
+    ...PART_OPTION_SPECS.partition_by,
     doc: 'Sink: columns whose values name key prefixes, Hive style (`dt=2024-01-01/region=eu/`). The columns stay in the objects too.',
   },
-  parquet_compression: {
-    type: 'enum',
-    values: ['zstd', 'snappy', 'gzip', 'none'],
-    default: 'zstd',
-    doc: 'Sink, Parquet: page compression.',
-  },
-  row_group_size: { type: 'integer', min: 1, doc: 'Sink, Parquet: rows per row group (default 122 880).' },
+  parquet_compression: FORMAT_OPTION_SPECS.parquet_compression,
+  row_group_size: FORMAT_OPTION_SPECS.row_group_size,
   file_prefix: {
-    type: 'string',
-    default: 'part',
-    pattern: /^[A-Za-z0-9_.-]+$/,
+    ...PART_OPTION_SPECS.file_prefix,
     doc: 'Sink: the name objects start with: `<prefix>-<job>-<checkpoint>-<seq>.<ext>`.',
   },
   part_size: {

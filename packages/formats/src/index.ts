@@ -34,6 +34,14 @@ export { JsonArrayEncoder, JsonLinesEncoder } from './json/json-encoder.js'
 export { JsonLinesDecoder } from './json/json-lines-decoder.js'
 export { jsonText, valueToJson } from './json/json-text.js'
 export * from './message/index.js'
+// Format options shared by file-like connectors
+export {
+  FORMAT_OPTION_SPECS,
+  type FormatOptionValues,
+  formatOf,
+  PART_OPTION_SPECS,
+  type ResolvedFormat,
+} from './options/format-options.js'
 // Paths and keys
 export { GLOB_CHARS, globToRegExp } from './paths/glob.js'
 export { jobTag } from './paths/job-tag.js'

@@ -1,6 +1,5 @@
 import { FerrisError, type Schema } from '@ferris/core'
-import { type Compression, extensionFor, type ParquetCompression, type RecordEncoder } from '@ferris/formats'
-import { fileFormat } from '../format-options.js'
+import { type Compression, extensionFor, formatOf, type ParquetCompression, type RecordEncoder } from '@ferris/formats'
 import type { FileOptions } from '../options.js'
 import { type PartEncoder, parquetPart, streamPart } from './part-encoder.js'
 import type { TempFile } from './temp-file.js'
@@ -29,7 +28,7 @@ export function sinkFormat(options: FileOptions, target: string, subject: string
       },
     )
   }
-  const f = fileFormat(options, target, subject)
+  const f = formatOf(options, target, subject)
   if (f.compression === 'zstd') {
     throw new FerrisError('FERRIS_UNSUPPORTED', `The file sink cannot write zstd (${target})`, {
       subject: `${subject}.compression`,

@@ -8,8 +8,7 @@ import {
   type Schema,
   type SourceCapabilities,
 } from '@ferris/core'
-import { readParquetSchema } from '@ferris/formats'
-import { fileFormat } from '../format-options.js'
+import { formatOf, readParquetSchema } from '@ferris/formats'
 import type { FileOptions } from '../options.js'
 import { FileReader } from './file-reader.js'
 import { type FileSet, listFiles, resolveFileSet } from './file-set.js'
@@ -51,14 +50,14 @@ export class FileSource implements DataSource {
       )
     }
     // Fail early on a format that cannot be told from the name.
-    fileFormat(this.#options, files[0]!, this.#context.name)
+    formatOf(this.#options, files[0]!, this.#context.name)
   }
 
   async discoverSchema(): Promise<Schema | undefined> {
     const set = await this.#fileSet()
     const files = await listFiles(set)
     for (const file of files) {
-      const format = fileFormat(this.#options, file, this.#context.name)
+      const format = formatOf(this.#options, file, this.#context.name)
       if (format.lookup.stream === undefined) {
         const input = new LocalFileInput(join(set.root, file))
         try {

@@ -5,9 +5,9 @@ import {
   compressChunk,
   createParquetWriter,
   extensionFor,
+  formatOf,
   type ParquetCompression,
 } from '@ferris/formats'
-import { objectFormat } from '../format.js'
 import type { S3Options } from '../options.js'
 
 /** Writes the rows of one object, start to end, into a ByteOutput. */
@@ -35,7 +35,7 @@ export function sinkFormat(options: S3Options, subject: string): SinkFormat {
       hint: `Add '${subject}.format' = 'parquet' (or csv, jsonl, json), or ?format=parquet to the URI`,
     })
   }
-  const f = objectFormat(options, options.path, subject)
+  const f = formatOf(options, options.path, subject)
   const compression: Compression = f.compression
   if (compression === 'zstd') {
     throw new FerrisError('FERRIS_UNSUPPORTED', `The S3 sink cannot write zstd objects`, {

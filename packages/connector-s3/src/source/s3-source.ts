@@ -8,9 +8,8 @@ import {
   type Schema,
   type SourceCapabilities,
 } from '@ferris/core'
-import { decompress, readParquetSchema } from '@ferris/formats'
+import { decompress, formatOf, readParquetSchema } from '@ferris/formats'
 import { createS3Client, type S3Api } from '../client.js'
-import { objectFormat } from '../format.js'
 import { type ObjectSet, objectSet } from '../object-set.js'
 import type { S3Options } from '../options.js'
 import { S3Env } from '../s3-env.js'
@@ -66,13 +65,13 @@ export class S3Source implements DataSource {
       )
     }
     // Fail early on a format that cannot be told from the key.
-    objectFormat(env.options, objects[0]!.key, env.context.name)
+    formatOf(env.options, objects[0]!.key, env.context.name)
   }
 
   async discoverSchema(): Promise<Schema | undefined> {
     const env = this.#env
     for (const o of await listObjects(env, this.#set)) {
-      const format = objectFormat(env.options, o.key, env.context.name)
+      const format = formatOf(env.options, o.key, env.context.name)
       if (format.lookup.stream === undefined) {
         const input = new S3Input(env, o.key, o.etag)
         try {
