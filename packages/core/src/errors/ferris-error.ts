@@ -62,7 +62,8 @@ export class FerrisError extends Error {
     let cause = this.cause
     while (cause !== undefined && cause !== null) {
       const text = cause instanceof Error ? cause.message : String(cause)
-      lines.push(`  caused by: ${redactSecrets(text)}`)
+      // A wrapper often repeats its cause's text in its own message; saying it twice helps nobody.
+      if (!this.message.includes(redactSecrets(text))) lines.push(`  caused by: ${redactSecrets(text)}`)
       cause = cause instanceof Error ? cause.cause : undefined
     }
 

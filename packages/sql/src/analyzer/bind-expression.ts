@@ -136,7 +136,7 @@ export class ExpressionBinder {
   unsupported(span: Span, feature: string) {
     return this.#source.error('FERRIS_SQL_SEMANTIC', span, `${feature} is not supported yet`, {
       value: this.#text(span),
-      hint: 'This release runs stateless queries (filter, projection, limit); aggregation, windows and joins follow',
+      hint: 'Filters, projections, GROUP BY aggregates, event-time windows and joins run today; see Known limitations in the @ferris/sql README for what does not yet',
     })
   }
 
