@@ -75,4 +75,12 @@ describe('cli: arguments and application files', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('location')
   })
+
+  it('says a source file does not exist when validating, rather than that its schema is unknown', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferris-cli-'))
+    const file = join(dir, 'app.sql')
+    await writeFile(file, "SELECT * FROM 'file:./nothere.csv';")
+    const r = await runCli(['validate', file], { cwd: dir })
+    expect(r.stderr).toContain('FERRIS_NOT_FOUND: No file matches ./nothere.csv for source "source_1"')
+  })
 })

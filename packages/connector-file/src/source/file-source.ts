@@ -35,20 +35,7 @@ export class FileSource implements DataSource {
     const set = await this.#fileSet()
     if (this.#options.watch) return
     const files = await listFiles(set)
-    if (files.length === 0) {
-      throw new FerrisError(
-        'FERRIS_NOT_FOUND',
-        `No file matches ${this.#options.path} for source "${this.#context.name}"`,
-        {
-          subject: `${this.#context.name}.path`,
-          value: this.#options.path,
-          hint:
-            set.kind === 'file'
-              ? `Check the file exists (relative paths start at ${this.#context.cwd}), or set '${this.#context.name}.watch' = 'true' to wait for it`
-              : `Check the directory or pattern (hidden files are skipped), or set '${this.#context.name}.watch' = 'true' to wait for files`,
-        },
-      )
-    }
+    if (files.length === 0) throw this.#noFile(set)
     // Fail early on a format that cannot be told from the name.
     formatOf(this.#options, files[0]!, this.#context.name)
   }
@@ -56,6 +43,8 @@ export class FileSource implements DataSource {
   async discoverSchema(): Promise<Schema | undefined> {
     const set = await this.#fileSet()
     const files = await listFiles(set)
+    // Planning asks for the schema before opening: a missing file is said as such, not as "no schema".
+    if (files.length === 0 && !this.#options.watch) throw this.#noFile(set)
     for (const file of files) {
       const format = formatOf(this.#options, file, this.#context.name)
       if (format.lookup.stream === undefined) {
@@ -86,6 +75,21 @@ export class FileSource implements DataSource {
   }
 
   async close(): Promise<void> {}
+
+  #noFile(set: FileSet): FerrisError {
+    return new FerrisError(
+      'FERRIS_NOT_FOUND',
+      `No file matches ${this.#options.path} for source "${this.#context.name}"`,
+      {
+        subject: `${this.#context.name}.path`,
+        value: this.#options.path,
+        hint:
+          set.kind === 'file'
+            ? `Check the file exists (relative paths start at ${this.#context.cwd}), or set '${this.#context.name}.watch' = 'true' to wait for it`
+            : `Check the directory or pattern (hidden files are skipped), or set '${this.#context.name}.watch' = 'true' to wait for files`,
+      },
+    )
+  }
 
   async #fileSet(): Promise<FileSet> {
     this.#set ??= await resolveFileSet(this.#options.path, this.#context.cwd)
