@@ -25,7 +25,7 @@ export function objectSet(bucketOption: string | undefined, path: string, subjec
       .map((s) => `${s}/`)
       .join('')
 
-    return { kind: 'glob', bucket, prefix, pattern: globToRegExp(key) }
+    return { kind: 'glob', bucket, prefix, pattern: globToRegExp(key, `${subject}.path`) }
   }
   if (key === '' || key.endsWith('/')) return { kind: 'prefix', bucket, prefix: key }
 

@@ -1,3 +1,5 @@
+import { FerrisError } from '@ferris/core'
+
 /** Characters that make a path or key a glob rather than a plain name or prefix. */
 export const GLOB_CHARS = /[*?[{]/
 
@@ -7,9 +9,10 @@ export const GLOB_CHARS = /[*?[{]/
  * negated, a `]` right after `[` is a member), `{a,b}` alternatives. Every other character, including `(`,
  * `)`, `+`, `!` and `\`, stands for itself, because keys and file names hold them literally
  * (`report (1).csv`); picomatch and similar libraries give those characters meanings, so they are not used.
- * No path normalisation: callers hand in paths relative to their root with `/` separators.
+ * No path normalisation: callers hand in paths relative to their root with `/` separators. A `{` left open
+ * throws FERRIS_CONFIG_INVALID naming `subject` (the option the glob came from).
  */
-export function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string, subject = 'path'): RegExp {
   let re = ''
   let braces = 0
   for (let i = 0; i < glob.length; i++) {
@@ -42,6 +45,15 @@ export function globToRegExp(glob: string): RegExp {
       re += ')'
     } else if (c === ',' && braces > 0) re += '|'
     else re += c.replace(/[.+^$()|\\\]}]/g, '\\$&')
+  }
+
+  if (braces > 0) {
+    throw new FerrisError('FERRIS_CONFIG_INVALID', `Glob ${JSON.stringify(glob)} opens a { it never closes`, {
+      subject,
+      value: glob,
+      expected: 'every { of an alternative like {a,b} closed by }',
+      hint: 'Close the alternative with }, or write [{] for a literal {',
+    })
   }
 
   return new RegExp(`^${re}$`, 'u')

@@ -35,6 +35,16 @@ describe('[formats] globToRegExp', () => {
     expect(globToRegExp('?.csv').test('😀.csv')).toBe(true)
   })
 
+  it('refuses a { left open, naming the option and the glob', () => {
+    expect(() => globToRegExp('logs/*.{csv,jsonl', 'in.path')).toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_CONFIG_INVALID',
+        context: expect.objectContaining({ subject: 'in.path', value: 'logs/*.{csv,jsonl' }),
+      }),
+    )
+    expect(globToRegExp('a[{]b').test('a{b')).toBe(true)
+  })
+
   it('tells globs from plain names', () => {
     expect(GLOB_CHARS.test('events/a.csv')).toBe(false)
     expect(['a*', 'a?', 'a[b]', 'a{b,c}'].every((p) => GLOB_CHARS.test(p))).toBe(true)
