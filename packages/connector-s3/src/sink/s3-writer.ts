@@ -69,10 +69,6 @@ export class S3Writer implements DataWriter {
 
   async write(batch: RecordBatch): Promise<void> {
     if (batch.rows.length === 0) return
-    if (this.#partitions.length === 0) {
-      await this.#append('', batch.rows)
-      return
-    }
     for (const [dir, rows] of groupByPartition(this.#schema, this.#partitions, batch.rows)) {
       await this.#append(dir, rows)
     }

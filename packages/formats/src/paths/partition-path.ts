@@ -35,8 +35,12 @@ export function partitionPath(schema: Schema, indexes: readonly number[], row: r
   return out
 }
 
-/** The rows of a batch grouped by `partitionPath`, in order of first appearance; rows keep their order. */
-export function groupByPartition(schema: Schema, indexes: readonly number[], rows: readonly Row[]): Map<string, Row[]> {
+/**
+ * The rows of a batch grouped by `partitionPath`, in order of first appearance; rows keep their order.
+ * Without partition columns every row goes under `''`, in the array given (no copy).
+ */
+export function groupByPartition(schema: Schema, indexes: readonly number[], rows: Row[]): Map<string, Row[]> {
+  if (indexes.length === 0) return new Map([['', rows]])
   const groups = new Map<string, Row[]>()
   for (const row of rows) {
     const dir = partitionPath(schema, indexes, row)

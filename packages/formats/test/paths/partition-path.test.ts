@@ -33,5 +33,6 @@ describe('[formats] partition paths', () => {
     const groups = groupByPartition(schema, [1], rows)
     expect([...groups.keys()]).toEqual(['region=eu', 'region=us'])
     expect(groups.get('region=eu')).toEqual([rows[0], rows[2]])
+    expect(groupByPartition(schema, [], rows).get('')).toBe(rows)
   })
 })
