@@ -42,6 +42,8 @@ export {
   PART_OPTION_SPECS,
   type ResolvedFormat,
 } from './options/format-options.js'
+// Parquet (read by ranges through RandomAccessInput, written through ByteOutput)
+export * from './parquet/index.js'
 // Paths and keys
 export { GLOB_CHARS, globToRegExp } from './paths/glob.js'
 export { jobTag } from './paths/job-tag.js'
@@ -60,5 +62,3 @@ export {
   type StreamFormatOptions,
   streamFormat,
 } from './stream-format.js'
-// Parquet (read by ranges through RandomAccessInput, written through ByteOutput)
-export * from './parquet/index.js'
