@@ -20,8 +20,10 @@ function run(cmd, args) {
   return r.status ?? 1
 }
 
-let status = run('npx', ['biome', 'check', '.'])
-status ||= run('npx', ['nx', 'run-many', '-t', 'build', 'typecheck', '--outputStyle=stream'])
+// Every step runs even when an earlier one failed, so one run shows every problem; the exit code keeps them all.
+const lintStatus = run('npx', ['biome', 'check', '.'])
+const buildStatus = run('npx', ['nx', 'run-many', '-t', 'build', 'typecheck', '--outputStyle=stream', '--nxBail=false'])
+const status = lintStatus || buildStatus
 // With real servers, one package's tests at a time: several of them stop and restart the shared servers.
 const parallel = process.env.FERRIS_INTEGRATION === '1' ? ['--parallel=1'] : []
 const testStatus = run('npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', '--nxBail=false', ...parallel])

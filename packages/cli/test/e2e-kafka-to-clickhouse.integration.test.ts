@@ -63,7 +63,9 @@ describe('[kafka][clickhouse] examples/kafka-to-clickhouse', () => {
         n: a.n + 1,
         delay: a.delay + f.delay,
         distance: a.distance + f.distance,
+        // biome-ignore lint/complexity/useMathMinMax: these are ISO date strings, compared as text
         first: day < a.first ? day : a.first,
+        // biome-ignore lint/complexity/useMathMinMax: these are ISO date strings, compared as text
         last: day > a.last ? day : a.last,
       })
     }

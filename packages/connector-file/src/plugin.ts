@@ -18,7 +18,8 @@ function fromConnectionString(uri: ConnectionString): RawOptions {
 export const fileConnector = defineConnector({
   scheme: 'file',
   typeNames: { source: 'file_source', sink: 'file_sink' },
-  description: 'Local files: CSV, JSON lines, JSON arrays and Parquet; read once or followed, published atomically at commit',
+  description:
+    'Local files: CSV, JSON lines, JSON arrays and Parquet; read once or followed, published atomically at commit',
   options: fileOptions,
   fromConnectionString,
   createSource: (options, context) => new FileSource(options, context),
