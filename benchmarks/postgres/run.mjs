@@ -222,10 +222,8 @@ try {
         .padStart(10)} rows/s   client CPU ${bestCpu[label].toFixed(2).padStart(5)} s`,
     )
   }
-  // Wall time includes the server's work and, on a shared machine, everyone else's; client CPU is what the
-  // sink adds on top of the raw client (converting Ferris values to text, buffering, savepoints).
+  // Wall time includes the server's work and, on a shared machine, everyone else's.
   const ratio = (a, b) => (best[a] / best[b]).toFixed(3)
-  const _cpuExtra = (a, b) => `${(((bestCpu[a] - bestCpu[b]) / N) * 1e6).toFixed(2)} µs of client CPU per row`
   console.log(
     `append: ferris sink / raw COPY:                     ${ratio('ferris sink: append (COPY)', 'raw pg: COPY')} (target at most 1.15)`,
   )
