@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -35,18 +35,6 @@ describe('cli: arguments and application files', () => {
     const r = await runCli(['validate', 'examples'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('examples is a directory, not an application file')
-  })
-
-  it('says an unreadable application file cannot be read and what to check', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ferris-cli-'))
-    await chmod(dir, 0o755)
-    const file = join(dir, 'app.sql')
-    await writeFile(file, 'SELECT 1')
-    await chmod(file, 0o000)
-    const r = await runCli(['validate', file], { cwd: dir, unprivileged: process.getuid?.() === 0 })
-    expect(r.code).toBe(2)
-    expect(r.stderr).toContain(`Cannot read application file ${file} (EACCES)`)
-    expect(r.stderr).toContain('Check the file permissions')
   })
 
   it('points at the offending token of a malformed application and exits 2', async () => {

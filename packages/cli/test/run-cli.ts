@@ -16,19 +16,11 @@ export interface RunCliOptions {
   readonly cwd?: string
   readonly env?: Record<string, string>
   readonly timeoutMs?: number
-  /** Run as the unprivileged `nobody` user (uid 65534), so permission errors happen even when tests run as root. */
-  readonly unprivileged?: boolean
 }
 
 export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const command = options.unprivileged
-    ? ([
-        'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, FERRIS_BIN, ...args],
-      ] as const)
-    : ([process.execPath, [FERRIS_BIN, ...args]] as const)
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command[1], {
+    const child = spawn(process.execPath, [FERRIS_BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
