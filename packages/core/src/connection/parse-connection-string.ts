@@ -325,7 +325,10 @@ function parsePort(text: string, host: string, fail: Fail): number {
   if (!/^\d+$/.test(text)) {
     fail(`has the port "${text}" for host "${host}", which is not a number`, {
       expected: 'a port from 1 to 65535, as in host:9092',
-      hint: text === '' ? 'Remove the ":" or add the port' : 'Fix the port',
+      hint:
+        text === ''
+          ? 'Remove the ":" or add the port'
+          : 'Fix the port; if this is part of a password, percent-encode "@", "/", ":", "?" and "#" in it (%40, %2F, %3A, %3F, %23)',
     })
   }
   const port = Number(text)

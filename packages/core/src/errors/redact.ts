@@ -20,8 +20,9 @@ export function isSecretKey(key: string): boolean {
 export function redactSecrets(text: string): string {
   return (
     text
-      // user:password@ in any URI-like text
-      .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)([^\s@/]+)(@)/gi, `$1${REDACTED}$3`)
+      // user:password@ in any URI-like text. The password runs to the LAST "@" before white space or a quote:
+      // an unencoded "@", "/" or "?" inside it must not leave the rest of it showing.
+      .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/:@'"]*:)([^\s'"]+)(@)/gi, `$1${REDACTED}$3`)
       // ?password=...&  /  'x.sasl.password' = '...'  /  "token": "..."  /  password:hunter2
       // A colon followed by a blank and an unquoted word is prose, not a pair: `orders.password: this option
       // is required` must keep its words, or every message about a secret option would lose its meaning.
