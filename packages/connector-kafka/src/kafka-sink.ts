@@ -37,6 +37,7 @@ export class KafkaSink implements DataSink {
   readonly #topic: string
   readonly #transactional: boolean
   #admin: Admin | undefined
+  #opening: Promise<void> | undefined
   readonly #producers = new Set<Producer>()
 
   constructor(options: KafkaOptions, context: ConnectorContext, createClient: CreateKafkaClient = createKafkaClient) {
@@ -86,7 +87,20 @@ export class KafkaSink implements DataSink {
     }
   }
 
-  async open(): Promise<void> {
+  /** Idempotent, as the source's: a second admin client would replace the first without closing it. */
+  open(): Promise<void> {
+    this.#opening ??= this.#open().catch(async (error: unknown) => {
+      this.#opening = undefined
+      const admin = this.#admin
+      this.#admin = undefined
+      await admin?.disconnect().catch(() => {})
+      throw error
+    })
+
+    return this.#opening
+  }
+
+  async #open(): Promise<void> {
     const admin = this.#client.admin({ retry: RETRY })
     this.#admin = admin
     try {
@@ -149,7 +163,7 @@ export class KafkaSink implements DataSink {
   }
 
   async createWriter(options: WriterOptions): Promise<DataWriter> {
-    if (this.#admin === undefined) await this.open()
+    await this.open()
     const layout = columnLayout(options.schema, this.#context.name)
     const encoder = messageEncoder({
       format: formatOf(this.#options),
@@ -175,6 +189,7 @@ export class KafkaSink implements DataSink {
       // With a transactional id this also fences an older producer of the same id and aborts its open transaction.
       await producer.connect()
     } catch (error) {
+      await producer.disconnect().catch(() => {})
       throw classifyError(error, `connecting the producer for ${this.#topic}`)
     }
     this.#producers.add(producer)
@@ -209,11 +224,16 @@ export class KafkaSink implements DataSink {
     return writer
   }
 
+  /** Idempotent; disconnects every producer it created and its admin client. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#producers].map((p) => p.disconnect()))
+    const producers = [...this.#producers]
     this.#producers.clear()
-    await this.#admin?.disconnect().catch(() => {})
+    await Promise.allSettled(producers.map((p) => p.disconnect()))
+    await this.#opening?.catch(() => {})
+    this.#opening = undefined
+    const admin = this.#admin
     this.#admin = undefined
+    await admin?.disconnect().catch(() => {})
   }
 }
 

@@ -31,6 +31,7 @@ export class KafkaSource implements DataSource {
   readonly #client: KafkaClient
   readonly #groupId: string
   #admin: Admin | undefined
+  #opening: Promise<void> | undefined
   #topics: string[] = []
   #ends: OffsetMap | undefined
   readonly #readers = new Set<KafkaReader>()
@@ -89,7 +90,24 @@ export class KafkaSource implements DataSource {
     return this.#groupId
   }
 
-  async open(): Promise<void> {
+  /**
+   * Idempotent: the job opens a source that schema discovery already opened, and a second admin client
+   * created here would replace the first without disconnecting it (one socket left open keeps the process
+   * alive after the job ends). A failed open is forgotten, so the next call tries again.
+   */
+  open(): Promise<void> {
+    this.#opening ??= this.#open().catch(async (error: unknown) => {
+      this.#opening = undefined
+      const admin = this.#admin
+      this.#admin = undefined
+      await admin?.disconnect().catch(() => {})
+      throw error
+    })
+
+    return this.#opening
+  }
+
+  async #open(): Promise<void> {
     const admin = this.#client.admin({ retry: RETRY })
     this.#admin = admin
     let existing: string[]
@@ -167,7 +185,7 @@ export class KafkaSource implements DataSource {
             this.#context.name,
           )
     }
-    if (this.#admin === undefined) await this.open()
+    await this.open()
 
     return inferSchema(
       (async function* (texts: Promise<string[]>) {
@@ -204,7 +222,20 @@ export class KafkaSource implements DataSource {
     const finished = new Promise<void>((resolve) => {
       finish = resolve
     })
+    // The consumer must not be disconnected while kafkajs is still joining its group: the join goes on in the
+    // background and reconnects to the coordinator after disconnect, leaving a socket that keeps the process
+    // alive. So the shutdown waits for the join (or a crash, or the join's own timeout) before stopping.
+    let joined: () => void = () => {}
+    const settled = new Promise<void>((resolve) => {
+      joined = resolve
+    })
+    const offJoin = consumer.on(consumer.events.GROUP_JOIN, () => joined())
+    const offCrash = consumer.on(consumer.events.CRASH, () => {
+      joined()
+      finish()
+    })
     const timer = setTimeout(finish, this.#options.schema_sample_timeout)
+    let running = false
     try {
       await consumer.connect()
       await consumer.subscribe({ topics: this.#topics, fromBeginning: true })
@@ -218,19 +249,24 @@ export class KafkaSource implements DataSource {
           if (texts.length >= want || done.size >= highs.size) finish()
         },
       })
+      running = true
       await finished
     } catch (error) {
       throw classifyError(error, 'sampling messages for the schema')
     } finally {
       clearTimeout(timer)
+      if (running) await waitAtMost(settled, this.#options.session_timeout)
+      await consumer.stop().catch(() => {})
       await consumer.disconnect().catch(() => {})
+      offJoin()
+      offCrash()
     }
 
     return texts
   }
 
   async createReader(options: ReaderOptions): Promise<DataReader> {
-    if (this.#admin === undefined) await this.open()
+    await this.open()
     const name = this.#context.name
     const layout = columnLayout(options.schema, name)
     const decoder = messageDecoder({
@@ -337,12 +373,25 @@ export class KafkaSource implements DataSource {
     return out
   }
 
+  /** Idempotent; closes every reader it created and its admin client. The source may be opened again after. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#readers].map((r) => r.close()))
+    const readers = [...this.#readers]
     this.#readers.clear()
-    await this.#admin?.disconnect().catch(() => {})
+    await Promise.allSettled(readers.map((r) => r.close()))
+    // An open still in flight would create its admin after we looked: wait for it, then disconnect.
+    await this.#opening?.catch(() => {})
+    this.#opening = undefined
+    const admin = this.#admin
     this.#admin = undefined
+    await admin?.disconnect().catch(() => {})
   }
+}
+
+/** Resolves when `promise` does or after `ms`, whichever comes first. */
+async function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
 
 function parseTimestamp(text: string, subject: string): number {

@@ -1,0 +1,78 @@
+import { type ConnectorContext, noopMetrics, silentLogger, validateOptions } from '@ferris/core'
+import { describe, expect, it } from 'vitest'
+import { KafkaSource } from '../src/kafka-source.js'
+import { kafkaOptions } from '../src/options.js'
+import { fakeClient } from './helpers/fake-client.js'
+
+const context: ConnectorContext = {
+  name: 'events',
+  logger: silentLogger,
+  metrics: noopMetrics,
+  signal: new AbortController().signal,
+  cwd: process.cwd(),
+  reportBadRecord: (record) => {
+    throw record.error
+  },
+}
+
+function source(raw: Record<string, string>, setup: Parameters<typeof fakeClient>[0] = {}) {
+  const { createClient, log } = fakeClient(setup)
+  const options = validateOptions(
+    kafkaOptions,
+    { bootstrap_servers: '127.0.0.1:1', topic: 't', ...raw },
+    {
+      subject: 'events',
+    },
+  )
+
+  return { source: new KafkaSource(options, context, createClient), log }
+}
+
+describe('[kafka] source lifecycle', () => {
+  it('leaves no client connected when the job opens a source that schema discovery already opened', async () => {
+    // The runner discovers the schema, then opens the same source for the job and closes it at the end: a
+    // second open used to replace the first admin client without disconnecting it, and the process never exited.
+    const { source: s, log } = source({ bounded: 'true' })
+    await s.discoverSchema()
+    await s.open()
+    await s.open()
+    await s.close()
+    expect([...log.open]).toEqual([])
+    expect(log.events.filter((e) => e.endsWith('.connect'))).toEqual(['admin1.connect'])
+  })
+
+  it('closes idempotently and can be opened again after close', async () => {
+    const { source: s, log } = source({})
+    await s.open()
+    await s.close()
+    await s.close()
+    expect(log.events).toEqual(['admin1.connect', 'admin1.disconnect'])
+    await s.open()
+    await s.close()
+    expect([...log.open]).toEqual([])
+  })
+
+  it('stops the schema-sampling consumer only after its group join, so no join reconnects after disconnect', async () => {
+    // kafkajs joins the group in the background after run(); disconnecting before the join completes leaves the
+    // join to reconnect on its own. Here the sample times out (10 ms) long before the join (60 ms).
+    const { source: s, log } = source(
+      { schema_sample_timeout: '10ms' },
+      { offsets: [[0, 2]], values: ['{"a": 1}', '{"a": 2}'], joinAfterMs: 60 },
+    )
+    await s.discoverSchema()
+    await s.close()
+    const consumer = log.events.filter((e) => e.startsWith('consumer1.'))
+    expect(consumer.indexOf('consumer1.join')).toBeGreaterThanOrEqual(0)
+    expect(consumer.indexOf('consumer1.join')).toBeLessThan(consumer.indexOf('consumer1.stop'))
+    expect(consumer.at(-1)).toBe('consumer1.disconnect')
+    expect([...log.open]).toEqual([])
+  })
+
+  it('infers the schema from the sampled values and disconnects the sampling consumer', async () => {
+    const { source: s, log } = source({}, { offsets: [[0, 2]], values: ['{"a": 1, "b": "x"}', '{"a": 2, "b": "y"}'] })
+    const schema = await s.discoverSchema()
+    expect(schema?.names).toEqual(['a', 'b'])
+    await s.close()
+    expect([...log.open]).toEqual([])
+  })
+})
