@@ -398,8 +398,18 @@ export class ExpressionBinder {
         const d = Decimal.parse(value)
         return lit(d, T.decimal(Math.max(d.precision(), d.scale), d.scale))
       }
-      case 'float':
-        return lit(Number(value), T.float64)
+      case 'float': {
+        const n = Number(value)
+        // A literal a double cannot hold is refused, as CAST('1e400' AS DOUBLE) is, rather than read as Infinity.
+        if (!Number.isFinite(n)) {
+          throw this.error(span, `The number ${value} is out of range for DOUBLE`, {
+            value,
+            expected: 'a number within ±1.7976931348623157e308',
+            hint: 'Write it as a DECIMAL literal without an exponent if it must be exact',
+          })
+        }
+        return lit(n, T.float64)
+      }
       case 'date':
       case 'timestamp': {
         const t = type === 'date' ? T.date : T.timestamp('us')

@@ -1,4 +1,4 @@
-import type { EndpointRole } from '@ferris/core'
+import { type EndpointRole, getTimeZone } from '@ferris/core'
 import { isRecoveryProperty } from '@ferris/recovery'
 import type { Application, Property, Statement } from '../parser/ast.js'
 import type { SourceText, Span } from '../parser/source-text.js'
@@ -340,10 +340,19 @@ function jobSettings(
     durations[field] = ms
   }
 
+  const zone = values.get('job.time_zone')
+  if (zone !== undefined) {
+    try {
+      getTimeZone(zone.value)
+    } catch {
+      throw bad('job.time_zone', zone, 'an IANA time zone such as Europe/Lisbon, or an offset such as +05:30')
+    }
+  }
+
   return {
     name,
     batchSize,
-    timeZone: values.get('job.time_zone')?.value ?? 'UTC',
+    timeZone: zone?.value ?? 'UTC',
     ...(lateRecords === undefined ? {} : { lateRecords: lateRecords as 'drop' | 'dead_letter' | 'update' }),
     ...durations,
     ...(dir === undefined ? {} : { checkpointDir: dir }),
