@@ -1,5 +1,6 @@
 import {
   batchOf,
+  ChangeKind,
   type ConnectorContext,
   type DataReader,
   FerrisError,
@@ -37,6 +38,13 @@ export interface KafkaReaderSetup {
   readonly ends?: OffsetMap
   /** Where partitions with no committed offset and no `startAt` begin, for bounded completion checks. */
   readonly fromBeginning: boolean
+  /**
+   * `changelog=true`: the topic is a keyed changelog. A null value (tombstone) is a DELETE of its key, every
+   * other message an UPDATE_AFTER (an upsert of its key).
+   */
+  readonly changelog?: boolean
+  /** With `changelog`: the row position of the column the key fills in tombstones (the source's key_column). */
+  readonly keyColumn?: number
 }
 
 /**
@@ -249,6 +257,7 @@ export class KafkaReader implements DataReader {
     if (this.#paused && this.#queue.size <= this.#s.maxQueued / 2) this.#resumeAll()
     const rows: Row[] = []
     const meta: RecordMeta[] = []
+    const kinds: number[] = []
     if (taken.length > 0) {
       try {
         await this.#s.decoder.prepare(values)
@@ -263,11 +272,11 @@ export class KafkaReader implements DataReader {
         if (row !== undefined) {
           rows.push(row.row)
           meta.push(row.meta)
+          kinds.push(row.kind)
         }
       }
     }
-    if (rows.length > 0)
-      return { kind: 'batch', batch: batchOf(this.#s.schema, rows, { meta }), position: this.position }
+    if (rows.length > 0) return { kind: 'batch', batch: this.#batch(rows, meta, kinds), position: this.position }
     if (this.#s.ends !== undefined && this.#boundedDone()) {
       this.#ended = true
       return { kind: 'end', position: this.position }
@@ -276,17 +285,49 @@ export class KafkaReader implements DataReader {
     return { kind: 'idle', position: this.position }
   }
 
-  #toRow(b: QueuedBatch, m: KafkaMessage, offset: bigint): { row: Row; meta: RecordMeta } | undefined {
+  #batch(rows: Row[], meta: RecordMeta[], kinds: number[]) {
+    if (this.#s.changelog !== true) return batchOf(this.#s.schema, rows, { meta })
+    const k = this.#s.keyColumn ?? this.#s.layout.meta._key
+
+    return batchOf(this.#s.schema, rows, {
+      meta,
+      kinds: Uint8Array.from(kinds),
+      ...(k === undefined ? {} : { keyFields: [k] }),
+    })
+  }
+
+  #toRow(
+    b: QueuedBatch,
+    m: KafkaMessage,
+    offset: bigint,
+  ): { row: Row; meta: RecordMeta; kind: ChangeKind } | undefined {
     const { layout, schema } = this.#s
     const headers = headersFromKafka(m.headers as never)
     const timestamp = BigInt(m.timestamp) * 1_000_000n
     const keyType = layout.meta._key === undefined ? undefined : schema.fields[layout.meta._key]!.type
+    const tombstone = this.#s.changelog === true && m.value === null
     try {
       const key = keyToValue(m.key ?? null, keyType, this.#s.keyFormat, this.#context.name)
-      const value = this.#s.decoder.decode(m.value)
-      const row: Row = new Array<Value>(schema.length)
+      const row: Row = new Array<Value>(schema.length).fill(null)
       const vi = layout.valueIndex
-      for (let i = 0; i < vi.length; i++) row[vi[i]!] = value[i] ?? null
+      if (tombstone) {
+        if (m.key === null || m.key === undefined) {
+          throw new FerrisError(
+            'FERRIS_RECORD_MALFORMED',
+            `${this.#context.name}: a tombstone (null value) without a key`,
+            {
+              subject: this.#context.name,
+              hint: 'A changelog topic deletes by key; a message with neither key nor value means nothing',
+            },
+          )
+        }
+        const kc = this.#s.keyColumn
+        if (kc !== undefined)
+          row[kc] = keyToValue(m.key, schema.fields[kc]!.type, this.#s.keyFormat, `${this.#context.name}.key_column`)
+      } else {
+        const value = this.#s.decoder.decode(m.value)
+        for (let i = 0; i < vi.length; i++) row[vi[i]!] = value[i] ?? null
+      }
       const mc = layout.meta
       if (mc._key !== undefined) row[mc._key] = key
       if (mc._timestamp !== undefined)
@@ -299,6 +340,7 @@ export class KafkaReader implements DataReader {
 
       return {
         row,
+        kind: tombstone ? ChangeKind.DELETE : this.#s.changelog === true ? ChangeKind.UPDATE_AFTER : ChangeKind.INSERT,
         meta: {
           key,
           headers,

@@ -30,13 +30,14 @@ const COMPRESSION: Readonly<Record<string, CompressionTypes>> = {
 
 /** One topic as a sink. */
 export class KafkaSink implements DataSink {
-  readonly capabilities: SinkCapabilities
   readonly #options: KafkaOptions
   readonly #context: ConnectorContext
   readonly #client: KafkaClient
   readonly #topic: string
   readonly #transactional: boolean
   #admin: Admin | undefined
+  /** A message key is known (key column, `_key`, or a batch's keyFields): changes are written as upserts. */
+  #keyed: boolean
   #opening: Promise<void> | undefined
   readonly #producers = new Set<Producer>()
 
@@ -78,12 +79,17 @@ export class KafkaSink implements DataSink {
       )
     }
     this.#client = createClient(kafkaConfig(options, context, 'sink'))
-    this.capabilities = {
+    this.#keyed = options.key_column !== undefined
+  }
+
+  /** `upsert` turns true once a key is known: the key option, a `_key` column, or a batch's keyFields. */
+  get capabilities(): SinkCapabilities {
+    const o = this.#options
+    return {
       transactions: this.#transactional,
-      upsert: false,
+      upsert: this.#keyed,
       idempotent: this.#transactional,
-      storesPositions:
-        this.#transactional && options.offsets_group_id !== undefined && options.offsets_source !== undefined,
+      storesPositions: this.#transactional && o.offsets_group_id !== undefined && o.offsets_source !== undefined,
     }
   }
 
@@ -144,6 +150,7 @@ export class KafkaSink implements DataSink {
     const name = this.#options.key_column
     if (name === undefined) {
       const i = schema.indexOf('_key')
+      if (i >= 0) this.#keyed = true
       return i < 0 ? undefined : i
     }
     const i = schema.indexOf(name)
@@ -211,6 +218,9 @@ export class KafkaSink implements DataSink {
         offsetsGroupId: this.#options.offsets_group_id,
         offsetsSource: this.#options.offsets_source,
         reconnectTimeout: this.#options.reconnect_timeout,
+        onKeyFields: () => {
+          this.#keyed = true
+        },
       },
       this.#context,
     )

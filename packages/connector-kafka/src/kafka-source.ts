@@ -269,6 +269,7 @@ export class KafkaSource implements DataSource {
     await this.open()
     const name = this.#context.name
     const layout = columnLayout(options.schema, name)
+    const keyColumn = this.#keyColumn(options.schema)
     const decoder = messageDecoder({
       format: formatOf(this.#options),
       schema: layout.valueSchema,
@@ -322,6 +323,8 @@ export class KafkaSource implements DataSource {
         startAt,
         ...(this.#ends === undefined ? {} : { ends: this.#ends }),
         fromBeginning: this.#options.start !== 'latest',
+        changelog: this.#options.changelog,
+        ...(keyColumn === undefined ? {} : { keyColumn }),
       },
       this.#context,
     )
@@ -334,6 +337,26 @@ export class KafkaSource implements DataSource {
     this.#readers.add(reader)
 
     return reader
+  }
+
+  /** With changelog=true: the column a tombstone's key fills (key_column), checked against the schema. */
+  #keyColumn(schema: Schema): number | undefined {
+    const name = this.#options.key_column
+    if (name === undefined) return undefined
+    const i = schema.indexOf(name)
+    if (i < 0) {
+      throw new FerrisError(
+        'FERRIS_SCHEMA_MISMATCH',
+        `${this.#context.name}.key_column names "${name}", which is not a column of the source`,
+        {
+          subject: `${this.#context.name}.key_column`,
+          value: name,
+          expected: `one of ${schema.names.join(', ')}`,
+        },
+      )
+    }
+
+    return i
   }
 
   /** start=timestamp / start=offsets, for partitions the group has no committed offset for. */

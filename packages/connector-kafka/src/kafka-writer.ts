@@ -1,16 +1,17 @@
 import {
+  ChangeKind,
   type CommitInfo,
   type ConnectorContext,
-  type DataType,
   type DataWriter,
   FerrisError,
   isFerrisError,
   type Position,
   type RecordBatch,
+  type Row,
   type Schema,
   type Value,
 } from '@ferris/core'
-import type { MessageEncoder } from '@ferris/formats'
+import { type MessageEncoder, valueToJson } from '@ferris/formats'
 import type { Admin, CompressionTypes, Message, Producer, Transaction } from 'kafkajs'
 import { classifyError } from './classify-error.js'
 import { sleep } from './kafka-client.js'
@@ -35,6 +36,8 @@ export interface KafkaWriterSetup {
   readonly offsetsGroupId: string | undefined
   readonly offsetsSource: string | undefined
   readonly reconnectTimeout: number
+  /** Called when a batch brings its own key (`keyFields`): the sink then reports upserts. */
+  readonly onKeyFields?: () => void
 }
 
 /**
@@ -46,6 +49,12 @@ export interface KafkaWriterSetup {
  * `write` sends inside the open transaction and `commit` commits it, with the source's offsets in it when
  * `offsets_group_id` names the source's consumer group: then output and input progress become visible
  * together or not at all.
+ *
+ * Change kinds follow the keyed-changelog convention of compacted topics (Debezium, Flink's upsert-kafka):
+ * INSERT and UPDATE_AFTER rows are messages under their key, UPDATE_BEFORE rows are not sent (a consumer could
+ * not tell the old values from a new version of the row), DELETE rows are tombstones (the key, a null value).
+ * The key is the key column (`key_column`, else `_key`), else the batch's `keyFields`. Without a key, DELETE and
+ * UPDATE_BEFORE rows cannot be expressed and go to the bad-record policy.
  */
 export class KafkaWriter implements DataWriter {
   readonly #s: KafkaWriterSetup
@@ -86,19 +95,38 @@ export class KafkaWriter implements DataWriter {
   }
 
   #toMessages(batch: RecordBatch): Message[] {
-    const { layout, schema, keyIndex, keyFormat, staticHeaders } = this.#s
+    const { layout, schema, keyFormat, staticHeaders } = this.#s
     const vi = layout.valueIndex
     const mc = layout.meta
-    const keyType: DataType | undefined = keyIndex === undefined ? undefined : schema.fields[keyIndex]!.type
+    const keyOf = this.#keyOf(batch)
+    const kinds = batch.kinds
     const headersType = mc._headers === undefined ? undefined : schema.fields[mc._headers]!.type
     const tsType = mc._timestamp === undefined ? undefined : schema.fields[mc._timestamp]!.type
     const valueRow: Value[] = new Array(vi.length)
     const out: Message[] = []
-    for (const row of batch.rows) {
+    const rows = batch.rows
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!
+      const kind = kinds === undefined ? ChangeKind.INSERT : kinds[r]!
       try {
-        for (let i = 0; i < vi.length; i++) valueRow[i] = row[vi[i]!] ?? null
-        const message: Message = { value: this.#s.encoder.encode(valueRow) }
-        if (keyIndex !== undefined) message.key = valueToKey(row[keyIndex] ?? null, keyType!, keyFormat)
+        if (kind === ChangeKind.UPDATE_BEFORE) {
+          if (keyOf === undefined) throw this.#keyless('UPDATE_BEFORE')
+          continue
+        }
+        const message: Message = { value: null }
+        if (keyOf !== undefined) message.key = keyOf(row, keyFormat)
+        if (kind === ChangeKind.DELETE) {
+          if (keyOf === undefined) throw this.#keyless('DELETE')
+          if (message.key === null || message.key === undefined) {
+            throw new FerrisError('FERRIS_RECORD_MALFORMED', `${this.#context.name}: a DELETE row has a null key`, {
+              subject: this.#context.name,
+              hint: 'A tombstone needs a key: make sure the key column is never null',
+            })
+          }
+        } else {
+          for (let i = 0; i < vi.length; i++) valueRow[i] = row[vi[i]!] ?? null
+          message.value = this.#s.encoder.encode(valueRow)
+        }
         const headers = headersToKafka(
           mc._headers === undefined ? null : (row[mc._headers] ?? null),
           headersType,
@@ -127,6 +155,44 @@ export class KafkaWriter implements DataWriter {
     }
 
     return out
+  }
+
+  /** The message key of a row: the key column, else the batch's key fields (a JSON object when several). */
+  #keyOf(batch: RecordBatch): ((row: Row, format: KeyFormat) => Buffer | null) | undefined {
+    const { keyIndex, schema } = this.#s
+    if (keyIndex !== undefined) {
+      const type = schema.fields[keyIndex]!.type
+      return (row, format) => valueToKey(row[keyIndex] ?? null, type, format)
+    }
+    const fields = batch.keyFields
+    if (fields === undefined || fields.length === 0) return undefined
+    this.#s.onKeyFields?.()
+    if (fields.length === 1) {
+      const f = fields[0]!
+      const type = batch.schema.fields[f]!.type
+      return (row, format) => valueToKey(row[f] ?? null, type, format)
+    }
+    // Several key fields: one JSON object, as Debezium's keys, whatever key_format says (text has no structure).
+    const parts = fields.map((f) => ({
+      f,
+      name: JSON.stringify(batch.schema.fields[f]!.name),
+      type: batch.schema.fields[f]!.type,
+    }))
+    return (row) =>
+      Buffer.from(`{${parts.map((p) => `${p.name}:${valueToJson(row[p.f] ?? null, p.type)}`).join(',')}}`, 'utf8')
+  }
+
+  #keyless(kind: string): FerrisError {
+    return new FerrisError(
+      'FERRIS_UNSUPPORTED',
+      `${this.#context.name}: a ${kind} row needs a message key, and the sink has none`,
+      {
+        subject: `${this.#context.name}.key_column`,
+        value: kind,
+        expected: 'a key column, so deletes become tombstones and old values of updates are left out',
+        hint: `Set '${this.#context.name}.key_column' to the column that identifies a row (e.g. the primary key)`,
+      },
+    )
   }
 
   async #transaction(): Promise<Transaction> {

@@ -194,6 +194,12 @@ export const kafkaOptions = defineOptions({
     aliases: ['session.timeout.ms'],
   },
   heartbeat_interval: { type: 'duration', default: 3_000, doc: 'Source: group heartbeat interval.' },
+  changelog: {
+    type: 'boolean',
+    default: false,
+    doc: 'Source: the topic is a keyed changelog; a null value (tombstone) is a DELETE of its key, any other message an UPDATE_AFTER.',
+    aliases: ['upsert'],
+  },
   schema_sample_size: {
     type: 'integer',
     default: 1000,
@@ -208,7 +214,7 @@ export const kafkaOptions = defineOptions({
   // Sink
   key_column: {
     type: 'string',
-    doc: 'Sink: the column whose value is the message key (else the _key column if present, else no key).',
+    doc: "Sink: the column whose value is the message key (else the _key column, else the batch's key fields). Source, with changelog=true: the column a tombstone's key fills.",
     aliases: ['key', 'message_key', 'primary_key'],
   },
   headers: { type: 'map', doc: 'Sink: headers added to every message, e.g. headers.source=ferris.' },

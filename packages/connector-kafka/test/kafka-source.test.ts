@@ -1,7 +1,7 @@
 import { type ConnectorContext, noopMetrics, silentLogger, validateOptions } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
 import { KafkaSource } from '../src/kafka-source.js'
-import { kafkaOptions } from '../src/options.js'
+import { type KafkaOptions, kafkaOptions } from '../src/options.js'
 import { fakeClient } from './helpers/fake-client.js'
 
 const context: ConnectorContext = {
@@ -25,7 +25,7 @@ function source(raw: Record<string, string>, setup: Parameters<typeof fakeClient
     },
   )
 
-  return { source: new KafkaSource(options, context, createClient), log }
+  return { source: new KafkaSource(options as KafkaOptions, context, createClient), log }
 }
 
 describe('[kafka] source lifecycle', () => {
