@@ -58,4 +58,15 @@ export class PositionsTable {
 
     return Object.fromEntries(result.rows.map((r) => [r.source, JSON.parse(r.position) as Position]))
   }
+
+  /** The checkpoint id of the job's last commit (the highest over its sources), undefined before the first. */
+  async loadCheckpointId(client: pg.Client, jobId: string): Promise<number | undefined> {
+    const result = await client.query<{ id: string | null }>(
+      `SELECT max(checkpoint_id)::text AS id FROM ${this.#table} WHERE job_id = $1`,
+      [jobId],
+    )
+    const id = result.rows[0]?.id
+
+    return id === null || id === undefined ? undefined : Number(id)
+  }
 }

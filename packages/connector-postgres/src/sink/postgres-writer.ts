@@ -40,8 +40,13 @@ export interface WriterSetup {
  * and commits. Each statement runs under a savepoint so that a row the server refuses (constraint, value
  * out of range) can be found, handed to the bad-record policy, and the rest of the statement written.
  *
- * After a failure that loses the transaction (connection lost, serialization failure), every call throws
- * until `rollback`: rows written before the failure are gone, and going on would commit a hole.
+ * Every row accepted since the last successful commit is kept (`#uncommitted`). After a retryable failure
+ * that loses the transaction (connection lost, server restarted, serialization failure), the failed call
+ * throws, and the next call (the job's retry of it) reconnects, opens a new transaction and re-sends those
+ * rows before going on, so a retried call after an outage loses and repeats nothing. A COMMIT whose answer
+ * was lost is in doubt: with exactly-once positions the stored checkpoint id says whether it went through;
+ * without them the rows are sent again (see the README's delivery notes). A failure that is not retryable
+ * (a bad-record policy of `fail`, authentication) makes every call throw until `rollback`.
  */
 export class PostgresWriter implements DataWriter {
   readonly #setup: WriterSetup
@@ -56,6 +61,15 @@ export class PostgresWriter implements DataWriter {
   #savepoint = false
   #broken: FerrisError | undefined
   #pending: PendingRow[] = []
+  /**
+   * Every row accepted since the last successful commit, in order, to replay into a new transaction after
+   * the old one was lost. Bounded by what one checkpoint interval writes.
+   */
+  #uncommitted: PendingRow[] = []
+  /** Rows the server refused (reported as bad records) in this checkpoint: not replayed, not reported twice. */
+  #refused = new WeakSet<PendingRow>()
+  /** The checkpoint whose COMMIT was sent but not answered: it may or may not have been committed. */
+  #commitInDoubt: number | undefined
   #closed = false
 
   constructor(setup: WriterSetup, client: pg.Client) {
@@ -74,7 +88,22 @@ export class PostgresWriter implements DataWriter {
   }
 
   async write(batch: RecordBatch): Promise<void> {
-    this.#check()
+    await this.#ready()
+    // A failed write is retried with the whole batch: forget the part of it this call had accepted.
+    const mark = this.#uncommitted.length
+    try {
+      await this.#accept(batch)
+    } catch (error) {
+      // Rows of this batch still waiting in #pending go too (a bad-record policy of `fail` throws before
+      // they are sent), so what is sent and what would be replayed stay the same.
+      const accepted = new Set(this.#uncommitted.slice(mark))
+      this.#uncommitted.length = mark
+      if (accepted.size > 0) this.#pending = this.#pending.filter((row) => !accepted.has(row))
+      throw error
+    }
+  }
+
+  async #accept(batch: RecordBatch): Promise<void> {
     const rows = batch.rows
     const kinds = batch.kinds
     const keyed = this.#keyIndexes.length > 0
@@ -111,20 +140,23 @@ export class PostgresWriter implements DataWriter {
           continue
         }
       }
-      this.#pending.push({ params: p, kind, values: rows[r]! })
+      const row: PendingRow = { params: p, kind, values: rows[r]! }
+      this.#pending.push(row)
+      this.#uncommitted.push(row)
       if (this.#pending.length >= this.#chunk) await this.#send()
     }
   }
 
   async flush(): Promise<void> {
-    this.#check()
+    await this.#ready()
     await this.#send()
   }
 
   async commit(info: CommitInfo): Promise<void> {
-    this.#check()
+    await this.#ready()
     await this.#send()
     const client = await this.#ensureClient()
+    let sent = false
     try {
       if (this.#setup.positions !== undefined) {
         await this.#begin(client)
@@ -132,15 +164,19 @@ export class PostgresWriter implements DataWriter {
       }
       if (this.#inTransaction) {
         this.#inTransaction = false
+        sent = true
         await client.query('COMMIT')
       }
     } catch (error) {
+      if (sent) this.#commitInDoubt = info.checkpointId
       throw this.#fail(error, `committing checkpoint ${info.checkpointId}`)
     }
+    this.#committed()
   }
 
   async rollback(): Promise<void> {
     this.#pending = []
+    this.#committed()
     this.#broken = undefined
     if (this.#inTransaction && this.#client !== undefined) {
       this.#inTransaction = false
@@ -178,11 +214,72 @@ export class PostgresWriter implements DataWriter {
 
   // -------------------------------------------------------------------------------------------------------
 
+  /** The checkpoint's rows are committed (or discarded): nothing to replay any more. */
+  #committed(): void {
+    this.#uncommitted = []
+    this.#refused = new WeakSet()
+    this.#commitInDoubt = undefined
+  }
+
+  /**
+   * Before every call: after a retryable loss of the transaction, reconnect and replay the checkpoint's rows
+   * into a new transaction. A server still down fails here at once (connection refused, or `connect_timeout`)
+   * with a retryable error, so the job's backoff does the waiting.
+   */
+  async #ready(): Promise<void> {
+    this.#check()
+    const lost = this.#broken
+    if (lost === undefined) return
+    const client = await this.#fresh(lost)
+    try {
+      if (this.#commitInDoubt !== undefined && this.#setup.positions !== undefined) {
+        // The stored checkpoint id is written in the same transaction as the rows: it says which way the
+        // unanswered COMMIT went.
+        const stored = await this.#setup.positions.loadCheckpointId(client, this.#setup.jobId)
+        if (stored !== undefined && stored >= this.#commitInDoubt) this.#committed()
+      }
+      this.#commitInDoubt = undefined
+      this.#pending = []
+      this.#broken = undefined
+      const replay = this.#uncommitted.filter((row) => !this.#refused.has(row))
+      for (let start = 0; start < replay.length; start += this.#chunk) {
+        this.#pending = replay.slice(start, start + this.#chunk)
+        await this.#send()
+      }
+    } catch (error) {
+      this.#pending = []
+      throw this.#broken ?? this.#fail(error, `replaying the uncommitted rows into ${this.#setup.tableLabel}`)
+    }
+  }
+
+  /** A connection with no transaction open: the old one rolled back, or a new one when it is gone. */
+  async #fresh(lost: FerrisError): Promise<pg.Client> {
+    if (this.#client !== undefined && this.#inTransaction) {
+      this.#inTransaction = false
+      await this.#client.query('ROLLBACK').catch(() => this.#drop())
+    }
+    this.#inTransaction = false
+    this.#savepoint = false
+    try {
+      return await this.#ensureClient()
+    } catch (error) {
+      throw new FerrisError(
+        isFerrisError(error) ? error.code : lost.code,
+        `${this.#setup.context.name}: reconnecting to replay the lost transaction failed (${isFerrisError(error) ? error.message : String(error)}); retry later`,
+        {
+          cause: error,
+          retryable: isFerrisError(error) ? error.retryable : lost.retryable,
+          subject: this.#setup.context.name,
+        },
+      )
+    }
+  }
+
   #check(): void {
     if (this.#closed) {
       throw new FerrisError('FERRIS_INTERNAL', `${this.#setup.context.name}: the PostgreSQL writer is closed`)
     }
-    if (this.#broken !== undefined) {
+    if (this.#broken !== undefined && !this.#broken.retryable) {
       throw new FerrisError(
         this.#broken.code,
         `${this.#setup.context.name}: the transaction was lost (${this.#broken.message}); roll back and replay from the last checkpoint`,
@@ -289,6 +386,7 @@ export class PostgresWriter implements DataWriter {
         const classified = classifyError(error, this.#setup.context.name, `writing a row to ${this.#setup.tableLabel}`)
         if (classified.context.badRecord !== true) throw this.#fail(error, `writing to ${this.#setup.tableLabel}`)
         await client.query('ROLLBACK TO SAVEPOINT ferris_row')
+        this.#refused.add(row)
         this.#reportBad(row.values as Value[], classified)
       }
     }

@@ -107,14 +107,30 @@ describe('classifySqlState', () => {
 })
 
 describe('PostgresWriter with a client that always fails', () => {
-  it('fails retryably on a connection error and refuses to go on until rolled back', async () => {
-    const { writer, schema } = writerWith(failingClient(pgError('08006', 'connection failure')))
+  it('fails retryably on a connection error, and the retry reconnects (failing fast while the server is down)', async () => {
+    // Nothing listens on port 1: the reconnect is refused at once.
+    const options = optionsFor('t', { port: '1', connect_timeout: '2s' })
+    const { writer, schema } = writerWith(failingClient(pgError('08006', 'connection failure')), options)
     await writer.write({ schema, rows: [[1n, 'a']] })
     const error = await writer.commit({ checkpointId: 1, positions: {} }).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'FERRIS_CONNECTION_FAILED', retryable: true })
-    // The rows of the lost transaction are gone: carrying on would commit a hole.
-    await expect(writer.write({ schema, rows: [[2n, 'b']] })).rejects.toMatchObject({
+    // The retry tries to reconnect to replay the lost transaction, and says so.
+    const started = Date.now()
+    await expect(writer.commit({ checkpointId: 1, positions: {} })).rejects.toMatchObject({
       code: 'FERRIS_CONNECTION_FAILED',
+      retryable: true,
+      message: expect.stringContaining('reconnecting to replay the lost transaction failed'),
+    })
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it('after a non-retryable failure, refuses to go on until rolled back', async () => {
+    const { writer, schema } = writerWith(failingClient(pgError('28P01')))
+    await writer.write({ schema, rows: [[1n, 'a']] })
+    await expect(writer.flush()).rejects.toMatchObject({ code: 'FERRIS_AUTHENTICATION_FAILED' })
+    // Carrying on would commit a hole.
+    await expect(writer.write({ schema, rows: [[2n, 'b']] })).rejects.toMatchObject({
+      code: 'FERRIS_AUTHENTICATION_FAILED',
       message: expect.stringContaining('roll back and replay'),
     })
   })
