@@ -38,7 +38,11 @@ export interface WriterOptions {
 }
 
 /**
- * Writes batches. Calls are not concurrent. The durability promise of each method is part of the contract:
+ * Writes batches. Calls are not concurrent. When a call fails with a retryable FerrisError, the job's retry
+ * policy calls the same method again with the same arguments, without `rollback()` in between: a writer must
+ * either make that retry safe (reconnect, and replay what the lost connection had not committed) or fail with a
+ * non-retryable error, after which the job stops and restarts from its last checkpoint.
+ * The durability promise of each method is part of the contract:
  * the job commits source positions only after `commit` resolved on every sink.
  */
 export interface DataWriter {
