@@ -25,6 +25,10 @@ export interface DeadLetterQueueOptions {
   readonly maxPending?: number
   /** Epoch nanoseconds for `failed_at`; defaults to the wall clock. */
   readonly now?: () => bigint
+  /** Where the dead letters go, for messages (no secrets: a URI's user info is removed). */
+  readonly target?: string
+  /** Milliseconds `open` may take before it fails; 0 for no limit. Defaults to 10 000. */
+  readonly openTimeout?: number
 }
 
 /**
@@ -43,6 +47,8 @@ export class DeadLetterQueue {
   readonly #batchSize: number
   readonly #maxPending: number
   readonly #now: () => bigint
+  readonly #target: string
+  readonly #openTimeout: number
   #writer: DataWriter | undefined
   #buffer: Row[] = []
   #inFlight = 0
@@ -58,6 +64,8 @@ export class DeadLetterQueue {
     this.#batchSize = options.batchSize ?? 500
     this.#maxPending = options.maxPending ?? 100_000
     this.#now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n)
+    this.#target = redactUserInfo(options.target ?? 'the dead-letter sink')
+    this.#openTimeout = options.openTimeout ?? 10_000
     if (!(this.#batchSize >= 1 && this.#maxPending >= this.#batchSize)) {
       throw new FerrisError('FERRIS_CONFIG_INVALID', 'Dead-letter queue needs 1 ≤ batchSize ≤ maxPending', {
         value: { batchSize: this.#batchSize, maxPending: this.#maxPending },
@@ -65,11 +73,54 @@ export class DeadLetterQueue {
     }
   }
 
-  /** Opens the sink, checks it can hold the dead-letter rows and creates the writer. */
-  async open(): Promise<void> {
-    await this.#sink.open()
-    await this.#sink.validateSchema(DEAD_LETTER_SCHEMA)
-    this.#writer = await this.#sink.createWriter({ schema: DEAD_LETTER_SCHEMA, jobId: `${this.#jobId}.dlq` })
+  /**
+   * Opens the sink, checks it can hold the dead-letter rows and creates the writer. Fails with "cannot write
+   * dead letters to ..." when that fails, takes longer than `openTimeout`, or `signal` aborts: an open that
+   * never settles (Node's recursive mkdir under /proc never does) must not hold the job forever.
+   */
+  async open(signal?: AbortSignal): Promise<void> {
+    const opening = (async () => {
+      await this.#sink.open()
+      await this.#sink.validateSchema(DEAD_LETTER_SCHEMA)
+      return this.#sink.createWriter({ schema: DEAD_LETTER_SCHEMA, jobId: `${this.#jobId}.dlq` })
+    })()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let onAbort: (() => void) | undefined
+    const stopped = new Promise<never>((_, reject) => {
+      if (this.#openTimeout > 0) {
+        timer = setTimeout(
+          () => reject(new FerrisError('FERRIS_TIMEOUT', `opening it took longer than ${this.#openTimeout} ms`)),
+          this.#openTimeout,
+        )
+      }
+      onAbort = () => reject(new FerrisError('FERRIS_CANCELLED', 'the job stopped while it was being opened'))
+      if (signal?.aborted === true) onAbort()
+      else signal?.addEventListener('abort', onAbort, { once: true })
+    })
+    try {
+      const writer = await Promise.race([opening, stopped])
+      if (this.#closed) {
+        await writer.close().catch(() => undefined)
+        return
+      }
+      this.#writer = writer
+    } catch (error) {
+      // A late writer from an open that lost the race is closed when it comes.
+      opening.then((w) => w.close()).catch(() => undefined)
+      const cause = toFerrisError(error, 'FERRIS_IO', String(error))
+      throw new FerrisError(cause.code, `Cannot write dead letters to ${this.#target}: ${cause.message}`, {
+        ...cause.context,
+        subject: cause.context.subject ?? this.#target,
+        retryable: false,
+        cause,
+        hint:
+          cause.context.hint ??
+          "Point 'job.dlq.uri' (or '<name>.dlq.uri') at a place the job can write, or set 'job.bad_records' to 'fail' or 'skip'",
+      })
+    } finally {
+      clearTimeout(timer)
+      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
+    }
   }
 
   /** Rows accepted and not yet covered by a commit. */
@@ -176,4 +227,9 @@ export class DeadLetterQueue {
 
     return this.#writer
   }
+}
+
+/** `scheme://user:password@host/...` without `user:password@`: messages never carry credentials. */
+function redactUserInfo(target: string): string {
+  return target.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1')
 }

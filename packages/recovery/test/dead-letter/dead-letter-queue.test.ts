@@ -134,3 +134,49 @@ describe('[recovery] DeadLetterQueue', () => {
     expect(() => unopened.add(malformed(1))).toThrow(/before open\(\)/)
   })
 })
+
+describe('DeadLetterQueue.open on a sink that never opens', () => {
+  // Node's recursive mkdir under /proc never settles: the job must fail instead of hanging.
+  class HangingSink extends MemorySink {
+    override open(): Promise<void> {
+      return new Promise(() => undefined)
+    }
+  }
+
+  it('fails with "Cannot write dead letters to" after openTimeout, without the URI credentials', async () => {
+    const queue = new DeadLetterQueue({
+      sink: new HangingSink(),
+      jobId: 'j',
+      target: 'kafka://user:secret@localhost:9092/dlq',
+      openTimeout: 20,
+    })
+    const error = await queue.open().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(FerrisError)
+    expect((error as FerrisError).code).toBe('FERRIS_TIMEOUT')
+    expect((error as FerrisError).message).toMatch(/^Cannot write dead letters to kafka:\/\/localhost:9092\/dlq: /)
+    expect((error as FerrisError).message).not.toContain('secret')
+  })
+
+  it('ends at once when the job stops while opening', async () => {
+    const controller = new AbortController()
+    const queue = new DeadLetterQueue({ sink: new HangingSink(), jobId: 'j', target: 'file:/proc/x', openTimeout: 0 })
+    const opening = queue.open(controller.signal).catch((e: unknown) => e)
+    controller.abort()
+    const error = await opening
+    expect((error as FerrisError).code).toBe('FERRIS_CANCELLED')
+    expect((error as FerrisError).message).toContain('Cannot write dead letters to file:/proc/x')
+  })
+
+  it('wraps an open failure with the target', async () => {
+    class FailingSink extends MemorySink {
+      override async open(): Promise<void> {
+        throw new FerrisError('FERRIS_NOT_FOUND', 'Cannot write /proc/nope: its directory does not exist')
+      }
+    }
+    const error = await new DeadLetterQueue({ sink: new FailingSink(), jobId: 'j', target: 'file:/proc/nope/d.jsonl' })
+      .open()
+      .catch((e: unknown) => e)
+    expect((error as FerrisError).code).toBe('FERRIS_NOT_FOUND')
+    expect((error as FerrisError).message).toContain('Cannot write dead letters to file:/proc/nope/d.jsonl')
+  })
+})

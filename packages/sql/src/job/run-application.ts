@@ -245,11 +245,12 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     const queue = new DeadLetterQueue({
       sink: options.registry.createSink(target.spec, env.contextFor(dlqRef)),
       jobId: job.name,
+      target: typeof target.spec.properties.uri === 'string' ? target.spec.properties.uri : target.name,
       ...(options.now === undefined ? {} : { now: options.now }),
     })
     queues.set(target.name, queue)
     closers.push(() => queue.close())
-    await queue.open()
+    await queue.open(env.signal)
     committers.push(queue)
   }
   const badRecordMetrics = env.observe.metricsFor(job.name)
