@@ -37,14 +37,22 @@ export class EndpointResilience {
   }
 
   /** Runs `fn` under the endpoint's policies. `fn` receives the attempt number and a signal to honour. */
-  execute<T>(fn: (context: AttemptContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
-    return this.retry.execute((context) => {
-      const timed = (s: AbortSignal) =>
-        this.timeout === undefined
-          ? fn({ attempt: context.attempt, signal: s })
-          : this.timeout.execute((inner) => fn({ attempt: context.attempt, signal: inner }), s)
+  execute<T>(
+    fn: (context: AttemptContext) => Promise<T> | T,
+    signal?: AbortSignal,
+    waitSignal?: AbortSignal,
+  ): Promise<T> {
+    return this.retry.execute(
+      (context) => {
+        const timed = (s: AbortSignal) =>
+          this.timeout === undefined
+            ? fn({ attempt: context.attempt, signal: s })
+            : this.timeout.execute((inner) => fn({ attempt: context.attempt, signal: inner }), s)
 
-      return this.breaker === undefined ? timed(context.signal) : this.breaker.execute(timed, context.signal)
-    }, signal)
+        return this.breaker === undefined ? timed(context.signal) : this.breaker.execute(timed, context.signal)
+      },
+      signal,
+      waitSignal,
+    )
   }
 }

@@ -7,8 +7,13 @@ import type { EndpointResilience } from './endpoint-resilience.js'
  * that are `idempotent` or transactional absorb it. `rollback` and `close` are not retried: they run when
  * the job is already giving up.
  */
-export function resilientWriter(writer: DataWriter, resilience: EndpointResilience, signal?: AbortSignal): DataWriter {
-  const run = <T>(fn: () => Promise<T>) => resilience.execute(() => fn(), signal)
+export function resilientWriter(
+  writer: DataWriter,
+  resilience: EndpointResilience,
+  signal?: AbortSignal,
+  waitSignal?: AbortSignal,
+): DataWriter {
+  const run = <T>(fn: () => Promise<T>) => resilience.execute(() => fn(), signal, waitSignal)
   const wrapped: DataWriter = {
     write: (batch: RecordBatch) => run(() => writer.write(batch)),
     flush: () => run(() => writer.flush()),

@@ -71,7 +71,16 @@ export class RetryPolicy {
     this.#env = env
   }
 
-  async execute<T>(fn: (context: AttemptContext) => Promise<T> | T, signal?: AbortSignal): Promise<T> {
+  /**
+   * `waitSignal` cuts the waits between attempts short without cancelling anything: once it aborts, the
+   * remaining attempts (still within `maxAttempts`) follow each other at once, so a stopping job's final
+   * flush and commit are still retried but never sleep through the stop.
+   */
+  async execute<T>(
+    fn: (context: AttemptContext) => Promise<T> | T,
+    signal?: AbortSignal,
+    waitSignal?: AbortSignal,
+  ): Promise<T> {
     const now = this.#env.now ?? (() => Date.now())
     const { metrics, hooks } = this.#env
     const labels = { endpoint: this.subject }
@@ -142,7 +151,7 @@ export class RetryPolicy {
           const delayMs = Math.max(backoff.duration, circuitWait)
           metrics?.count(RECOVERY_METRICS.retries, 1, labels)
           hooks?.onRetry?.({ subject: this.subject, attempt: attempts, delayMs, error: lastError })
-          await sleep(delayMs, this.subject, signal, lastError)
+          await sleep(delayMs, this.subject, signal, lastError, waitSignal)
         }
         attempts++
 
@@ -207,25 +216,36 @@ function clampToDeadline(
   return { next: (context) => wrap(factory.next(context)) }
 }
 
-/** Waits `ms`, or rejects with FERRIS_CANCELLED as soon as `signal` aborts. */
-function sleep(ms: number, subject: string, signal: AbortSignal | undefined, lastError: unknown): Promise<void> {
+/** Waits `ms`, or rejects with FERRIS_CANCELLED as soon as `signal` aborts, or resolves when `cut` aborts. */
+function sleep(
+  ms: number,
+  subject: string,
+  signal: AbortSignal | undefined,
+  lastError: unknown,
+  cut?: AbortSignal,
+): Promise<void> {
   const cancelled = () =>
     new FerrisError('FERRIS_CANCELLED', `${subject}: stopped waiting to retry because the job stopped`, {
       subject,
       cause: lastError,
     })
   if (signal?.aborted === true) return Promise.reject(cancelled())
-  if (ms <= 0) return Promise.resolve()
+  if (ms <= 0 || cut?.aborted === true) return Promise.resolve()
 
   return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      cut?.removeEventListener('abort', done)
+      resolve()
+    }
     const onAbort = () => {
       clearTimeout(timer)
+      cut?.removeEventListener('abort', done)
       reject(cancelled())
     }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
+    const timer = setTimeout(done, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
+    cut?.addEventListener('abort', done, { once: true })
   })
 }

@@ -167,3 +167,32 @@ describe('[recovery] RetryPolicy', () => {
     expect(() => new RetryPolicy('out', { ...base, maxAttempts: 0 })).toThrow(/out.retry.max_attempts/)
   })
 })
+
+describe('RetryPolicy waitSignal', () => {
+  it('cuts the wait between attempts short once the wait signal aborts, and still retries', async () => {
+    const policy = new RetryPolicy('out', {
+      maxAttempts: 3,
+      backoff: 'fixed',
+      initialDelay: 60_000,
+      maxDelay: 60_000,
+      jitter: 'none',
+      deadline: 0,
+    })
+    const stop = new AbortController()
+    let calls = 0
+    const started = Date.now()
+    const result = policy.execute(
+      async () => {
+        calls++
+        if (calls === 1) setTimeout(() => stop.abort(), 10)
+        if (calls < 3) throw new FerrisError('FERRIS_CONNECTION_FAILED', 'down', { retryable: true })
+        return 'ok'
+      },
+      undefined,
+      stop.signal,
+    )
+    await expect(result).resolves.toBe('ok')
+    expect(calls).toBe(3)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+})

@@ -1,4 +1,5 @@
-import type { ConnectorMetrics, DataReader, DataWriter } from '@ferris/core'
+import type { ConnectorMetrics, DataReader, DataWriter, Logger } from '@ferris/core'
+import { isFerrisError } from '@ferris/core'
 import {
   EndpointResilience,
   type FerrisMetrics,
@@ -59,7 +60,15 @@ export class JobObservability {
   readonly #health: HealthRegistry | undefined
   readonly #job: HealthReporter | undefined
 
-  constructor(job: string, observability: Observability | undefined, extra: ConnectorMetrics | undefined) {
+  readonly #logger: Logger | undefined
+
+  constructor(
+    job: string,
+    observability: Observability | undefined,
+    extra: ConnectorMetrics | undefined,
+    logger?: Logger,
+  ) {
+    this.#logger = logger
     this.#metrics = observability?.metrics
     this.#health = observability?.health
     this.#extra = extra
@@ -113,7 +122,25 @@ export class JobObservability {
   resilience(endpoint: string, kind: 'source' | 'sink', options: ResilienceOptions): EndpointResilience {
     this.#health?.component(endpoint, kind)
     const metrics = this.metricsFor(endpoint)
-    const hooks: RecoveryHooks | undefined = this.#health === undefined ? undefined : healthHooks(this.#health, kind)
+    const health: RecoveryHooks | undefined = this.#health === undefined ? undefined : healthHooks(this.#health, kind)
+    const logger = this.#logger
+    // Every retry is logged: a job waiting on a dead system must say so, not sit silent.
+    const hooks: RecoveryHooks | undefined =
+      logger === undefined
+        ? health
+        : {
+            ...health,
+            onRetry: (e) => {
+              logger.log('warn', `${e.subject}: attempt ${e.attempt} failed, retrying in ${e.delayMs} ms`, {
+                [kind]: e.subject,
+                attempt: e.attempt,
+                delayMs: e.delayMs,
+                code: isFerrisError(e.error) ? e.error.code : 'unknown',
+                error: e.error instanceof Error ? e.error.message : String(e.error),
+              })
+              health?.onRetry?.(e)
+            },
+          }
 
     return new EndpointResilience(endpoint, options, {
       ...(metrics === undefined ? {} : { metrics }),
@@ -124,10 +151,11 @@ export class JobObservability {
   /**
    * A writer whose calls are retried (retryable `FerrisError`s only), guarded by a breaker and a timeout as
    * the sink's `retry.*`, `breaker.*` and `timeout` properties say. No abort signal: the runner flushes and
-   * commits after a stop, and those calls deserve their retries (a second Ctrl-C in the CLI exits at once).
+   * commits after a stop, and those calls deserve their attempts. `waitSignal` (the job's) ends the waits
+   * between attempts: after a stop nothing sleeps through a retry delay or a breaker cool-down.
    */
-  writer(writer: DataWriter, sink: string, options: ResilienceOptions): DataWriter {
-    return resilientWriter(writer, this.resilience(sink, 'sink', options))
+  writer(writer: DataWriter, sink: string, options: ResilienceOptions, waitSignal?: AbortSignal): DataWriter {
+    return resilientWriter(writer, this.resilience(sink, 'sink', options), undefined, waitSignal)
   }
 
   /** A reader under the source's policies; `signal` ends a retry wait at once when the job stops. */

@@ -173,7 +173,12 @@ export async function runApplication(sql: string, options: RunApplicationOptions
           contextFor,
           sources: new Map(job.sources.map((s) => [s, created.get(s)!])),
           startNanos,
-          observe: new JobObservability(job.name, options.observability, options.metrics),
+          observe: new JobObservability(
+            job.name,
+            options.observability,
+            options.metrics,
+            logger.child({ module: 'recovery', job: job.name }),
+          ),
         }
         for (const s of job.sources) holders.set(s, env)
         if (job.sink.kind === 'endpoint') holders.set(job.sink.endpoint, env)
@@ -291,6 +296,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         await sink.createWriter({ schema, jobId: job.name, lastCheckpointId: stored?.checkpointId ?? 0 }),
         ep.name,
         job.recovery.for(ep.name).resilience,
+        env.signal,
       )
       writer = w
       closers.unshift(() => w.close())

@@ -298,3 +298,40 @@ describe('runApplication: retries, breaker, metrics and health', () => {
     expect(await sample(metrics, 'ferris_records_in_total', { source: 'orders' })).toBe(8)
   })
 })
+
+describe('a sink that stays down', () => {
+  it('logs every retry at warn with attempt, delay and code, and ends promptly on the first abort', async () => {
+    const { registry, store } = setupFlaky(1_000_000)
+    store.set('orders', orderRows(10), ORDERS)
+    const entries: Array<{ level: string; message: string; fields: Record<string, unknown> }> = []
+    const controller = new AbortController()
+    const logger = {
+      isLevelEnabled: () => true,
+      log(level: string, message: string, fields: Record<string, unknown> = {}) {
+        entries.push({ level, message, fields })
+        // Stop once the job is waiting on the open breaker's cool-down (60 s here).
+        if (message.includes('retrying in') && (fields.delayMs as number) > 10_000) controller.abort(new Error('stop'))
+      },
+      child() {
+        return logger
+      },
+    }
+    const started = Date.now()
+    const outcome = await runApplication(
+      SQL(", 'out.retry.max_attempts' = '30', 'out.breaker.failure_threshold' = '2', 'out.breaker.cooldown' = '60s'", [
+        '1ms',
+        '3s',
+      ]),
+      { registry, cwd: cwd(), signal: controller.signal, logger: logger as never },
+    ).then(
+      (r) => r,
+      (e: unknown) => e,
+    )
+    expect(outcome).toBeDefined()
+    expect(Date.now() - started).toBeLessThan(10_000)
+    const retries = entries.filter((e) => e.level === 'warn' && e.message.includes('retrying in'))
+    expect(retries.length).toBeGreaterThanOrEqual(2)
+    expect(retries[0]!.fields).toMatchObject({ attempt: 1, code: 'FERRIS_CONNECTION_FAILED' })
+    expect(retries.some((e) => e.fields.code === 'FERRIS_CIRCUIT_OPEN')).toBe(true)
+  }, 20_000)
+})
