@@ -104,6 +104,9 @@ export interface ParseOptions {
   readonly fileName?: string
 }
 
+/** Deepest expression nesting accepted: parentheses, calls, NOTs, signs and binary operator chains all count. */
+export const MAX_EXPRESSION_DEPTH = 256
+
 /** Parses a SQL application: statements separated by `;`. Throws FERRIS_SQL_SYNTAX pointing at the text. */
 export function parse(sql: string | SourceText, options: ParseOptions = {}): Application {
   const source = typeof sql === 'string' ? new SourceText(sql, options.fileName) : sql
@@ -163,6 +166,9 @@ class Parser {
   readonly #source: SourceText
   readonly #tokens: Token[]
   #pos = 0
+  // Expression nesting now (see #nested), and the depth of the binary chains built so far.
+  #depth = 0
+  readonly #chainDepth = new WeakMap<Expr, number>()
   /** Aliases written without AS, which may be a misspelled keyword. */
   readonly #implicitAliases = new Set<Identifier>()
 
@@ -661,11 +667,47 @@ class Parser {
   // ------------------------------------------------------------ expressions
 
   expr(): Expr {
-    return this.#or()
+    return this.#nested(() => this.#or())
+  }
+
+  /**
+   * Runs `parse` one nesting level deeper. Every later stage (analyzer, planner, evaluator) walks the tree
+   * recursively, so a tree deeper than MAX_EXPRESSION_DEPTH is refused here, where the error can point at
+   * the text, instead of overflowing the stack further on.
+   */
+  #nested<T>(parse: () => T, extra = 0): T {
+    this.#depth++
+    try {
+      this.#checkDepth(extra)
+      return parse()
+    } finally {
+      this.#depth--
+    }
+  }
+
+  #checkDepth(extra: number): void {
+    if (this.#depth + extra <= MAX_EXPRESSION_DEPTH) return
+    const t = this.#cur()
+    this.#error(t, `Expression nested too deeply (more than ${MAX_EXPRESSION_DEPTH} levels)`, {
+      hint: 'Split the expression, e.g. into several columns or a chain of views, or use IN (...) instead of long OR chains',
+    })
   }
 
   #binary(op: BinaryOp, left: Expr, right: Expr, opTok: Token): Expr {
-    return { kind: 'binary', op, left, right, opSpan: opTok, span: { start: left.span.start, end: right.span.end } }
+    // A chain such as a + b + c + ... is parsed in a loop but builds a left-deep tree: its length is depth.
+    const chain = Math.max(this.#chainDepth.get(left) ?? 0, this.#chainDepth.get(right) ?? 0) + 1
+    this.#checkDepth(chain)
+    const e: Expr = {
+      kind: 'binary',
+      op,
+      left,
+      right,
+      opSpan: opTok,
+      span: { start: left.span.start, end: right.span.end },
+    }
+    this.#chainDepth.set(e, chain)
+
+    return e
   }
 
   #or(): Expr {
@@ -690,7 +732,7 @@ class Parser {
     const t = this.#cur()
     if (this.#isKeyword('NOT') && !this.#isKeyword('EXISTS', this.#peek())) {
       this.#next()
-      const operand = this.#not()
+      const operand = this.#nested(() => this.#not())
 
       return { kind: 'unary', op: 'NOT', operand, span: { start: t.start, end: operand.span.end } }
     }
@@ -819,7 +861,7 @@ class Parser {
     const t = this.#cur()
     if (this.#isOp('-') || this.#isOp('+')) {
       this.#next()
-      const operand = this.#unary()
+      const operand = this.#nested(() => this.#unary())
       const span = { start: t.start, end: operand.span.end }
       // Fold the sign into a number so that -9223372036854775808 is a BIGINT, not an overflowing negation.
       if (
