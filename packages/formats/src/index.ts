@@ -49,6 +49,16 @@ export { GLOB_CHARS, globToRegExp } from './paths/glob.js'
 export { jobTag } from './paths/job-tag.js'
 export { type PartFill, partFull, type RollingLimits, rowsThatFit } from './paths/part-rolling.js'
 export { groupByPartition, NULL_PARTITION, partitionIndexes, partitionPath } from './paths/partition-path.js'
+// Reading files and objects into batches, whatever holds the bytes
+export type { ByteOrigin, ClosableInput } from './reading/byte-origin.js'
+export {
+  type FormatReader,
+  type FormatReaderOptions,
+  openFormatReader,
+  type ReadHooks,
+  type ReadProgress,
+  type TakeResult,
+} from './reading/format-reader.js'
 export { decodeStream } from './stream/decode-stream.js'
 // Format lookup
 export {
