@@ -9,6 +9,7 @@ import {
 } from '@ferris/core'
 import { messageEncoder } from '@ferris/formats'
 import kafkajs, { type Admin, type CompressionTypes, type Producer } from 'kafkajs'
+import { AdminConnection } from './admin-connection.js'
 import { classifyError } from './classify-error.js'
 import { kafkaConfig, RETRY } from './client-config.js'
 import { avroCodecOptions, formatOf } from './codec-options.js'
@@ -35,10 +36,9 @@ export class KafkaSink implements DataSink {
   readonly #client: KafkaClient
   readonly #topic: string
   readonly #transactional: boolean
-  #admin: Admin | undefined
+  readonly #connection: AdminConnection
   /** A message key is known (key column, `_key`, or a batch's keyFields): changes are written as upserts. */
   #keyed: boolean
-  #opening: Promise<void> | undefined
   readonly #producers = new Set<Producer>()
 
   constructor(options: KafkaOptions, context: ConnectorContext, createClient: CreateKafkaClient = createKafkaClient) {
@@ -79,6 +79,7 @@ export class KafkaSink implements DataSink {
       )
     }
     this.#client = createClient(kafkaConfig(options, context, 'sink'))
+    this.#connection = new AdminConnection(this.#client)
     this.#keyed = options.key_column !== undefined
   }
 
@@ -93,22 +94,12 @@ export class KafkaSink implements DataSink {
     }
   }
 
-  /** Idempotent, as the source's: a second admin client would replace the first without closing it. */
+  /** Idempotent (see AdminConnection): a failed open is forgotten, so the next call tries again. */
   open(): Promise<void> {
-    this.#opening ??= this.#open().catch(async (error: unknown) => {
-      this.#opening = undefined
-      const admin = this.#admin
-      this.#admin = undefined
-      await admin?.disconnect().catch(() => {})
-      throw error
-    })
-
-    return this.#opening
+    return this.#connection.open((admin) => this.#setUp(admin))
   }
 
-  async #open(): Promise<void> {
-    const admin = this.#client.admin({ retry: RETRY })
-    this.#admin = admin
+  async #setUp(admin: Admin): Promise<void> {
     try {
       await admin.connect()
       const topics = await admin.listTopics()
@@ -200,7 +191,7 @@ export class KafkaSink implements DataSink {
       throw classifyError(error, `connecting the producer for ${this.#topic}`)
     }
     this.#producers.add(producer)
-    const admin = this.#admin!
+    const admin = this.#connection.admin!
     const writer = new KafkaWriter(
       {
         producer,
@@ -239,11 +230,7 @@ export class KafkaSink implements DataSink {
     const producers = [...this.#producers]
     this.#producers.clear()
     await Promise.allSettled(producers.map((p) => p.disconnect()))
-    await this.#opening?.catch(() => {})
-    this.#opening = undefined
-    const admin = this.#admin
-    this.#admin = undefined
-    await admin?.disconnect().catch(() => {})
+    await this.#connection.close()
   }
 }
 

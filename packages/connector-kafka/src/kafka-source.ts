@@ -11,6 +11,7 @@ import {
 } from '@ferris/core'
 import { inferSchema, messageDecoder, parseAvroSchemaText, schemaFromAvro } from '@ferris/formats'
 import type { Admin } from 'kafkajs'
+import { AdminConnection } from './admin-connection.js'
 import { classifyError } from './classify-error.js'
 import { kafkaConfig, RETRY } from './client-config.js'
 import { avroCodecOptions, formatOf } from './codec-options.js'
@@ -30,8 +31,7 @@ export class KafkaSource implements DataSource {
   readonly #context: ConnectorContext
   readonly #client: KafkaClient
   readonly #groupId: string
-  #admin: Admin | undefined
-  #opening: Promise<void> | undefined
+  readonly #connection: AdminConnection
   #topics: string[] = []
   #ends: OffsetMap | undefined
   readonly #readers = new Set<KafkaReader>()
@@ -77,6 +77,7 @@ export class KafkaSource implements DataSource {
     }
     this.#groupId = options.group_id ?? `ferris-${context.name}`
     this.#client = createClient(kafkaConfig(options, context, 'source'))
+    this.#connection = new AdminConnection(this.#client)
     this.capabilities = {
       bounded: options.bounded,
       seek: true,
@@ -90,26 +91,12 @@ export class KafkaSource implements DataSource {
     return this.#groupId
   }
 
-  /**
-   * Idempotent: the job opens a source that schema discovery already opened, and a second admin client
-   * created here would replace the first without disconnecting it (one socket left open keeps the process
-   * alive after the job ends). A failed open is forgotten, so the next call tries again.
-   */
+  /** Idempotent (see AdminConnection): a failed open is forgotten, so the next call tries again. */
   open(): Promise<void> {
-    this.#opening ??= this.#open().catch(async (error: unknown) => {
-      this.#opening = undefined
-      const admin = this.#admin
-      this.#admin = undefined
-      await admin?.disconnect().catch(() => {})
-      throw error
-    })
-
-    return this.#opening
+    return this.#connection.open((admin) => this.#setUp(admin))
   }
 
-  async #open(): Promise<void> {
-    const admin = this.#client.admin({ retry: RETRY })
-    this.#admin = admin
+  async #setUp(admin: Admin): Promise<void> {
     let existing: string[]
     try {
       await admin.connect()
@@ -199,7 +186,7 @@ export class KafkaSource implements DataSource {
 
   /** Up to schema_sample_size message values from the start of the topics, as text. */
   async #sample(): Promise<string[]> {
-    const admin = this.#admin!
+    const admin = this.#connection.admin!
     const want = this.#options.schema_sample_size
     const highs = new Map<string, bigint>()
     try {
@@ -363,7 +350,7 @@ export class KafkaSource implements DataSource {
   async #startOffsets(): Promise<OffsetMap> {
     const out: OffsetMap = new Map()
     if (this.#options.start !== 'timestamp' && this.#options.start !== 'offsets') return out
-    const admin = this.#admin!
+    const admin = this.#connection.admin!
     let committed: Awaited<ReturnType<Admin['fetchOffsets']>>
     try {
       committed = await admin.fetchOffsets({ groupId: this.#groupId, topics: this.#topics })
@@ -401,12 +388,7 @@ export class KafkaSource implements DataSource {
     const readers = [...this.#readers]
     this.#readers.clear()
     await Promise.allSettled(readers.map((r) => r.close()))
-    // An open still in flight would create its admin after we looked: wait for it, then disconnect.
-    await this.#opening?.catch(() => {})
-    this.#opening = undefined
-    const admin = this.#admin
-    this.#admin = undefined
-    await admin?.disconnect().catch(() => {})
+    await this.#connection.close()
   }
 }
 
