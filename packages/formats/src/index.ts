@@ -59,6 +59,7 @@ export {
   type ReadProgress,
   type TakeResult,
 } from './reading/format-reader.js'
+export { type InputWalk, type ReadBatchOptions, readBatch } from './reading/read-batch.js'
 export { decodeStream } from './stream/decode-stream.js'
 // Format lookup
 export {

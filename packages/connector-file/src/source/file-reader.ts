@@ -1,8 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  batchOf,
   type ConnectorContext,
   type DataReader,
   FerrisError,
@@ -11,7 +9,7 @@ import {
   type ReadResult,
   type Row,
 } from '@ferris/core'
-import { type FormatReader, formatOf, openFormatReader, type ReadProgress } from '@ferris/formats'
+import { type FormatReader, formatOf, openFormatReader, type ReadProgress, readBatch } from '@ferris/formats'
 import type { FileOptions } from '../options.js'
 import { type FileSet, listFiles } from './file-set.js'
 import { LocalFileInput } from './local-input.js'
@@ -60,24 +58,22 @@ export class FileReader implements DataReader {
 
   async read(): Promise<ReadResult> {
     if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', `Reader of "${this.#context.name}" is closed`)
-    const rows: Row[] = []
-    for (;;) {
-      while (rows.length < this.#batchSize) {
-        const file = await this.#nextFile()
-        if (file === undefined) break
-        await this.#take(file, rows)
-      }
-      if (rows.length > 0)
-        return { kind: 'batch', batch: batchOf(this.#reader.schema, rows), position: this.position() }
-      if (!this.#options.watch) {
-        this.#finished = true
-        return { kind: 'end', position: this.position() }
-      }
-      if (await this.#poll()) continue
-      await sleep(this.#options.poll_interval, undefined, { signal: this.#context.signal }).catch(() => {})
-
-      return { kind: 'idle', position: this.position() }
+    const walk = {
+      next: () => this.#nextFile(),
+      take: (input: OpenFile, rows: Row[]) => this.#take(input, rows),
+      poll: () => this.#poll(),
+      position: () => this.position(),
     }
+    const result = await readBatch(walk, {
+      schema: this.#reader.schema,
+      batchSize: this.#batchSize,
+      watch: this.#options.watch === true,
+      pollInterval: this.#options.poll_interval,
+      signal: this.#context.signal,
+    })
+    if (result.kind === 'end') this.#finished = true
+
+    return result
   }
 
   /** The position after everything handed over so far. */

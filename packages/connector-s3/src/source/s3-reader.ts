@@ -1,6 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  batchOf,
   type ConnectorContext,
   type DataReader,
   FerrisError,
@@ -9,7 +7,7 @@ import {
   type ReadResult,
   type Row,
 } from '@ferris/core'
-import { type FormatReader, formatOf, openFormatReader, type ReadProgress } from '@ferris/formats'
+import { type FormatReader, formatOf, openFormatReader, type ReadProgress, readBatch } from '@ferris/formats'
 import type { ObjectSet } from '../object-set.js'
 import type { S3Env } from '../s3-env.js'
 import { listObjects, type ObjectInfo } from './list-objects.js'
@@ -55,24 +53,22 @@ export class S3Reader implements DataReader {
 
   async read(): Promise<ReadResult> {
     if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', `Reader of "${this.#context.name}" is closed`)
-    const rows: Row[] = []
-    for (;;) {
-      while (rows.length < this.#batchSize) {
-        const object = await this.#next()
-        if (object === undefined) break
-        await this.#take(object, rows)
-      }
-      if (rows.length > 0)
-        return { kind: 'batch', batch: batchOf(this.#reader.schema, rows), position: this.position() }
-      if (!this.#env.options.watch) {
-        this.#finished = true
-        return { kind: 'end', position: this.position() }
-      }
-      if (await this.#poll()) continue
-      await sleep(this.#env.options.poll_interval, undefined, { signal: this.#context.signal }).catch(() => {})
-
-      return { kind: 'idle', position: this.position() }
+    const walk = {
+      next: () => this.#next(),
+      take: (input: OpenObject, rows: Row[]) => this.#take(input, rows),
+      poll: () => this.#poll(),
+      position: () => this.position(),
     }
+    const result = await readBatch(walk, {
+      schema: this.#reader.schema,
+      batchSize: this.#batchSize,
+      watch: this.#env.options.watch === true,
+      pollInterval: this.#env.options.poll_interval,
+      signal: this.#context.signal,
+    })
+    if (result.kind === 'end') this.#finished = true
+
+    return result
   }
 
   position(): Position {
