@@ -1,7 +1,7 @@
 import { explain, plan } from '@ferris/sql'
 import { parseSetOptions, readApplication } from '../app/read-application.js'
 import { EXIT, type ExitCode } from '../exit-codes.js'
-import { describeFailure, isInvalidApplication } from '../output/report-error.js'
+import { isInvalidApplication, reportFailure } from '../output/report-error.js'
 import type { CommandEnv } from './context.js'
 
 /**
@@ -25,7 +25,7 @@ export async function checkCommand(
 
     return EXIT.OK
   } catch (error) {
-    env.stderr(`${describeFailure(error)}\n`)
+    reportFailure(error, env)
 
     return isInvalidApplication(error) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
   }

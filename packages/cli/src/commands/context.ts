@@ -11,6 +11,11 @@ export interface CommandEnv {
   readonly interactive: boolean
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
+  /**
+   * True with `--log-format json`: a failure is then logged as one JSON line too. Without the flag, logs are JSON
+   * when stderr is not a terminal, but the final error stays text (with its caret excerpt) for the person reading.
+   */
+  readonly jsonLogs: boolean
   /** The live status line of an interactive run; other output is printed above it. */
   readonly status?: ProgressLine
   loadConnectors(): Promise<LoadedRegistry>
@@ -33,15 +38,14 @@ export function createCommandEnv(options: GlobalOptions): CommandEnv {
     status === undefined ? write(text) : status.around(() => write(text))
   const stderr = above(rawStderr)
   const stdout = above((text) => process.stdout.write(text))
-  const logger =
-    options.logFormat === 'json' || (!interactive && options.logFormat !== 'text')
-      ? createJsonLogger(level)
-      : createTextLogger(level, (line) => stderr(`${line}\n`))
+  const jsonLogs = options.logFormat === 'json' || (!interactive && options.logFormat !== 'text')
+  const logger = jsonLogs ? createJsonLogger(level) : createTextLogger(level, (line) => stderr(`${line}\n`))
 
   return {
     cwd,
     logger,
     interactive,
+    jsonLogs: options.logFormat === 'json',
     stdout,
     stderr,
     ...(status === undefined ? {} : { status }),

@@ -1,7 +1,7 @@
 import { type ConnectorContext, formatConnectionString, parseConnectionString, typeToString } from '@ferris/core'
 import { dataSourceProvider, SchemaRegistry } from '@ferris/schema'
 import { EXIT, type ExitCode } from '../exit-codes.js'
-import { describeFailure, isInvalidApplication } from '../output/report-error.js'
+import { isInvalidApplication, reportFailure } from '../output/report-error.js'
 import type { CommandEnv } from './context.js'
 
 /**
@@ -51,7 +51,7 @@ export async function describeCommand(uri: string, env: CommandEnv): Promise<Exi
 
     return EXIT.OK
   } catch (error) {
-    env.stderr(`${describeFailure(error)}\n`)
+    reportFailure(error, env)
 
     return isInvalidApplication(error) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
   }

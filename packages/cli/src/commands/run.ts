@@ -5,7 +5,7 @@ import { type ApplicationProgress, type ApplicationResult, runApplication } from
 import { parseSetOptions, readApplication } from '../app/read-application.js'
 import { EXIT, type ExitCode } from '../exit-codes.js'
 import { formatElapsed, type ProgressView } from '../output/progress.js'
-import { describeFailure, isInvalidApplication } from '../output/report-error.js'
+import { isInvalidApplication, reportFailure } from '../output/report-error.js'
 import type { CommandEnv } from './context.js'
 
 export interface RunOptions {
@@ -93,7 +93,7 @@ export async function runCommand(file: string, options: RunOptions, env: Command
     return interrupted ? EXIT.INTERRUPTED : EXIT.OK
   } catch (error) {
     line?.finish(view)
-    env.stderr(`${describeFailure(error)}\n`)
+    reportFailure(error, env)
     if (interrupted) return EXIT.INTERRUPTED
 
     return isInvalidApplication(error) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE

@@ -1,4 +1,4 @@
-import { isFerrisError, redactSecrets } from '@ferris/core'
+import { isFerrisError, type Logger, redactSecrets } from '@ferris/core'
 import { APPLICATION_FILE } from '../app/read-application.js'
 
 /**
@@ -32,4 +32,22 @@ const INVALID_CODES = new Set([
 
 export function isInvalidApplication(error: unknown): boolean {
   return isFerrisError(error) && (INVALID_CODES.has(error.code) || error.context.subject === APPLICATION_FILE)
+}
+
+/**
+ * Reports a command's failure: the text of `describeFailure` for a person, or, when logs are JSON lines, one
+ * `error` log line with the code and context as fields, so a log consumer can parse every line it gets.
+ */
+export function reportFailure(
+  error: unknown,
+  env: { readonly jsonLogs: boolean; readonly logger: Logger; readonly stderr: (text: string) => void },
+): void {
+  if (!env.jsonLogs) {
+    env.stderr(`${describeFailure(error)}\n`)
+    return
+  }
+  const fields = isFerrisError(error)
+    ? error.toJSON()
+    : { code: 'FERRIS_INTERNAL', message: redactSecrets(error instanceof Error ? error.message : String(error)) }
+  env.logger.log('error', `${String(fields.code)}: ${String(fields.message)}`, fields)
 }
