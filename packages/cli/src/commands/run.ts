@@ -133,7 +133,8 @@ function toView(p: ApplicationProgress, elapsedMs: number): ProgressView {
       read += s.read
       bad += s.bad
     }
-    written += j.sink.written
+    // Rows the sink rejected were handed to it but not kept: they count as bad, not as written.
+    written += j.sink.written - j.sink.bad
     bad += j.sink.bad
   }
 
@@ -147,7 +148,7 @@ function summary(result: ApplicationResult, elapsedMs: number): Record<string, u
       job: j.name,
       state: j.state,
       read: Object.values(j.sources).reduce((n, s) => n + s.read, 0),
-      written: j.sink.written,
+      written: j.sink.written - j.sink.bad,
       bad: Object.values(j.sources).reduce((n, s) => n + s.bad, 0) + j.sink.bad,
       deadLettered: j.deadLettered,
       checkpoints: j.checkpoints,

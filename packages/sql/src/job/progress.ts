@@ -4,7 +4,10 @@ export interface JobProgress {
   state: 'starting' | 'running' | 'finishing' | 'completed' | 'cancelled' | 'failed'
   /** Per source: records read, and bad records skipped or dead-lettered (decode and evaluation errors). */
   readonly sources: Record<string, { read: number; bad: number }>
-  /** The sink, or `caller` for a bare SELECT: rows written, and rows it rejected. */
+  /**
+   * The sink, or `caller` for a bare SELECT: `written` counts rows handed to it, `bad` the rows among them it
+   * rejected (sent to the bad-record policy), so the rows it kept are `written - bad`.
+   */
   readonly sink: { name: string; written: number; bad: number }
   /** Bad records sent to dead-letter sinks, all origins together. */
   deadLettered: number
