@@ -66,6 +66,8 @@ export class KafkaReader implements DataReader {
   readonly #context: ConnectorContext
   readonly #queue = new MessageQueue()
   readonly #positions: OffsetMap = new Map()
+  /** The end of each partition as of its last fetch, for the `consumer_lag` gauge. */
+  readonly #highWatermarks = new Map<string, { topic: string; partition: number; end: bigint }>()
   #assigned = new Set<string>()
   #assignment: Array<{ topic: string; partitions: number[] }> = []
   #paused = false
@@ -110,6 +112,11 @@ export class KafkaReader implements DataReader {
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, isStale }) => {
         if (isStale() || !this.#assigned.has(tpKey(batch.topic, batch.partition))) return
+        this.#highWatermarks.set(tpKey(batch.topic, batch.partition), {
+          topic: batch.topic,
+          partition: batch.partition,
+          end: BigInt(batch.highWatermark),
+        })
         this.#pushBatch(batch.topic, batch.partition, batch.messages, BigInt(batch.lastOffset()) + 1n)
       },
     })
@@ -214,6 +221,17 @@ export class KafkaReader implements DataReader {
     }
   }
 
+  /** Records behind the end of each partition read, once per `read()` (not per record). */
+  #reportLag(): void {
+    for (const [key, hw] of this.#highWatermarks) {
+      if (!this.#assigned.has(key)) continue
+      const at = this.#positions.get(hw.topic)?.get(hw.partition)
+      if (at === undefined) continue
+      const lag = hw.end > at ? Number(hw.end - at) : 0
+      this.#context.metrics.gauge('consumer_lag', lag, { partition: `${hw.topic}/${hw.partition}` })
+    }
+  }
+
   #setPosition(topic: string, partition: number, offset: bigint): void {
     let parts = this.#positions.get(topic)
     if (parts === undefined) {
@@ -276,6 +294,7 @@ export class KafkaReader implements DataReader {
         }
       }
     }
+    this.#reportLag()
     if (rows.length > 0) return { kind: 'batch', batch: this.#batch(rows, meta, kinds), position: this.position }
     if (this.#s.ends !== undefined && this.#boundedDone()) {
       this.#ended = true
