@@ -53,7 +53,15 @@ export {
   validatePlugin,
 } from './plugins/registry.js'
 export { compareVersions, isValidRange, parseVersion, satisfiesRange } from './plugins/semver.js'
-export { batchOf, batchToObjects, ChangeKind, type Header, type RecordBatch, type RecordMeta } from './records/batch.js'
+export {
+  batchOf,
+  batchToObjects,
+  ChangeKind,
+  type Header,
+  type RecordBatch,
+  type RecordMeta,
+  type RowLocation,
+} from './records/batch.js'
 // Schemas and records
 export { type Field, Schema } from './schema/schema.js'
 export {

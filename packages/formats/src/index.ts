@@ -60,6 +60,7 @@ export {
   type TakeResult,
 } from './reading/format-reader.js'
 export { type InputWalk, type ReadBatchOptions, readBatch } from './reading/read-batch.js'
+export { RowOrigins } from './reading/row-origins.js'
 export { decodeStream } from './stream/decode-stream.js'
 // Format lookup
 export {

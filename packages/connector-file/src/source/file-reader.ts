@@ -9,7 +9,14 @@ import {
   type ReadResult,
   type Row,
 } from '@ferris/core'
-import { type FormatReader, formatOf, openFormatReader, type ReadProgress, readBatch } from '@ferris/formats'
+import {
+  type FormatReader,
+  formatOf,
+  openFormatReader,
+  type ReadProgress,
+  type RowOrigins,
+  readBatch,
+} from '@ferris/formats'
 import type { FileOptions } from '../options.js'
 import { type FileSet, listFiles } from './file-set.js'
 import { LocalFileInput } from './local-input.js'
@@ -60,7 +67,7 @@ export class FileReader implements DataReader {
     if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', `Reader of "${this.#context.name}" is closed`)
     const walk = {
       next: () => this.#nextFile(),
-      take: (input: OpenFile, rows: Row[]) => this.#take(input, rows),
+      take: (input: OpenFile, rows: Row[], _max: number, origins: RowOrigins) => this.#take(input, rows, origins),
       poll: () => this.#poll(),
       position: () => this.position(),
     }
@@ -154,8 +161,8 @@ export class FileReader implements DataReader {
   }
 
   /** Moves decoded records of `file` into `rows`, decoding more input when needed. */
-  async #take(file: OpenFile, rows: Row[]): Promise<void> {
-    const result = await file.reader.take(rows, this.#batchSize)
+  async #take(file: OpenFile, rows: Row[], origins: RowOrigins): Promise<void> {
+    const result = await file.reader.take(rows, this.#batchSize, origins)
     if (result === 'full') return
     if (result === 'done') this.#open.delete(file.rel)
     this.#current = undefined

@@ -7,7 +7,14 @@ import {
   type ReadResult,
   type Row,
 } from '@ferris/core'
-import { type FormatReader, formatOf, openFormatReader, type ReadProgress, readBatch } from '@ferris/formats'
+import {
+  type FormatReader,
+  formatOf,
+  openFormatReader,
+  type ReadProgress,
+  type RowOrigins,
+  readBatch,
+} from '@ferris/formats'
 import type { ObjectSet } from '../object-set.js'
 import type { S3Env } from '../s3-env.js'
 import { listObjects, type ObjectInfo } from './list-objects.js'
@@ -55,7 +62,7 @@ export class S3Reader implements DataReader {
     if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', `Reader of "${this.#context.name}" is closed`)
     const walk = {
       next: () => this.#next(),
-      take: (input: OpenObject, rows: Row[]) => this.#take(input, rows),
+      take: (input: OpenObject, rows: Row[], _max: number, origins: RowOrigins) => this.#take(input, rows, origins),
       poll: () => this.#poll(),
       position: () => this.position(),
     }
@@ -156,8 +163,8 @@ export class S3Reader implements DataReader {
     this.#progress.set(key, etag === undefined || p.done ? p : { ...p, etag })
   }
 
-  async #take(o: OpenObject, rows: Row[]): Promise<void> {
-    if ((await o.reader.take(rows, this.#batchSize)) !== 'full') this.#current = undefined
+  async #take(o: OpenObject, rows: Row[], origins: RowOrigins): Promise<void> {
+    if ((await o.reader.take(rows, this.#batchSize, origins)) !== 'full') this.#current = undefined
   }
 
   /** Watch mode, everything read: lists again and queues objects not read yet. True when there are some. */

@@ -23,6 +23,12 @@ export interface RecordMeta {
 }
 
 /**
+ * Where one record came from in its source, as a dead-letter entry names it: `{ file, line, byte }` for a
+ * line format, `{ file, row }` for Parquet, `{ topic, partition, offset }` for a log.
+ */
+export type RowLocation = Readonly<Record<string, string | number | bigint>>
+
+/**
  * Whether a row adds, replaces or removes. Append-only streams are all `INSERT`; an `EMIT CHANGES`
  * aggregation emits `UPDATE_AFTER` rows that replace the previous row of the same key (and `DELETE` when a
  * group disappears), which sinks that support upserts apply by key.
@@ -58,6 +64,12 @@ export interface RecordBatch {
    * `EMIT CHANGES` aggregation (its GROUP BY columns) or a sink's `PRIMARY KEY`.
    */
   readonly keyFields?: readonly number[]
+  /**
+   * Where `rows[index]` came from, for sources whose records have no `meta` of their own (files): asked only
+   * when a row fails later (an evaluation error names its file and line), so a source keeps a number or two
+   * per row instead of an object.
+   */
+  readonly locate?: (index: number) => RowLocation | undefined
 }
 
 export function batchOf(schema: Schema, rows: Row[], extra: Omit<RecordBatch, 'schema' | 'rows'> = {}): RecordBatch {

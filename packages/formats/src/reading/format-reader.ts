@@ -5,6 +5,7 @@ import type { DecodeBadRecord, DecodedChunk, RecordDecoder } from '../decoder.js
 import type { ResolvedFormat } from '../options/format-options.js'
 import { type ParquetBadRow, type ParquetRowBatch, readParquet } from '../parquet/read-parquet.js'
 import type { ByteOrigin, ClosableInput } from './byte-origin.js'
+import type { RowOrigins } from './row-origins.js'
 
 /** How far one file or object has been read, as a source position stores it. */
 export interface ReadProgress {
@@ -42,8 +43,11 @@ export interface FormatReader {
   readonly kind: 'stream' | 'parquet'
   /** Raw bytes fed to the decoder so far (uncompressed inputs): where to continue when a file grows. */
   readonly fedTo: number
-  /** Moves rows into `rows` until it holds `max`, reporting bad records in input order between them. */
-  take(rows: Row[], max: number): Promise<TakeResult>
+  /**
+   * Moves rows into `rows` until it holds `max`, reporting bad records in input order between them; notes
+   * in `origins` where each row came from (index for index with `rows`) when given.
+   */
+  take(rows: Row[], max: number, origins?: RowOrigins): Promise<TakeResult>
   close(): Promise<void>
 }
 
@@ -105,7 +109,7 @@ class ParquetReader implements FormatReader {
   }
 
   /** Bad rows are reported in file order between the good ones, and the position moves past each. */
-  async take(rows: Row[], max: number): Promise<TakeResult> {
+  async take(rows: Row[], max: number, origins?: RowOrigins): Promise<TakeResult> {
     while (rows.length < max) {
       const p = this.#pending
       if (p === undefined || (this.#row >= p.rows.length && this.#bad >= p.bad.length)) {
@@ -130,6 +134,10 @@ class ParquetReader implements FormatReader {
       const n = Math.min(max - rows.length, upTo - this.#row)
       if (n <= 0) continue
       for (let i = 0; i < n; i++) rows.push(p.rows[this.#row + i]!)
+      if (origins !== undefined) {
+        const first = p.startRow + this.#row + this.#bad
+        for (let i = 0; i < n; i++) origins.addRow(this.#input.name, first + i)
+      }
       this.#row += n
       // Row k of the batch is file row startRow + k + (bad rows before it), all of which are reported by now.
       this.#hooks.progress({ offset: p.startRow + this.#row + this.#bad, line: 1, done: false, unit: 'row' })
@@ -184,7 +192,7 @@ class StreamReader implements FormatReader {
     return this.#fedTo
   }
 
-  async take(rows: Row[], max: number): Promise<TakeResult> {
+  async take(rows: Row[], max: number, origins?: RowOrigins): Promise<TakeResult> {
     for (;;) {
       const p = this.#pending
       if (p !== undefined) {
@@ -200,6 +208,7 @@ class StreamReader implements FormatReader {
           if (this.#row >= p.rows.length) break
           last = this.#row++
           rows.push(p.rows[last]!)
+          origins?.addLine(this.#origin.name, p.lines[last]!, p.starts[last]!)
         }
         if (last >= 0) this.#hooks.progress({ offset: p.ends[last]!, line: p.endLines[last]!, done: false })
         if (rows.length >= max && (this.#row < p.rows.length || this.#bad < p.bad.length)) return 'full'

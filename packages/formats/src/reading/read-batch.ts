@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { batchOf, type Position, type ReadResult, type Row, type Schema } from '@ferris/core'
+import { RowOrigins } from './row-origins.js'
 
 /** A set of files or objects that a source reader reads one after another. */
 export interface InputWalk<T> {
   /** The input to read from now: the current one while it has input, else the next; undefined when none is left. */
   next(): Promise<T | undefined>
-  /** Moves rows of `input` into `rows` until it holds `max` or the input has no more for now. */
-  take(input: T, rows: Row[], max: number): Promise<void>
+  /**
+   * Moves rows of `input` into `rows` until it holds `max` or the input has no more for now, noting in
+   * `origins` where each came from.
+   */
+  take(input: T, rows: Row[], max: number, origins: RowOrigins): Promise<void>
   /** Watch mode, everything read: looks again for new input; true when there is something to read. */
   poll(): Promise<boolean>
   /** The position after everything handed over so far. */
@@ -28,13 +32,19 @@ export interface ReadBatchOptions {
  */
 export async function readBatch<T>(walk: InputWalk<T>, options: ReadBatchOptions): Promise<ReadResult> {
   const rows: Row[] = []
+  const origins = new RowOrigins()
   for (;;) {
     while (rows.length < options.batchSize) {
       const input = await walk.next()
       if (input === undefined) break
-      await walk.take(input, rows, options.batchSize)
+      await walk.take(input, rows, options.batchSize, origins)
     }
-    if (rows.length > 0) return { kind: 'batch', batch: batchOf(options.schema, rows), position: walk.position() }
+    if (rows.length > 0) {
+      // Only when every row was located: a walk that notes nothing leaves `locate` out rather than lie.
+      const locate = origins.size === rows.length ? (index: number) => origins.locate(index) : undefined
+      const batch = batchOf(options.schema, rows, locate === undefined ? {} : { locate })
+      return { kind: 'batch', batch, position: walk.position() }
+    }
     if (!options.watch) return { kind: 'end', position: walk.position() }
     if (await walk.poll()) continue
     await sleep(options.pollInterval, undefined, { signal: options.signal }).catch(() => {})

@@ -16,6 +16,7 @@ import {
   type Position,
   type RecordBatch,
   type Row,
+  type RowLocation,
   type Schema,
   silentLogger,
   toFerrisError,
@@ -364,12 +365,18 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       const cur = current
       const meta = cur?.batch.meta?.[index]
       const ordinal = (cur?.ordinalBase ?? 0) + index + 1
-      const position: Record<string, string | number | bigint> = { record: ordinal }
+      const located = cur?.batch.locate?.(index)
+      const position: Record<string, string | number | bigint> = { ...located, record: ordinal }
       if (meta?.partition !== undefined) position.partition = meta.partition
       if (meta?.offset !== undefined) position.offset = meta.offset
-      if (cur?.before !== undefined) position.after = JSON.stringify(cur.before)
+      // Without a location of its own, the row is named by its ordinal after the batch's starting position.
+      if (located === undefined && cur?.before !== undefined) position.after = JSON.stringify(cur.before)
       const cause = toFerrisError(error, 'FERRIS_EVALUATION')
-      const where = `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
+      const described = describeLocation(located)
+      const where =
+        described === undefined
+          ? `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
+          : `${described} (record ${ordinal} of ${sourceRef.name})`
       const record: BadRecord = {
         error: new FerrisError(cause.code, `Evaluating ${where} failed: ${cause.message}`, {
           ...cause.context,
@@ -596,4 +603,13 @@ function checkpointStore(env: JobEnv): CheckpointStore | undefined {
 /** The plan's fingerprint that checkpoints carry: a hash of its EXPLAIN text. */
 function planFingerprint(job: JobPlan): string {
   return createHash('sha256').update(explainJob(job)).digest('hex').slice(0, 32)
+}
+
+/** `line 12 of data/a.csv` or `row 7 of a.parquet` for a row whose source located it. */
+function describeLocation(location: RowLocation | undefined): string | undefined {
+  if (location === undefined || location.file === undefined) return undefined
+  if (location.line !== undefined) return `line ${location.line} of ${location.file}`
+  if (location.row !== undefined) return `row ${location.row} of ${location.file}`
+
+  return undefined
 }

@@ -238,3 +238,42 @@ describe('poisoned records in parquet', () => {
     expect(result.jobs[0]!.deadLettered).toBe(0)
   })
 })
+
+// A row that decodes but fails to evaluate (division by zero) is named by the file and line (or Parquet row) it
+// came from, not only by its ordinal in the stream: the file reader locates each row of a batch.
+describe('rows that fail to evaluate', () => {
+  const divide = (dir: string, input: string, format: string) =>
+    `CREATE STREAM out AS SELECT id, 100 / amount AS share FROM input
+     WITH ('input.uri' = 'file://${dir}/${input}', 'input.format' = '${format}',
+           'input.schema' = 'id BIGINT, amount BIGINT', 'out.uri' = 'file://${dir}/out.jsonl', ${DEAD(dir)})`
+
+  it('are dead-lettered at their file, line and byte in a CSV input spread over two files', async () => {
+    const dir = tempDir()
+    await writeFile(join(dir, 'a.csv'), ['id,amount', '1,10', '2,0', '3,5', ''].join('\n'))
+    await writeFile(join(dir, 'b.csv'), ['id,amount', '4,4', '5,2', '6,0', ''].join('\n'))
+    const result = await runApplication(divide(dir, '*.csv', 'csv'), { registry: registry(), cwd: dir })
+
+    expect((await readJsonLines(join(dir, 'out.jsonl'))).map((r) => r.id)).toEqual([1, 3, 4, 5])
+    const dead = await deadLetters(join(dir, 'dlq.jsonl'))
+    expect(dead.map((d) => d.position)).toEqual([
+      { file: expect.stringMatching(/a\.csv$/), line: 3, byte: 15, record: 2 },
+      { file: expect.stringMatching(/b\.csv$/), line: 4, byte: 18, record: 6 },
+    ])
+    expect(dead[0]!.error_message).toMatch(/line 3 of .*a\.csv \(record 2 of input\)/)
+    expect(result.jobs[0]!.deadLettered).toBe(2)
+  })
+
+  it('are dead-lettered at their Parquet row', async () => {
+    const dir = tempDir()
+    await writeFile(join(dir, 'src.csv'), ['id,amount', '1,10', '2,5', '3,0', ''].join('\n'))
+    await runApplication(
+      `CREATE STREAM pq AS SELECT id, amount FROM src
+       WITH ('src.uri' = 'file://${dir}/src.csv', 'src.schema' = 'id BIGINT, amount BIGINT', 'pq.uri' = 'file://${dir}/in.parquet')`,
+      { registry: registry(), cwd: dir },
+    )
+    await runApplication(divide(dir, 'in.parquet', 'parquet'), { registry: registry(), cwd: dir })
+
+    const dead = await deadLetters(join(dir, 'dlq.jsonl'))
+    expect(dead.map((d) => d.position)).toEqual([{ file: expect.stringMatching(/in\.parquet$/), row: 2, record: 3 }])
+  })
+})
