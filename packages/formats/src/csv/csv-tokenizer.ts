@@ -268,7 +268,21 @@ export class CsvTokenizer {
         while (close < 0) {
           if (i >= n) {
             if (!final) return -1
-            return this.#malformed(b, p, n, newlines, 'A quoted field is not closed before the end of the input')
+            // The quote never closes, so nothing after it can be told apart from the field's text. Report the
+            // record up to the end of the line the quote opens on and read on from the next line, as an
+            // over-long record is skipped: one stray quote must not take every later record with it.
+            const lf = b.indexOf(LF, s)
+            const end = lf < 0 ? n : lf + 1
+            let lines = 0
+            for (let k = b.indexOf(LF, p); k >= 0 && k < end; k = b.indexOf(LF, k + 1)) lines++
+
+            return this.#malformed(
+              b,
+              p,
+              end,
+              lines,
+              `A quoted field opened at byte ${this.#base + (s - 1 - p)} is not closed before the end of the input; this line is skipped and reading goes on at the next one (check for a stray ${JSON.stringify(String.fromCharCode(Q))})`,
+            )
           }
           const c = b[i]
           if (c === Q) {

@@ -169,6 +169,20 @@ describe('[formats] CSV decoder', () => {
     expect(r.bad[0]!.message).toContain('not closed')
   })
 
+  it('reports only the line of a quote that never closes and reads on from the next line', () => {
+    const text = 'id,name\n1,a\n2,"open\n3,c\n\n4,d'
+    for (const chunk of [1, 3, 1000]) {
+      const r = decodeAll(() => new CsvDecoder({ schema: S, file: 'f' }), text, chunk)
+      expect(r.rows).toEqual([
+        [1, 'a'],
+        [3, 'c'],
+        [4, 'd'],
+      ])
+      expect(r.bad.map((b) => [b.line, b.byte, b.raw])).toEqual([[3, 12, '2,"open']])
+      expect(r.bad[0]!.message).toMatch(/opened at byte 14 .* reading goes on at the next one/)
+    }
+  })
+
   it('bounds memory: a record longer than max_record_bytes is reported and skipped to the next line', () => {
     const long = `1,"${'x'.repeat(100)}\n2,b\n`
     const r = decodeAll(() => new CsvDecoder({ schema: S, file: 'f', maxRecordBytes: 50 }), `id,name\n${long}`, 16)
