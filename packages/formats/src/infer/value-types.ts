@@ -11,13 +11,13 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(\.\d{1,9})?)?(Z|[+
 /**
  * The type a text value suggests. Integers: INT when they fit 32 bits, BIGINT 64, else DECIMAL(p, 0);
  * an integer with a leading zero (`007`, a zip code) stays STRING. Numbers with a point or an exponent:
- * DOUBLE. `true`/`false` in any case: BOOLEAN. `YYYY-MM-DD`: DATE. `YYYY-MM-DD[T ]hh:mm[:ss[.f]]`:
+ * DOUBLE, except a plain fraction with more significant digits than a DOUBLE keeps: DECIMAL(p, s). `true`/`false` in any case: BOOLEAN. `YYYY-MM-DD`: DATE. `YYYY-MM-DD[T ]hh:mm[:ss[.f]]`:
  * TIMESTAMP (microseconds, nanoseconds with more than 6 fraction digits), with time zone UTC when it ends in
  * `Z` or an offset. Dates and timestamps are also checked to exist (no 2024-02-30). Anything else: STRING.
  */
 export function textType(text: string): DataType {
   if (INTEGER.test(text)) return integerType(text)
-  if (FLOAT.test(text)) return T.float64
+  if (FLOAT.test(text)) return exactFractionType(text.replace(/^\+/, '')) ?? T.float64
   if (BOOLEAN.test(text)) return T.boolean
 
   return temporalType(text) ?? T.string
@@ -31,6 +31,38 @@ function integerType(text: string): DataType {
   if (v >= -(2n ** 63n) && v < 2n ** 63n) return T.int64
 
   return digits.length <= MAX_DECIMAL_PRECISION ? T.decimal(digits.length, 0) : T.string
+}
+
+/** Significant digits a DOUBLE keeps for any decimal text; up to 17, some texts survive and others do not. */
+const DOUBLE_DIGITS = 15
+
+/** Whether the DOUBLE nearest to `text` prints back as the same significant `digits` (`3.141592653589793` does). */
+function readsExactlyAsDouble(text: string, digits: string): boolean {
+  if (digits.length <= DOUBLE_DIGITS) return true
+  if (digits.length > 17) return false
+  const printed = Number(text)
+    .toPrecision(digits.length)
+    .replace(/e.*$/, '')
+    .replace(/[-.]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '')
+
+  return printed === digits
+}
+
+/**
+ * DECIMAL for a plain fraction (`12345678901234567.89`, no exponent) with more significant digits than a DOUBLE
+ * keeps, so inference never rounds a value silently; undefined for short fractions, which DOUBLE reads exactly.
+ */
+function exactFractionType(text: string): DataType | undefined {
+  const m = /^-?(\d*)\.(\d+)$/.exec(text)
+  if (m === null) return undefined
+  const intDigits = m[1]!.replace(/^0+/, '').length
+  const scale = m[2]!.length
+  const digits = `${m[1]}${m[2]}`.replace(/^0+/, '').replace(/0+$/, '')
+  if (intDigits + scale > MAX_DECIMAL_PRECISION || readsExactlyAsDouble(text, digits)) return undefined
+
+  return T.decimal(Math.max(intDigits + scale, 1), scale)
 }
 
 function temporalType(text: string): DataType | undefined {
@@ -64,13 +96,7 @@ export function jsonType(v: JsonAny): DataType | undefined {
   }
   if (isJsonNumberText(v)) {
     if (INTEGER.test(v.text)) return integerType(v.text)
-    const m = /^-?(\d*)\.(\d+)$/.exec(v.text)
-    if (m !== null) {
-      const intDigits = m[1]!.replace(/^0+/, '').length
-      const scale = m[2]!.length
-      if (intDigits + scale <= MAX_DECIMAL_PRECISION) return T.decimal(Math.max(intDigits + scale, 1), scale)
-    }
-    return T.float64
+    return exactFractionType(v.text) ?? T.float64
   }
   if (typeof v === 'string') return temporalType(v) ?? T.string
   if (Array.isArray(v)) {

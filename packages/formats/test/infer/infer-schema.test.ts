@@ -17,6 +17,10 @@ describe('[formats] schema inference', () => {
       ['92233720368547758070', 'DECIMAL(20, 0)'],
       ['1.5', 'DOUBLE'],
       ['1e3', 'DOUBLE'],
+      ['3.141592653589793', 'DOUBLE'],
+      // More significant digits than a DOUBLE keeps: DECIMAL, so inference rounds nothing.
+      ['12345678901234567.89', 'DECIMAL(19, 2)'],
+      ['+0.000123456789012345678', 'DECIMAL(21, 21)'],
       ['TRUE', 'BOOLEAN'],
       ['2024-02-29', 'DATE'],
       ['2024-02-30', 'STRING'],
