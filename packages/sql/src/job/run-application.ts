@@ -361,15 +361,19 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     let current: { batch: RecordBatch; ordinalBase: number; before: Position | undefined } | undefined
     let readCount = 0
     const onRowError = (error: unknown, index: number, row: Row) => {
-      const cur = current
+      // A negative index: the row was read in an earlier batch (an operator held it), so only its values are known.
+      const cur = index < 0 ? undefined : current
       const meta = cur?.batch.meta?.[index]
       const ordinal = (cur?.ordinalBase ?? 0) + index + 1
-      const position: Record<string, string | number | bigint> = { record: ordinal }
+      const position: Record<string, string | number | bigint> = index < 0 ? {} : { record: ordinal }
       if (meta?.partition !== undefined) position.partition = meta.partition
       if (meta?.offset !== undefined) position.offset = meta.offset
       if (cur?.before !== undefined) position.after = JSON.stringify(cur.before)
       const cause = toFerrisError(error, 'FERRIS_EVALUATION')
-      const where = `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
+      const where =
+        index < 0
+          ? `a row of ${sourceRef.name} read in an earlier batch`
+          : `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
       const record: BadRecord = {
         error: new FerrisError(cause.code, `Evaluating ${where} failed: ${cause.message}`, {
           ...cause.context,
@@ -379,13 +383,14 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         }),
         origin: sourceRef.name,
         position,
-        values: valuesOf(cur?.batch.schema, row),
+        values: valuesOf(current?.batch.schema, row),
         ...(meta === undefined ? {} : { meta }),
         ...(meta?.raw === undefined ? {} : { raw: meta.raw }),
       }
       env.policy.report(record)
     }
     const pipeline = new Pipeline(job.root, context, onRowError)
+    pipeline.start({ bounded: source.capabilities.bounded, source: sourceRef.name })
     if (checkpoint !== undefined) pipeline.restore(checkpoint.state)
     // Lookup tables of joins: read fully before the stream starts, and again on every restart.
     for (const table of job.sources.slice(1))
