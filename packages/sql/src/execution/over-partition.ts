@@ -296,3 +296,24 @@ function decodeEntry(j: JsonValue): OverEntry {
     peerEnd,
   }
 }
+
+/** How far calls look back (rows kept before the next row to emit) and ahead (rows awaited after it). */
+export function overReach(calls: readonly OverCall[]): { history: number; lookahead: number } {
+  let history = 0
+  let lookahead = 0
+  for (const c of calls) {
+    if (c.fn === 'LAG') history = Math.max(history, c.offset)
+    else if (c.fn === 'LEAD') lookahead = Math.max(lookahead, c.offset)
+    else if (c.fn === 'AGGREGATE') {
+      for (const b of [c.frame.start, c.frame.end]) {
+        if (b.kind === 'rows') {
+          history = Math.max(history, -b.offset)
+          lookahead = Math.max(lookahead, b.offset)
+        }
+      }
+      if (c.frame.end.kind === 'unbounded') lookahead = Number.POSITIVE_INFINITY
+    }
+  }
+
+  return { history, lookahead }
+}

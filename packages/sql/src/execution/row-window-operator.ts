@@ -3,7 +3,7 @@ import { comparatorOf } from '../functions/index.js'
 import type { OverEventTime, OverNode } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
-import { type OverEntry, OverPartition, type OverResult, type OverShape, SKIP } from './over-partition.js'
+import { type OverEntry, OverPartition, type OverResult, type OverShape, overReach, SKIP } from './over-partition.js'
 import { hashKey } from './value-codec.js'
 import { Watermark } from './watermark.js'
 
@@ -81,7 +81,7 @@ export class RowWindowOperator implements Operator {
       return 0
     }
     this.#order = (a, b) => compareKeys(a.keys, b.keys) || a.seq - b.seq
-    this.#shape = { calls: node.calls, ...reach(node), peers: (a, b) => compareKeys(a, b) === 0 }
+    this.#shape = { calls: node.calls, ...overReach(node.calls), peers: (a, b) => compareKeys(a, b) === 0 }
     this.#watermark = new Watermark(this.#eventTime?.watermarkDelay ?? 0n, this.#eventTime?.idleTimeout)
     this.#onError = onError
   }
@@ -267,12 +267,24 @@ export class RowWindowOperator implements Operator {
         this.#onError(r.error, origin?.generation === this.#generation ? origin.index : -1, r.entry.row)
         continue
       }
-      rows.push([...r.entry.row, ...r.values])
+      rows.push(this.#output(r.entry.row, r.values))
       meta.push(r.entry.meta)
       hasMeta ||= r.entry.meta !== undefined
     }
 
     return { schema: this.schema, rows, ...(hasMeta ? { meta } : {}) }
+  }
+
+  /** The input row with this window's values in their columns (the first row window adds them all). */
+  #output(row: Row, values: readonly Value[]): Row {
+    const out =
+      row.length === this.schema.fields.length
+        ? row.slice()
+        : row.concat(new Array(this.schema.fields.length - row.length).fill(null))
+    const slots = this.#node.slots
+    for (let c = 0; c < slots.length; c++) out[slots[c]!] = values[c]!
+
+    return out
   }
 
   snapshot(): JsonValue {
@@ -304,25 +316,4 @@ export class RowWindowOperator implements Operator {
       if (p.waiting.length > 0) this.#pending.add(p)
     }
   }
-}
-
-/** How far the calls look back (rows kept before the next row to emit) and ahead (rows awaited after it). */
-function reach(node: OverNode): { history: number; lookahead: number } {
-  let history = 0
-  let lookahead = 0
-  for (const c of node.calls) {
-    if (c.fn === 'LAG') history = Math.max(history, c.offset)
-    else if (c.fn === 'LEAD') lookahead = Math.max(lookahead, c.offset)
-    else if (c.fn === 'AGGREGATE') {
-      for (const b of [c.frame.start, c.frame.end]) {
-        if (b.kind === 'rows') {
-          history = Math.max(history, -b.offset)
-          lookahead = Math.max(lookahead, b.offset)
-        }
-      }
-      if (c.frame.end.kind === 'unbounded') lookahead = Number.POSITIVE_INFINITY
-    }
-  }
-
-  return { history, lookahead }
 }

@@ -104,7 +104,9 @@ export interface AggregateNode {
 
 /**
  * One row window (`... OVER (PARTITION BY ... ORDER BY ... [frame])`) shared by the window functions of a
- * select list. Output: the input's columns, then one column per call in `calls`, one row per input row.
+ * select list that have this PARTITION BY and ORDER BY. Output: one row per input row, the input's first
+ * columns, then one column per window function of the whole select list; this node fills in
+ * its calls' columns (`slots`) and a row window stacked on it the others.
  */
 export interface OverNode {
   readonly kind: 'over'
@@ -118,6 +120,8 @@ export interface OverNode {
    */
   readonly order: OverEventTime | { readonly kind: 'sorted' }
   readonly calls: readonly OverCall[]
+  /** The output column of each call. */
+  readonly slots: readonly number[]
   /** The OVER clause as written, for EXPLAIN. */
   readonly text: string
   readonly schema: Schema

@@ -1,8 +1,9 @@
-import { type DataType, type Field, Schema, T, typeToString } from '@ferris/core'
+import { type DataType, Schema, T, typeToString } from '@ferris/core'
 import { bindAggregate } from '../analyzer/aggregate-functions.js'
 import type { ExpressionBinder, Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import type { StatementEndpoints } from '../analyzer/endpoints.js'
+import { overReach } from '../execution/over-partition.js'
 import type { Expr, FrameBound, FunctionCall, OverClause, Statement } from '../parser/ast.js'
 import type { Span } from '../parser/source-text.js'
 import type { OverBound, OverCall, OverFrame, OverNode, OverOrderKey, PlanNode } from './logical-plan.js'
@@ -17,10 +18,21 @@ const FUNCTIONS = 'ROW_NUMBER, RANK, DENSE_RANK, LAG, LEAD, SUM, AVG, MIN, MAX, 
 /** Frame offsets are row counts held in memory; beyond this a frame is surely a mistake. */
 const MAX_OFFSET = 1_000_000
 
+interface OverSpec {
+  readonly clause: OverClause
+  readonly text: string
+  readonly partitionBy: BoundExpr[]
+  readonly orderBy: OverOrderKey[]
+  readonly calls: OverCall[]
+  /** Output column (after the input's) of each call. */
+  readonly slots: number[]
+}
+
 /**
  * The scope of a select list that holds window functions: each `f(...) OVER (...)` becomes a column of the
- * row window's output (the input's columns, then one per distinct call, in the order they are met). Every
- * call of one query shares one PARTITION BY and ORDER BY; frames may differ.
+ * row windows' output (the input's columns, then one per distinct call, in the order they are met). Calls
+ * that share PARTITION BY and ORDER BY run in one operator; each other OVER gets its own, stacked on the
+ * first, each filling in its own columns.
  */
 export function overScope(
   input: PlanNode,
@@ -34,7 +46,7 @@ export function overScope(
   const calls: OverCall[] = []
   const callTexts: string[] = []
   const nullable: boolean[] = []
-  let shared: { clause: OverClause; text: string; partitionBy: BoundExpr[]; orderBy: OverOrderKey[] } | undefined
+  const specs: OverSpec[] = []
 
   const over = (call: FunctionCall): BoundExpr => {
     const clause = call.over!
@@ -42,32 +54,33 @@ export function overScope(
       clause.partitionBy.map((p) => normalize(p.span)).join(','),
       clause.orderBy.map((o) => `${normalize(o.expr.span)} ${o.descending} ${o.nullsFirst}`).join(','),
     ].join('|')
-    if (shared === undefined) {
-      shared = {
-        clause,
-        text: specText,
-        partitionBy: clause.partitionBy.map((p) => binder.bind(p, scope)),
-        orderBy: clause.orderBy.map((o) => ({
-          expr: binder.bind(o.expr, scope),
-          descending: o.descending,
-          // PostgreSQL's default: NULLs sort as if larger than every value.
-          nullsFirst: o.nullsFirst ?? o.descending,
-        })),
-      }
-    } else if (shared.text !== specText) {
-      throw binder.unsupported(
-        clause.span,
-        'Window functions with different PARTITION BY or ORDER BY in one query (frames may differ)',
-      )
-    }
     const text = normalize(call.span)
     const known = callTexts.indexOf(text)
     const index = known >= 0 ? known : calls.length
     if (known < 0) {
+      let spec = specs.find((s) => s.text === specText)
+      if (spec === undefined) {
+        spec = {
+          clause,
+          text: specText,
+          partitionBy: clause.partitionBy.map((p) => binder.bind(p, scope)),
+          orderBy: clause.orderBy.map((o) => ({
+            expr: binder.bind(o.expr, scope),
+            descending: o.descending,
+            // PostgreSQL's default: NULLs sort as if larger than every value.
+            nullsFirst: o.nullsFirst ?? o.descending,
+          })),
+          calls: [],
+          slots: [],
+        }
+        specs.push(spec)
+      }
       const bound = bindCall(call, scope, binder)
       calls.push(bound)
       callTexts.push(text)
       nullable.push(!RANKING.has(bound.fn) && !(bound.fn === 'AGGREGATE' && bound.aggregate.name === 'COUNT'))
+      spec.calls.push(bound)
+      spec.slots.push(inputFields.length + index)
     }
     const c = calls[index]!
 
@@ -85,24 +98,53 @@ export function overScope(
     scope: { ...scope, windows: { over } },
     nullable: (index) => inputFields[index]?.nullable ?? nullable[index - inputFields.length] ?? true,
     node: () => {
-      const s = shared!
-      const fields: Field[] = [
+      const schema = new Schema([
         ...inputFields,
         ...calls.map((c, i) => ({ name: `over_${i + 1}`, type: c.type, nullable: nullable[i]! })),
-      ]
-
-      return {
-        kind: 'over',
-        input,
-        partitionBy: s.partitionBy,
-        orderBy: s.orderBy,
-        order: orderMode(s.orderBy, binder, endpoints, statement, s.clause),
-        calls,
-        text: overText(s.clause, binder),
-        schema: new Schema(fields),
+      ])
+      let node: PlanNode = input
+      for (const s of stackOrder(specs, binder, endpoints, statement)) {
+        node = {
+          kind: 'over',
+          input: node,
+          partitionBy: s.partitionBy,
+          orderBy: s.orderBy,
+          order: orderMode(s.orderBy, binder, endpoints, statement, s.clause),
+          calls: s.calls,
+          slots: s.slots,
+          text: overText(s.clause, binder),
+          schema,
+        }
       }
+
+      return node as OverNode
     },
   }
+}
+
+/**
+ * Row windows stacked in an order that keeps event time in order between them: a window that looks ahead
+ * (LEAD, n FOLLOWING) emits a row only after later rows, so it goes last, where nothing downstream reads
+ * its output by event time; two such windows ordered by event time cannot be stacked.
+ */
+function stackOrder(
+  specs: readonly OverSpec[],
+  binder: ExpressionBinder,
+  endpoints: StatementEndpoints | undefined,
+  statement: Statement,
+): OverSpec[] {
+  const ahead = (s: OverSpec) =>
+    orderMode(s.orderBy, binder, endpoints, statement, s.clause).kind === 'event_time' &&
+    overReach(s.calls).lookahead > 0
+  const last = specs.filter(ahead)
+  if (last.length > 1) {
+    throw binder.unsupported(
+      last[1]!.clause.span,
+      'A second event-time window that looks ahead (LEAD or n FOLLOWING) with another PARTITION BY or ORDER BY',
+    )
+  }
+
+  return [...specs.filter((s) => !ahead(s)), ...last]
 }
 
 /** Event time when ORDER BY starts with an ascending TIMESTAMP; otherwise sort bounded input at its end. */
@@ -160,8 +202,8 @@ function bindCall(call: FunctionCall, scope: Scope, binder: ExpressionBinder): O
   if (call.filter !== undefined && !FRAMED.has(name)) {
     throw binder.error(call.filter.span, `FILTER is only allowed on aggregates, not on ${name}`, { value: text })
   }
-  const arity = (min: number, max: number, form: string) => {
-    if (call.star || call.args.length < min || call.args.length > max) {
+  const arity = (min: number, max: number, form: string, star = false) => {
+    if ((call.star && !star) || call.args.length < min || call.args.length > max) {
       throw binder.error(
         call.span,
         `${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, but ${call.star ? '*' : call.args.length} ${call.args.length === 1 ? 'was' : 'were'} given`,
@@ -204,7 +246,12 @@ function bindCall(call: FunctionCall, scope: Scope, binder: ExpressionBinder): O
   }
   if (call.star && name !== 'COUNT')
     throw binder.error(call.span, `${name}(*) is not allowed; only COUNT(*) counts rows`)
-  arity(call.star ? 0 : 1, 1, name === 'COUNT' ? 'COUNT(*) OVER (...) or COUNT(x) OVER (...)' : `${name}(x) OVER (...)`)
+  arity(
+    call.star ? 0 : 1,
+    call.star ? 0 : 1,
+    name === 'COUNT' ? 'COUNT(*) OVER (...) or COUNT(x) OVER (...)' : `${name}(x) OVER (...)`,
+    name === 'COUNT',
+  )
   const arg = call.star ? undefined : binder.bind(call.args[0]!, scope)
   const filter = call.filter === undefined ? undefined : binder.bind(call.filter, scope)
   if (filter !== undefined) binder.requireBoolean(filter, 'FILTER')
