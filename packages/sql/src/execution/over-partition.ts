@@ -117,11 +117,12 @@ export class OverPartition {
       e.peerEnd = end
       if (e.peerStart === i) end = i - 1
     }
+    const suffixes = final ? this.#suffixes() : undefined
     while (this.#next < this.#count && (final || this.#next + shape.lookahead < this.#count)) {
       const r = this.#next++
       const entry = this.#at(r)
       try {
-        out.push({ entry, values: this.#compute(r, entry) })
+        out.push({ entry, values: this.#compute(r, entry, suffixes) })
       } catch (error) {
         out.push({ entry, error })
       }
@@ -133,7 +134,46 @@ export class OverPartition {
     return this.#buf[i - this.#base]!
   }
 
-  #compute(r: number, e: OverEntry): Value[] {
+  /**
+   * At the end of the input, frames that run to the partition's end from a moving start (`CURRENT ROW AND
+   * UNBOUNDED FOLLOWING`) are computed backwards with one accumulator each, so the cost is one pass instead
+   * of one pass per row. Only for aggregates whose result does not depend on the order values are added in;
+   * DOUBLE sums and averages are recomputed per row front to back, as PostgreSQL computes them.
+   */
+  #suffixes(): Map<number, Value[]> {
+    const out = new Map<number, Value[]>()
+    const calls = this.#shape.calls
+    const last = this.#count - 1
+    for (let c = 0; c < calls.length; c++) {
+      const call = calls[c]!
+      if (call.fn !== 'AGGREGATE' || call.frame.end.kind !== 'unbounded' || call.frame.start.kind === 'unbounded')
+        continue
+      const name = call.aggregate.name
+      if (call.aggregate.type.kind === 'float64' && (name === 'SUM' || name === 'AVG')) continue
+      const start = call.frame.start
+      const results: Value[] = new Array(this.#count - this.#next)
+      const acc = call.aggregate.create()
+      let lo = last + 1
+      try {
+        for (let r = last; r >= this.#next; r--) {
+          const from = Math.max(0, start.kind === 'peers' ? this.#at(r).peerStart : r + start.offset)
+          while (lo > from) {
+            const v = this.#at(--lo).vals[c]
+            if (v !== SKIP) acc.add(v!)
+          }
+          results[r - this.#next] = acc.result()
+        }
+      } catch {
+        // An overflow: leave this call to the per-row path, which reports it on the rows it concerns.
+        continue
+      }
+      out.set(c, results)
+    }
+
+    return out
+  }
+
+  #compute(r: number, e: OverEntry, suffixes?: Map<number, Value[]>): Value[] {
     const calls = this.#shape.calls
     const values: Value[] = new Array(calls.length)
     const last = this.#count - 1
@@ -156,6 +196,11 @@ export class OverPartition {
           break
         }
         case 'AGGREGATE': {
+          const suffix = suffixes?.get(c)
+          if (suffix !== undefined) {
+            values[c] = suffix[r - (this.#count - suffix.length)] ?? null
+            break
+          }
           const { start, end } = call.frame
           const to = Math.min(last, end.kind === 'unbounded' ? last : end.kind === 'peers' ? e.peerEnd : r + end.offset)
           const running = this.#running[c]
