@@ -206,6 +206,8 @@ export class OverPartition {
           const running = this.#running[c]
           if (running !== undefined) {
             // UNBOUNDED PRECEDING: the frame only grows, so one accumulator takes each row once.
+            // Limitation: when a later call of the same row fails (a BIGINT SUM overflows), the running
+            // accumulators of earlier calls keep the row that was then left out.
             while (running.upTo < to) {
               const v = this.#at(running.upTo + 1).vals[c]
               if (v !== SKIP) running.acc.add(v!)

@@ -39,6 +39,7 @@ export class RowWindowOperator implements Operator {
   readonly #order: (a: OverEntry, b: OverEntry) => number
   readonly #watermark: Watermark
   readonly #onError: RowErrorHandler
+  // Limitation: partitions are never freed, even when no row arrives for a long time (no state time-to-live).
   readonly #partitions = new Map<unknown, OverPartition>()
   /** Partitions with rows the watermark has not released yet. */
   readonly #pending = new Set<OverPartition>()
