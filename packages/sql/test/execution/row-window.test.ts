@@ -335,6 +335,19 @@ describe('OVER: event time', () => {
     ])
   })
 
+  it("hands late rows to the bad-record policy with job.late_records = 'dead_letter'", async () => {
+    const errors: unknown[] = []
+    const sql = `SELECT x, LAG(x) OVER (ORDER BY ts) AS p FROM t WITH ('t.uri' = 'memory://t',
+      'job.late_records' = 'dead_letter', 'job.bad_records' = 'dead_letter', 'job.dlq.uri' = 'memory://dlq')`
+    const out = await run(sql, [[r('a', 10, 1)], [r('a', 20, 2)], [r('a', 5, 3)]], errors)
+    expect(out).toEqual([
+      [1n, null],
+      [2n, 1n],
+    ])
+    expect(errors).toHaveLength(1)
+    expect(String(errors[0])).toMatch(/Late row: its event time 5000000 ns is behind the watermark 20000000 ns/)
+  })
+
   it('hands a row with a NULL event time to the bad-record policy', async () => {
     const errors: unknown[] = []
     const out = await run(SQL, [[[null, null, 1n, null, null] as Row, r('a', 1, 2)]], errors)
@@ -459,6 +472,11 @@ describe('OVER: errors', () => {
       `SELECT LAG(x, 1, 'none') OVER (ORDER BY ts) FROM t ${WITH}`,
       /default of LAG is STRING, which does not fit BIGINT/,
       /CAST the default/,
+    ],
+    [
+      `SELECT LAG(x) OVER (ORDER BY ts) FROM t WITH ('t.uri' = 'memory://t', 'job.late_records' = 'dead_letter')`,
+      /hands late records to the bad-record policy, but job.bad_records is not 'dead_letter'/,
+      /job.dlq.uri/,
     ],
     [
       `SELECT LAG(x) OVER (ORDER BY ts) FROM t WITH ('t.uri' = 'memory://t', 'job.late_records' = 'update')`,
