@@ -492,3 +492,24 @@ describe('OVER: errors', () => {
     if (hint !== undefined) expect(String(e.context.hint)).toMatch(hint)
   })
 })
+
+describe('OVER: frame syntax', () => {
+  it.each([
+    [
+      'ROWS BETWEEN 1 AND 2',
+      /Expected PRECEDING or FOLLOWING but found "AND"/,
+      /UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW/,
+    ],
+    ['GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW', /GROUPS frames are not supported/, /Write a ROWS frame/],
+    ['ROWS UNBOUNDED PRECEDING EXCLUDE CURRENT ROW', /EXCLUDE in a frame is not supported/, /Write a ROWS frame/],
+  ])('%s', async (frame, message, hint) => {
+    const e = await plan(`SELECT SUM(x) OVER (ORDER BY ts ${frame}) FROM t ${WITH}`, { schemas: { t: T_SCHEMA } }).then(
+      () => undefined,
+      (error: unknown) => error as { code: string; message: string; context: { hint?: string } },
+    )
+    expect(e?.code).toBe('FERRIS_SQL_SYNTAX')
+    expect(e?.message).toMatch(message)
+    expect(e?.message).toMatch(/\n {2}1 \| /)
+    expect(String(e?.context.hint)).toMatch(hint)
+  })
+})
