@@ -59,6 +59,11 @@ export interface Scope {
    * A join's inputs, side by side in `schema`: each relation's qualifiers and its field range `[start, end)`.
    * A qualified column is looked up in its relation only; an unqualified one must be unique across them.
    */
+  /**
+   * Set for the select list of a query with window functions: a call with OVER becomes a reference to the
+   * row window's output column that holds its value.
+   */
+  readonly windows?: WindowCalls
   readonly relations?: ReadonlyArray<{
     readonly qualifiers: readonly string[]
     readonly start: number
@@ -73,34 +78,47 @@ export interface Grouping {
   aggregate(call: FunctionCall): BoundExpr
 }
 
+export interface WindowCalls {
+  /** Registers a window function call (`e.over` is set) and returns a reference to its output column. */
+  over(call: FunctionCall): BoundExpr
+}
+
 /** True when `e` holds an aggregate call outside any subquery. */
 export function containsAggregate(e: Expr): boolean {
+  return containsCall(e, (c) => AGGREGATE_FUNCTIONS.has(c.name.name.toUpperCase()) && c.over === undefined)
+}
+
+/** True when `e` holds a window function call (one with OVER) outside any subquery. */
+export function containsWindowCall(e: Expr): boolean {
+  return containsCall(e, (c) => c.over !== undefined)
+}
+
+function containsCall(e: Expr, match: (call: FunctionCall) => boolean): boolean {
+  const any = (x: Expr) => containsCall(x, match)
   switch (e.kind) {
     case 'call':
-      return (
-        (AGGREGATE_FUNCTIONS.has(e.name.name.toUpperCase()) && e.over === undefined) || e.args.some(containsAggregate)
-      )
+      return match(e) || e.args.some(any)
     case 'unary':
-      return containsAggregate(e.operand)
+      return any(e.operand)
     case 'binary':
     case 'is_distinct':
-      return containsAggregate(e.left) || containsAggregate(e.right)
+      return any(e.left) || any(e.right)
     case 'is_null':
-      return containsAggregate(e.operand)
+      return any(e.operand)
     case 'between':
-      return containsAggregate(e.operand) || containsAggregate(e.low) || containsAggregate(e.high)
+      return any(e.operand) || any(e.low) || any(e.high)
     case 'in_list':
-      return containsAggregate(e.operand) || e.list.some(containsAggregate)
+      return any(e.operand) || e.list.some(any)
     case 'like':
-      return containsAggregate(e.operand) || containsAggregate(e.pattern)
+      return any(e.operand) || any(e.pattern)
     case 'case':
       return (
-        (e.operand !== undefined && containsAggregate(e.operand)) ||
-        e.whens.some((w) => containsAggregate(w.condition) || containsAggregate(w.result)) ||
-        (e.else !== undefined && containsAggregate(e.else))
+        (e.operand !== undefined && any(e.operand)) ||
+        e.whens.some((w) => any(w.condition) || any(w.result)) ||
+        (e.else !== undefined && any(e.else))
       )
     case 'cast':
-      return containsAggregate(e.operand)
+      return any(e.operand)
     default:
       return false
   }
@@ -298,6 +316,18 @@ export class ExpressionBinder {
     }
   }
 
+  /** The common type of two types (CASE branches, LAG's default), or undefined when there is none. */
+  commonType(a: DataType, b: DataType): DataType | undefined {
+    return this.#library.commonType(a, b)
+  }
+
+  /** `e` converted to `type` (which its own type widens to). */
+  widen(e: BoundExpr, type: DataType): BoundExpr {
+    const convert = this.#library.coercer(e.type, type)
+
+    return convert === undefined ? e : { kind: 'coerce', arg: e, convert, type, text: e.text, span: e.span }
+  }
+
   #call(name: string, fn: BoundFunction, args: BoundExpr[], text: string, span: Span): BoundExpr {
     return { kind: 'call', name, fn, args, type: fn.type, text, span }
   }
@@ -465,8 +495,19 @@ export class ExpressionBinder {
 
   #functionCall(e: FunctionCall, scope: Scope, text: string): BoundExpr {
     const name = e.name.name.toUpperCase()
-    if (e.over !== undefined || WINDOW_FUNCTIONS.has(name))
-      throw this.unsupported(e.span, `The window function ${name} (OVER)`)
+    if (e.over !== undefined) {
+      if (scope.windows !== undefined) return scope.windows.over(e)
+      throw this.error(e.span, `The window function ${name} is not allowed here`, {
+        value: text,
+        hint: 'Window functions (... OVER (...)) are computed after WHERE, GROUP BY and HAVING, so they belong in the select list only, and not inside another window function',
+      })
+    }
+    if (WINDOW_FUNCTIONS.has(name)) {
+      throw this.error(e.span, `${name} is a window function and needs OVER (...)`, {
+        value: text,
+        hint: `Write ${name}(${name === 'LAG' || name === 'LEAD' ? 'x' : ''}) OVER (PARTITION BY ... ORDER BY ...)`,
+      })
+    }
     if (AGGREGATE_FUNCTIONS.has(name)) {
       throw this.error(e.span, `The aggregate function ${name} is not allowed here`, {
         value: text,

@@ -4,6 +4,7 @@ import { AggregateOperator } from './aggregate-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import { IntervalJoinOperator } from './interval-join-operator.js'
 import { JoinOperator } from './join-operator.js'
+import { RowWindowOperator } from './row-window-operator.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
 /**
@@ -31,6 +32,11 @@ export interface Operator {
   /** True once no further input can change the output (LIMIT reached): the job may stop reading. */
   readonly done: boolean
   finish?(): PipelineBatch[]
+  /**
+   * Before the first batch: whether the job's stream ends. An operator that could never emit on an
+   * unbounded input (one that sorts its whole input) throws here, before anything is read.
+   */
+  start?(input: { readonly bounded: boolean; readonly source: string }): void
   /** The source is idle (`wallNanos` is the wall clock): an event-time operator may move its watermark. */
   idle?(wallNanos: bigint): PipelineBatch[]
   snapshot?(): JsonValue
@@ -236,6 +242,7 @@ export class Pipeline {
             ? new AggregateOperator(node, context, onError)
             : new WindowedAggregateOperator(node, context, onError),
         )
+      else if (node.kind === 'over') ops.push(new RowWindowOperator(node, context, onError))
       else if (node.kind === 'join')
         ops.push(
           node.interval === undefined
@@ -280,9 +287,20 @@ export class Pipeline {
   /** Late records of the event-time windows, or undefined when the pipeline has none. */
   get lateRecords(): number | undefined {
     let late: number | undefined
-    for (const op of this.operators) if (op instanceof WindowedAggregateOperator) late = (late ?? 0) + op.lateRecords
+    for (const op of this.operators) {
+      if (
+        op instanceof WindowedAggregateOperator ||
+        (op instanceof RowWindowOperator && op.node.order.kind === 'event_time')
+      )
+        late = (late ?? 0) + op.lateRecords
+    }
 
     return late
+  }
+
+  /** Before the first batch: tells the operators whether the stream ends (see `Operator.start`). */
+  start(input: { readonly bounded: boolean; readonly source: string }): void {
+    for (const op of this.operators) op.start?.(input)
   }
 
   /** Rows of a join's lookup table, read before the stream starts. */

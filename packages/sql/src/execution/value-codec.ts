@@ -1,4 +1,13 @@
-import { Decimal, FerrisError, Interval, isDecimal, isInterval, type JsonValue, type Value } from '@ferris/core'
+import {
+  Decimal,
+  FerrisError,
+  Interval,
+  isDecimal,
+  isInterval,
+  type JsonValue,
+  type RecordMeta,
+  type Value,
+} from '@ferris/core'
 
 /**
  * Values as JSON for checkpoints, exact: a bigint is `{"$i":"123"}`, a decimal `{"$d":"1.50"}`, bytes
@@ -58,4 +67,37 @@ function normalizeDecimal(d: Decimal): Decimal {
   }
 
   return new Decimal(unscaled, scale)
+}
+
+/** Record metadata as JSON, for operators that hold rows across checkpoints. */
+export function encodeMeta(m: RecordMeta): JsonValue {
+  const o: Record<string, JsonValue> = {}
+  if (m.key !== undefined) o.key = encodeValue(m.key)
+  if (m.headers !== undefined) o.headers = m.headers.map((h) => [h.key, h.value === null ? null : encodeValue(h.value)])
+  if (m.timestamp !== undefined) o.timestamp = m.timestamp.toString()
+  if (m.partition !== undefined) o.partition = m.partition
+  if (m.offset !== undefined) o.offset = m.offset.toString()
+  if (m.raw !== undefined) o.raw = encodeValue(m.raw)
+
+  return o
+}
+
+export function decodeMeta(j: JsonValue): RecordMeta {
+  const o = j as Record<string, JsonValue>
+
+  return {
+    ...(o.key === undefined ? {} : { key: decodeValue(o.key) }),
+    ...(o.headers === undefined
+      ? {}
+      : {
+          headers: (o.headers as Array<[string, JsonValue]>).map(([key, value]) => ({
+            key,
+            value: value === null ? null : (decodeValue(value) as Uint8Array),
+          })),
+        }),
+    ...(o.timestamp === undefined ? {} : { timestamp: BigInt(o.timestamp as string) }),
+    ...(o.partition === undefined ? {} : { partition: o.partition as number | string }),
+    ...(o.offset === undefined ? {} : { offset: BigInt(o.offset as string) }),
+    ...(o.raw === undefined ? {} : { raw: decodeValue(o.raw) as Uint8Array | string }),
+  }
 }

@@ -12,6 +12,7 @@ import {
   resilientWriter,
 } from '@ferris/recovery'
 import type { Operator } from '../execution/operators.js'
+import { RowWindowOperator } from '../execution/row-window-operator.js'
 import { Watermark } from '../execution/watermark.js'
 import { WindowedAggregateOperator } from '../execution/windowed-aggregate-operator.js'
 
@@ -97,7 +98,7 @@ export class JobObservability {
     if (this.#metrics === undefined) return
     let lowest: bigint | undefined
     for (const op of operators) {
-      if (!(op instanceof WindowedAggregateOperator)) continue
+      if (!(op instanceof WindowedAggregateOperator) && !(op instanceof RowWindowOperator)) continue
       const w = op.watermark
       if (w === Watermark.START || w === Watermark.END) continue
       if (lowest === undefined || w < lowest) lowest = w

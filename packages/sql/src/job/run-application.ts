@@ -362,11 +362,12 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     let current: { batch: RecordBatch; ordinalBase: number; before: Position | undefined } | undefined
     let readCount = 0
     const onRowError = (error: unknown, index: number, row: Row) => {
-      const cur = current
+      // A negative index: the row was read in an earlier batch (an operator held it), so only its values are known.
+      const cur = index < 0 ? undefined : current
       const meta = cur?.batch.meta?.[index]
       const ordinal = (cur?.ordinalBase ?? 0) + index + 1
       const located = cur?.batch.locate?.(index)
-      const position: Record<string, string | number | bigint> = { ...located, record: ordinal }
+      const position: Record<string, string | number | bigint> = index < 0 ? {} : { ...located, record: ordinal }
       if (meta?.partition !== undefined) position.partition = meta.partition
       if (meta?.offset !== undefined) position.offset = meta.offset
       // Without a location of its own, the row is named by its ordinal after the batch's starting position.
@@ -374,9 +375,11 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       const cause = toFerrisError(error, 'FERRIS_EVALUATION')
       const described = describeLocation(located)
       const where =
-        described === undefined
-          ? `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
-          : `${described} (record ${ordinal} of ${sourceRef.name})`
+        index < 0
+          ? `a row of ${sourceRef.name} read in an earlier batch`
+          : described === undefined
+            ? `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
+            : `${described} (record ${ordinal} of ${sourceRef.name})`
       const record: BadRecord = {
         error: new FerrisError(cause.code, `Evaluating ${where} failed: ${cause.message}`, {
           ...cause.context,
@@ -386,13 +389,14 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         }),
         origin: sourceRef.name,
         position,
-        values: valuesOf(cur?.batch.schema, row),
+        values: valuesOf(current?.batch.schema, row),
         ...(meta === undefined ? {} : { meta }),
         ...(meta?.raw === undefined ? {} : { raw: meta.raw }),
       }
       env.policy.report(record)
     }
     const pipeline = new Pipeline(job.root, context, onRowError)
+    pipeline.start({ bounded: source.capabilities.bounded, source: sourceRef.name })
     if (checkpoint !== undefined) pipeline.restore(checkpoint.state)
     // Lookup tables of joins: read fully before the stream starts, and again on every restart.
     for (const table of job.sources.slice(1))

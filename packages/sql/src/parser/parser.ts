@@ -1171,6 +1171,16 @@ class Parser {
         frame = { units, start: this.#frameBound(), end: { kind: 'current_row' }, span: this.#span(unitsTok.start) }
       }
     }
+    const t = this.#cur()
+    if (t.kind === 'identifier' && !this.#isPunct(')')) {
+      const word = t.value.toUpperCase()
+      if (word === 'GROUPS' || word === 'EXCLUDE') {
+        this.#error(t, `${word === 'GROUPS' ? 'GROUPS frames are' : 'EXCLUDE in a frame is'} not supported`, {
+          value: t.text,
+          hint: 'Write a ROWS frame (ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) or a RANGE frame with UNBOUNDED PRECEDING, CURRENT ROW or UNBOUNDED FOLLOWING',
+        })
+      }
+    }
     this.#expectPunct(')', 'to close OVER (...)')
 
     return { partitionBy, orderBy, ...(frame === undefined ? {} : { frame }), span: this.#span(start) }
@@ -1184,7 +1194,10 @@ class Parser {
     if (this.#acceptKeyword('PRECEDING')) return { kind: 'preceding', offset }
     if (this.#acceptKeyword('FOLLOWING')) return { kind: 'following', offset }
 
-    return this.#unexpected('PRECEDING or FOLLOWING', { keywords: ['PRECEDING', 'FOLLOWING'] })
+    return this.#unexpected('PRECEDING or FOLLOWING', {
+      keywords: ['PRECEDING', 'FOLLOWING'],
+      hint: 'A frame bound is UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING or UNBOUNDED FOLLOWING, e.g. ROWS BETWEEN 2 PRECEDING AND CURRENT ROW',
+    })
   }
 
   #case(): CaseExpr {

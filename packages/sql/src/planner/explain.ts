@@ -63,6 +63,15 @@ export function explainJob(job: JobPlan): string {
         lines.push(`${pad}Join ${node.type.toUpperCase()} lookup table ${node.table.source} ON ${on}${rest}`)
         break
       }
+      case 'over': {
+        const order =
+          node.order.kind === 'event_time'
+            ? `event time ${node.orderBy[0]!.expr.text}, watermark delay ${duration(node.order.watermarkDelay)}, late records ${node.order.lateRecords}`
+            : 'sorted at end of input (bounded input only)'
+        const calls = node.calls.map((c) => (c.fn === 'AGGREGATE' ? `${c.text} [${c.frame.text}]` : c.text)).join(', ')
+        lines.push(`${pad}RowWindow ${node.text}: ${order}; ${calls}`)
+        break
+      }
       case 'aggregate': {
         const keys = node.keys.length === 0 ? '' : ` by ${node.keys.map((k) => k.text).join(', ')}`
         const aggs = node.aggregates.map((a) => a.text).join(', ')

@@ -1,4 +1,4 @@
-import type { Schema } from '@ferris/core'
+import type { DataType, Schema } from '@ferris/core'
 import type { RecoveryConfig } from '@ferris/recovery'
 import type { BoundAggregate } from '../analyzer/aggregate-functions.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
@@ -11,7 +11,7 @@ import type { SourceText } from '../parser/source-text.js'
  * schema. Stateless operators exist today; `aggregate`, `window` and `join` nodes slot in between `filter`
  * and `project` (their execution keeps state that checkpoints save), without changing the others.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode | AggregateNode | JoinNode
+export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode | AggregateNode | JoinNode | OverNode
 
 /**
  * A stream joined to a table: `input` is the stream; the table is a bounded source the runner reads fully
@@ -101,6 +101,86 @@ export interface AggregateNode {
   readonly window?: WindowSpec
   readonly schema: Schema
 }
+
+/**
+ * One row window (`... OVER (PARTITION BY ... ORDER BY ... [frame])`) shared by the window functions of a
+ * select list that have this PARTITION BY and ORDER BY. Output: one row per input row, the input's first
+ * columns, then one column per window function of the whole select list; this node fills in
+ * its calls' columns (`slots`) and a row window stacked on it the others.
+ */
+export interface OverNode {
+  readonly kind: 'over'
+  readonly input: PlanNode
+  readonly partitionBy: readonly BoundExpr[]
+  readonly orderBy: readonly OverOrderKey[]
+  /**
+   * `event_time`: ORDER BY starts with an ascending TIMESTAMP; rows wait per partition until the watermark
+   * passes them and are released in event-time order. `sorted`: anything else; each partition is held
+   * until a bounded input ends and then sorted, as PostgreSQL does (an unbounded input is refused).
+   */
+  readonly order: OverEventTime | { readonly kind: 'sorted' }
+  readonly calls: readonly OverCall[]
+  /** The output column of each call. */
+  readonly slots: readonly number[]
+  /** The OVER clause as written, for EXPLAIN. */
+  readonly text: string
+  readonly schema: Schema
+}
+
+export interface OverOrderKey {
+  readonly expr: BoundExpr
+  readonly descending: boolean
+  readonly nullsFirst: boolean
+}
+
+export interface OverEventTime {
+  readonly kind: 'event_time'
+  /** `'<source>.watermark.delay'` in nanoseconds. */
+  readonly watermarkDelay: bigint
+  /** `job.late_records`: `update` has no meaning for rows already emitted, so it is refused at plan time. */
+  readonly lateRecords: 'drop' | 'dead_letter'
+  readonly idleTimeout?: bigint
+}
+
+/**
+ * A frame bound, relative to the current row: `unbounded` is the partition's first row (as a start) or
+ * last row (as an end); `rows` is `offset` rows away (negative: preceding); `peers` is the first (start) or
+ * last (end) row ordered equal to the current row (RANGE CURRENT ROW).
+ */
+export type OverBound =
+  | { readonly kind: 'unbounded' }
+  | { readonly kind: 'rows'; readonly offset: number }
+  | { readonly kind: 'peers' }
+
+export interface OverFrame {
+  readonly start: OverBound
+  readonly end: OverBound
+  /** As written (or the default it stands for), for EXPLAIN. */
+  readonly text: string
+}
+
+/** One window function call of an `OverNode`. */
+export type OverCall =
+  | { readonly fn: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK'; readonly type: DataType; readonly text: string }
+  | {
+      readonly fn: 'LAG' | 'LEAD'
+      readonly arg: BoundExpr
+      readonly offset: number
+      /** Evaluated on the current row when the row `offset` away does not exist; NULL when absent. */
+      readonly default?: BoundExpr
+      readonly type: DataType
+      readonly text: string
+    }
+  | {
+      readonly fn: 'AGGREGATE'
+      readonly aggregate: BoundAggregate
+      /** Absent for COUNT(*). */
+      readonly arg?: BoundExpr
+      readonly filter?: BoundExpr
+      readonly frame: OverFrame
+      readonly type: DataType
+      readonly text: string
+    }
 
 /** What the late-record policy does with a record whose windows have all closed. */
 export type LateRecords = 'drop' | 'dead_letter' | 'update'

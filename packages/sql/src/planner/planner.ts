@@ -10,7 +10,13 @@ import {
 } from '@ferris/core'
 import { parseRecoveryConfig, type RecoveryConfig } from '@ferris/recovery'
 import { bindAggregate } from '../analyzer/aggregate-functions.js'
-import { containsAggregate, ExpressionBinder, type Grouping, type Scope } from '../analyzer/bind-expression.js'
+import {
+  containsAggregate,
+  containsWindowCall,
+  ExpressionBinder,
+  type Grouping,
+  type Scope,
+} from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import { declaredSchemaOf } from '../analyzer/declared-schema.js'
 import { defaultLibrary } from '../analyzer/default-library.js'
@@ -21,6 +27,7 @@ import { parse } from '../parser/parser.js'
 import { SourceText, type Span } from '../parser/source-text.js'
 import { planJoin } from './join-plan.js'
 import type { AggregateCall, AggregateNode, ApplicationPlan, JobPlan, PlanNode, WindowSpec } from './logical-plan.js'
+import { overScope } from './over-plan.js'
 import { planWindow } from './window-plan.js'
 
 export interface PlanOptions {
@@ -256,6 +263,20 @@ function planQuery(
     query.select.some((item) => item.kind === 'expr' && containsAggregate(item.expr))
   let selectScope = scope
   let finishAggregate: (() => void) | undefined
+  const windowed = query.select.find((item) => item.kind === 'expr' && containsWindowCall(item.expr))
+  let overNullable: ((index: number) => boolean) | undefined
+  if (windowed !== undefined && aggregating) {
+    throw binder.unsupported(windowed.span, 'A window function (OVER) in a query with GROUP BY, WINDOW or aggregates')
+  }
+  if (windowed !== undefined) {
+    const over = overScope(node, scope, binder, endpoints, st)
+    selectScope = over.scope
+    overNullable = over.nullable
+    // The row window sits between the filter and the projection, like an aggregate.
+    finishAggregate = () => {
+      node = over.node()
+    }
+  }
   if (aggregating) {
     const window = query.window === undefined ? undefined : planWindow(query.window, scope, binder, endpoints, st)
     const grouped = groupingScope(query, st, node, scope, binder, window)
@@ -313,7 +334,7 @@ function planQuery(
     const e = binder.bind(item.expr, selectScope)
     const nullable =
       e.kind === 'column' && !aggregating
-        ? schema.fields[e.index]!.nullable
+        ? (overNullable?.(e.index) ?? schema.fields[e.index]!.nullable)
         : !(e.kind === 'literal' && e.value !== null)
     addField(item.alias?.name ?? defaultName(e, position), e, nullable)
   })

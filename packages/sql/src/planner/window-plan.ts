@@ -3,6 +3,7 @@ import type { ExpressionBinder, Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import { parseDuration, type StatementEndpoints } from '../analyzer/endpoints.js'
 import type { Expr, Statement, WindowClause } from '../parser/ast.js'
+import type { Span } from '../parser/source-text.js'
 import type { WindowSpec } from './logical-plan.js'
 
 const NANOS_PER_MS = 1_000_000n
@@ -27,21 +28,7 @@ export function planWindow(
   statement: Statement,
 ): { spec: WindowSpec; fields: Field[] } {
   const settings = endpoints?.settings
-  const source = endpoints?.sources[0]
-  const policy = (key: string) => endpoints?.recovery[key]?.toLowerCase()
-  const deadLetters =
-    policy('job.bad_records') === 'dead_letter' || policy(`${source?.name}.bad_records`) === 'dead_letter'
-  if (settings?.lateRecords === 'dead_letter' && !deadLetters) {
-    const p = statement.properties.find((x) => x.key.toLowerCase() === 'job.late_records')
-    throw binder.error(
-      p?.valueSpan ?? clause.span,
-      "job.late_records = 'dead_letter' hands late records to the bad-record policy, but job.bad_records is not 'dead_letter'",
-      {
-        value: 'dead_letter',
-        hint: "Add 'job.bad_records' = 'dead_letter' and a 'job.dlq.uri', or use 'drop' (counted) or 'update'",
-      },
-    )
-  }
+  checkLateRecordsPolicy(binder, endpoints, statement, clause.span)
   const args = [...clause.args]
   const durations = clause.kind === 'sliding' ? 2 : 1
   const hasColumn = args.length === durations + 1
@@ -82,22 +69,7 @@ export function planWindow(
       },
     )
   }
-  const delayText = source?.engineProperties?.['watermark.delay']
-  let watermarkDelay = 0n
-  if (delayText !== undefined) {
-    const ms = parseDuration(delayText.value)
-    if (ms === undefined) {
-      throw binder.error(
-        delayText.span ?? clause.span,
-        `'${source!.name}.watermark.delay' = '${delayText.value}' is not a duration`,
-        {
-          value: delayText.value,
-          expected: 'a duration such as 0, 500ms, 10s, 1m',
-        },
-      )
-    }
-    watermarkDelay = BigInt(ms) * NANOS_PER_MS
-  }
+  const watermarkDelay = watermarkDelayOf(binder, endpoints, clause.span)
   const unitType = time.type.kind === 'timestamp' ? time.type : T.timestamp(timeInMillis ? 'ms' : 'ns')
   const spec: WindowSpec = {
     kind: clause.kind,
@@ -118,6 +90,57 @@ export function planWindow(
       { name: 'window_end', type: unitType, nullable: false },
     ],
   }
+}
+
+/**
+ * `job.late_records = 'dead_letter'` hands late records to the bad-record policy, which must then be
+ * `dead_letter` too, or the first late record would fail the job.
+ */
+export function checkLateRecordsPolicy(
+  binder: ExpressionBinder,
+  endpoints: StatementEndpoints | undefined,
+  statement: Statement,
+  span: Span,
+): void {
+  const source = endpoints?.sources[0]
+  const policy = (key: string) => endpoints?.recovery[key]?.toLowerCase()
+  const deadLetters =
+    policy('job.bad_records') === 'dead_letter' || policy(`${source?.name}.bad_records`) === 'dead_letter'
+  if (endpoints?.settings.lateRecords === 'dead_letter' && !deadLetters) {
+    const p = statement.properties.find((x) => x.key.toLowerCase() === 'job.late_records')
+    throw binder.error(
+      p?.valueSpan ?? span,
+      "job.late_records = 'dead_letter' hands late records to the bad-record policy, but job.bad_records is not 'dead_letter'",
+      {
+        value: 'dead_letter',
+        hint: "Add 'job.bad_records' = 'dead_letter' and a 'job.dlq.uri', or use 'drop' (counted) or 'update'",
+      },
+    )
+  }
+}
+
+/** `'<source>.watermark.delay'` of the statement's stream, in nanoseconds (0 when not set). */
+export function watermarkDelayOf(
+  binder: ExpressionBinder,
+  endpoints: StatementEndpoints | undefined,
+  span: Span,
+): bigint {
+  const source = endpoints?.sources[0]
+  const delayText = source?.engineProperties?.['watermark.delay']
+  if (delayText === undefined) return 0n
+  const ms = parseDuration(delayText.value)
+  if (ms === undefined) {
+    throw binder.error(
+      delayText.span ?? span,
+      `'${source!.name}.watermark.delay' = '${delayText.value}' is not a duration`,
+      {
+        value: delayText.value,
+        expected: 'a duration such as 0, 500ms, 10s, 1m',
+      },
+    )
+  }
+
+  return BigInt(ms) * NANOS_PER_MS
 }
 
 function fixedDuration(e: Expr, binder: ExpressionBinder, clause: WindowClause): bigint {

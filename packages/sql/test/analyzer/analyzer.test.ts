@@ -102,7 +102,11 @@ describe('analyzer: names and types', () => {
       undefined,
     ],
     [`SELECT id FROM orders WHERE id IN (SELECT id FROM orders) ${WITH}`, /A subquery is not supported yet/, undefined],
-    [`SELECT ROW_NUMBER() OVER (ORDER BY id) FROM orders ${WITH}`, /window function ROW_NUMBER/, undefined],
+    [
+      `SELECT id FROM orders WHERE ROW_NUMBER() OVER (ORDER BY id) = 1 ${WITH}`,
+      /window function ROW_NUMBER is not allowed here/,
+      /select list only/,
+    ],
   ])('%s', async (sql, message, hint) => {
     const e = await failure(sql)
     expect(e.code).toBe('FERRIS_SQL_SEMANTIC')
