@@ -4,6 +4,7 @@ import { AggregateOperator } from './aggregate-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import { IntervalJoinOperator } from './interval-join-operator.js'
 import { JoinOperator } from './join-operator.js'
+import { type AggregateStateOptions, upsertUnsupported } from './retraction.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
 /**
@@ -223,20 +224,27 @@ export class Pipeline {
   readonly operators: readonly Operator[]
   readonly schema: Schema
 
-  constructor(root: PlanNode, context: MutableEvalContext, onError: RowErrorHandler) {
+  /** `state`: what the aggregates need to know of their source (a change stream?) and of `job.state.ttl`. */
+  constructor(
+    root: PlanNode,
+    context: MutableEvalContext,
+    onError: RowErrorHandler,
+    state: AggregateStateOptions = {},
+  ) {
     const ops: Operator[] = []
     const build = (node: PlanNode): void => {
       if (node.kind === 'scan') return
       build(node.input)
       if (node.kind === 'filter') ops.push(new FilterOperator(node, context, onError))
       else if (node.kind === 'project') ops.push(new ProjectOperator(node, context, onError))
-      else if (node.kind === 'aggregate')
+      else if (node.kind === 'aggregate') {
+        if (state.changelog === 'upsert') throw upsertUnsupported(state.source)
         ops.push(
           node.window === undefined
-            ? new AggregateOperator(node, context, onError)
-            : new WindowedAggregateOperator(node, context, onError),
+            ? new AggregateOperator(node, context, onError, state)
+            : new WindowedAggregateOperator(node, context, onError, state),
         )
-      else if (node.kind === 'join')
+      } else if (node.kind === 'join')
         ops.push(
           node.interval === undefined
             ? new JoinOperator(node, context, onError)
@@ -283,6 +291,14 @@ export class Pipeline {
     for (const op of this.operators) if (op instanceof WindowedAggregateOperator) late = (late ?? 0) + op.lateRecords
 
     return late
+  }
+
+  /** Groups dropped by `job.state.ttl`, or undefined when the pipeline has no unwindowed aggregate. */
+  get evictedGroups(): number | undefined {
+    let n: number | undefined
+    for (const op of this.operators) if (op instanceof AggregateOperator) n = (n ?? 0) + op.evictedGroups
+
+    return n
   }
 
   /** Rows of a join's lookup table, read before the stream starts. */
