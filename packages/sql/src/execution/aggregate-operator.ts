@@ -105,6 +105,8 @@ export class AggregateOperator implements Operator {
     const changed = this.#node.emit === 'changes' ? new Set<Group>() : undefined
     const keyValues: Value[] = new Array(nk)
     const argValues: Value[] = new Array(na)
+    // Expired groups go first, so that a row for one of them starts a fresh group.
+    if (ttl !== undefined) this.#evict(now - ttl)
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
       const m: RecordMeta | undefined = meta?.[i]
@@ -151,7 +153,6 @@ export class AggregateOperator implements Operator {
       }
       changed?.add(group)
     }
-    if (ttl !== undefined) this.#evict(now - ttl)
     if (changed === undefined || changed.size === 0) return { schema: this.schema, rows: [] }
 
     return this.#changes(changed)

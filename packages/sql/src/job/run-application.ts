@@ -492,6 +492,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       read: progress.sources[sourceRef.name]!.read,
       written: progress.sink.written,
       ...(progress.lateRecords === undefined ? {} : { lateRecords: progress.lateRecords }),
+      ...(progress.evictedGroups === undefined ? {} : { evictedGroups: progress.evictedGroups }),
     })
     env.report()
 
