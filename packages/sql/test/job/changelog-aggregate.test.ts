@@ -37,6 +37,7 @@ function expected(log: ChangeLog) {
     const sum = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n)
     const dsum = d.reduce((a, b) => a.add(b), new Decimal(0n, 2))
     const distinct = [...new Set(v)]
+    const ordered = [...v].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
     const variance = (xs: number[], sample: boolean) =>
       xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - (sample ? 1 : 0))
@@ -46,8 +47,8 @@ function expected(log: ChangeLog) {
       nv: BigInt(v.length),
       sv: v.length === 0 ? null : sum(v),
       av: v.length === 0 ? null : new Decimal(sum(v), 0).div(new Decimal(BigInt(v.length), 0), 6).toString(),
-      lo: v.length === 0 ? null : v.reduce((a, b) => (b < a ? b : a)),
-      hi: v.length === 0 ? null : v.reduce((a, b) => (b > a ? b : a)),
+      lo: v.length === 0 ? null : ordered[0],
+      hi: v.length === 0 ? null : ordered.at(-1),
       sd: d.length === 0 ? null : dsum.toString(),
       ad: d.length === 0 ? null : new Decimal(dsum.unscaled, 2).div(new Decimal(BigInt(d.length), 0), 6).toString(),
       dlo: d.length === 0 ? null : d.reduce((a, b) => (b.compare(a) < 0 ? b : a)).toString(),
