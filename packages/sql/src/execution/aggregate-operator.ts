@@ -113,7 +113,7 @@ export class AggregateOperator implements Operator {
       const retract = kinds !== undefined && isRetraction(kinds[i]!)
       let group: Group | undefined
       try {
-        if (retract && !this.#retractable) throw retractionRejected(kinds[i]!, this.#options.changelog)
+        if (retract && !this.#retractable) throw retractionRejected(kinds[i]!)
         // Every expression of the row is evaluated before any state changes, so a row that fails leaves
         // the groups as they were.
         for (let k = 0; k < nk; k++) keyValues[k] = keys[k]!(row, m)

@@ -1,10 +1,11 @@
 import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/core'
 import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
 import { AggregateOperator } from './aggregate-operator.js'
+import { ChangelogNormalizeOperator } from './changelog-normalize-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import { IntervalJoinOperator } from './interval-join-operator.js'
 import { JoinOperator } from './join-operator.js'
-import { type AggregateStateOptions, upsertUnsupported } from './retraction.js'
+import type { AggregateStateOptions } from './retraction.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
 /**
@@ -232,19 +233,21 @@ export class Pipeline {
     state: AggregateStateOptions = {},
   ) {
     const ops: Operator[] = []
+    // Aggregates over an upsert changelog read it through a ChangelogNormalizeOperator, which gives them old rows.
+    const aggregateState: AggregateStateOptions =
+      state.changelog === 'upsert' ? { ...state, changelog: 'retract' } : state
     const build = (node: PlanNode): void => {
       if (node.kind === 'scan') return
       build(node.input)
       if (node.kind === 'filter') ops.push(new FilterOperator(node, context, onError))
       else if (node.kind === 'project') ops.push(new ProjectOperator(node, context, onError))
-      else if (node.kind === 'aggregate') {
-        if (state.changelog === 'upsert') throw upsertUnsupported(state.source)
+      else if (node.kind === 'aggregate')
         ops.push(
           node.window === undefined
-            ? new AggregateOperator(node, context, onError, state)
-            : new WindowedAggregateOperator(node, context, onError, state),
+            ? new AggregateOperator(node, context, onError, aggregateState)
+            : new WindowedAggregateOperator(node, context, onError, aggregateState),
         )
-      } else if (node.kind === 'join')
+      else if (node.kind === 'join')
         ops.push(
           node.interval === undefined
             ? new JoinOperator(node, context, onError)
@@ -253,6 +256,14 @@ export class Pipeline {
       else ops.push(new LimitOperator(node))
     }
     build(root)
+    if (
+      state.changelog === 'upsert' &&
+      ops.some((op) => op instanceof AggregateOperator || op instanceof WindowedAggregateOperator)
+    ) {
+      let scan = root
+      while (scan.kind !== 'scan') scan = scan.input
+      ops.unshift(new ChangelogNormalizeOperator(scan.schema, state.source ?? scan.source, onError))
+    }
     this.operators = ops
     this.schema = root.schema
   }

@@ -19,9 +19,8 @@ export function isRetraction(kind: number): boolean {
 }
 
 /** A retraction reached an aggregate whose source did not declare a change stream with old values. */
-export function retractionRejected(kind: number, changelog: 'retract' | 'upsert' | undefined): FerrisError {
+export function retractionRejected(kind: number): FerrisError {
   const what = kind === ChangeKind.DELETE ? 'DELETE' : 'UPDATE_BEFORE'
-  if (changelog === 'upsert') return upsertUnsupported()
 
   return new FerrisError(
     'FERRIS_UNSUPPORTED',
@@ -29,18 +28,6 @@ export function retractionRejected(kind: number, changelog: 'retract' | 'upsert'
     {
       value: what,
       hint: "The source connector should report capabilities.changelog = 'retract' (with the memory connector: changelog=retract)",
-    },
-  )
-}
-
-/** GROUP BY over a keyed changelog whose updates do not carry the old row. */
-export function upsertUnsupported(source?: string): FerrisError {
-  return new FerrisError(
-    'FERRIS_UNSUPPORTED',
-    `GROUP BY over ${source === undefined ? 'an upsert changelog' : `${source}, an upsert changelog,`} is not supported: its updates replace a key's row without saying what the old row was, so the aggregates cannot take it back`,
-    {
-      ...(source === undefined ? {} : { subject: source }),
-      hint: 'Read a change stream whose updates carry the old row (PostgreSQL change capture with replica_identity_full=true), or aggregate the topic as an append-only stream (changelog=false)',
     },
   )
 }

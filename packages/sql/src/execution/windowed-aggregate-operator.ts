@@ -129,7 +129,7 @@ export class WindowedAggregateOperator implements Operator {
       // Sessions keep the inputs of a record (to replay them on a merge); the other kinds use them at once.
       const argValues: Value[] = session ? new Array(na) : reused
       try {
-        if (retract && !this.#retractable) throw retractionRejected(kinds[i]!, undefined)
+        if (retract && !this.#retractable) throw retractionRejected(kinds[i]!)
         if (retract && session) {
           throw new FerrisError(
             'FERRIS_UNSUPPORTED',
