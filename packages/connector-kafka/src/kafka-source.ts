@@ -84,6 +84,7 @@ export class KafkaSource implements DataSource {
       commit: true,
       schemaDiscovery: true,
       timestamps: true,
+      ...(options.changelog ? { changelog: 'upsert' as const } : {}),
     }
   }
 

@@ -64,6 +64,9 @@ export class PostgresSource implements DataSource {
       commit: options.cdc,
       schemaDiscovery: true,
       timestamps: false,
+      // Updates carry their old row as UPDATE_BEFORE and deletes their whole row under REPLICA IDENTITY FULL,
+      // which replica_identity_full (the default) makes sure of; without it the old values may be missing.
+      ...(options.cdc ? { changelog: options.replica_identity_full ? ('retract' as const) : ('upsert' as const) } : {}),
     }
   }
 

@@ -13,6 +13,15 @@ export interface SourceCapabilities {
   readonly schemaDiscovery: boolean
   /** Records carry `RecordMeta.timestamp`. */
   readonly timestamps: boolean
+  /**
+   * What the batch's `kinds` mean. Absent: an append-only stream (every row an INSERT).
+   * - `retract`: a change stream whose retractions carry the whole old row: an update is an UPDATE_BEFORE row
+   *   (the old values) then an UPDATE_AFTER row (the new ones), a delete is a DELETE row with the old values
+   *   (PostgreSQL change capture with REPLICA IDENTITY FULL). Stateful operators can undo the old row exactly.
+   * - `upsert`: a keyed changelog: an UPDATE_AFTER row replaces the row of its key, whatever it was, and a
+   *   DELETE row carries only the key (a compacted Kafka topic). The old values are not in the stream.
+   */
+  readonly changelog?: 'retract' | 'upsert'
 }
 
 export interface ReaderOptions {

@@ -39,6 +39,12 @@ export const memoryOptions = defineOptions({
     default: true,
     doc: 'Check every row read against the reader schema; rows that do not fit go to the bad-record policy.',
   },
+  changelog: {
+    type: 'enum',
+    values: ['none', 'retract', 'upsert'],
+    default: 'none',
+    doc: "Source: the table is a change stream (row kinds given to store.set); reported as the source's changelog capability.",
+  },
   mode: {
     type: 'enum',
     values: ['append', 'upsert'],
@@ -96,7 +102,14 @@ class MemorySource implements DataSource {
     this.#store = store
     this.#options = options
     this.#context = context
-    this.capabilities = { bounded: !options.follow, seek: true, commit: true, schemaDiscovery: true, timestamps: false }
+    this.capabilities = {
+      bounded: !options.follow,
+      seek: true,
+      commit: true,
+      schemaDiscovery: true,
+      timestamps: false,
+      ...(options.changelog === 'none' ? {} : { changelog: options.changelog as 'retract' | 'upsert' }),
+    }
   }
 
   async open(): Promise<void> {
@@ -155,6 +168,7 @@ class MemoryReader implements DataReader {
     const end = Math.min(table.rows.length, start + this.#batchSize)
     const rows: Row[] = []
     const meta: (RecordMeta | undefined)[] = []
+    const kinds: number[] = []
     let hasMeta = false
     for (let i = start; i < end; i++) {
       const row = table.rows[i]!
@@ -166,13 +180,19 @@ class MemoryReader implements DataReader {
         }
       }
       rows.push(row)
+      kinds.push(table.kinds[i] ?? ChangeKind.INSERT)
       const m = table.meta[i]
       meta.push(m)
       if (m !== undefined) hasMeta = true
     }
     this.#position = end
     this.#context.metrics.count('records_read', rows.length)
-    const batch: RecordBatch = hasMeta ? { schema: this.#schema, rows, meta } : { schema: this.#schema, rows }
+    const batch: RecordBatch = {
+      schema: this.#schema,
+      rows,
+      ...(hasMeta ? { meta } : {}),
+      ...(table.kinds.length > 0 && this.#options.changelog !== 'none' ? { kinds: Uint8Array.from(kinds) } : {}),
+    }
 
     return { kind: 'batch', batch, position: end }
   }

@@ -12,7 +12,10 @@ export interface MemoryTable {
   readonly rows: Row[]
   /** `meta[i]` belongs to `rows[i]` when a test gives record metadata to a source. */
   readonly meta: (RecordMeta | undefined)[]
-  /** The change kind of each committed row of an append-mode sink (`ChangeKind`), parallel to `rows`. */
+  /**
+   * The change kind (`ChangeKind`) of each row, parallel to `rows`: what an append-mode sink committed, or
+   * what a source hands over with each row (empty: every row is an INSERT).
+   */
   readonly kinds: number[]
   /** False while a following (`follow=true`) source should wait for more rows. */
   ended: boolean
@@ -37,12 +40,16 @@ export interface MemoryTable {
 export class MemoryStore {
   readonly #tables = new Map<string, MemoryTable>()
 
-  /** Creates or replaces a table. A table given rows here is ended: a source reads it to the end and stops. */
-  set(name: string, rows: Row[], schema?: Schema, meta?: (RecordMeta | undefined)[]): MemoryTable {
+  /**
+   * Creates or replaces a table. A table given rows here is ended: a source reads it to the end and stops.
+   * `kinds` gives each row's change kind, for a change stream (with a source option `changelog`).
+   */
+  set(name: string, rows: Row[], schema?: Schema, meta?: (RecordMeta | undefined)[], kinds?: number[]): MemoryTable {
     const table: MemoryTable = {
       rows: [...rows],
       meta: meta === undefined ? [] : [...meta],
       ...emptyParts(),
+      ...(kinds === undefined ? {} : { kinds: [...kinds] }),
       ended: true,
     }
     if (schema !== undefined) table.schema = schema
@@ -51,9 +58,18 @@ export class MemoryStore {
     return table
   }
 
-  /** Appends rows, for a following source. `end` marks the table complete. */
-  append(name: string, rows: readonly Row[], options: { end?: boolean; meta?: (RecordMeta | undefined)[] } = {}): void {
+  /** Appends rows, for a following source. `end` marks the table complete; `kinds` as in `set`. */
+  append(
+    name: string,
+    rows: readonly Row[],
+    options: { end?: boolean; meta?: (RecordMeta | undefined)[]; kinds?: number[] } = {},
+  ): void {
     const table = this.table(name)
+    if (options.kinds !== undefined) {
+      // Rows appended earlier without kinds were INSERTs.
+      while (table.kinds.length < table.rows.length) table.kinds.push(0)
+      table.kinds.push(...options.kinds)
+    }
     table.rows.push(...rows)
     if (options.meta !== undefined) {
       table.meta.length = table.rows.length - rows.length

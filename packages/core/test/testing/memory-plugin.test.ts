@@ -39,6 +39,26 @@ describe('core/testing: memory source', () => {
     expect(position).toBe(25)
   })
 
+  it('hands over row kinds as a change stream with changelog set, and declares it in its capabilities', async () => {
+    const { store, registry } = setup()
+    const { UPDATE_BEFORE: B, UPDATE_AFTER: U, DELETE: D, INSERT: I } = ChangeKind
+    store.set('orders', rows(4), ORDERS, undefined, [I, B, U, D])
+    store.append('orders', rows(1))
+    store.append('orders', rows(1), { kinds: [D], end: true })
+    const { context } = createTestContext()
+    const changes = registry.createSource(
+      { name: 'o', role: 'source', properties: { uri: 'memory://orders?changelog=retract&batch_size=3' } },
+      context,
+    )
+    expect(changes.capabilities.changelog).toBe('retract')
+    const { batches } = await readAll(changes)
+    expect(batches.flatMap((b) => [...b.kinds!])).toEqual([I, B, U, D, I, D])
+    // Without changelog the table is read as an append-only stream, as before.
+    const plain = registry.createSource({ name: 'o', role: 'source', properties: { uri: 'memory://orders' } }, context)
+    expect(plain.capabilities.changelog).toBeUndefined()
+    expect((await readAll(plain)).batches.every((b) => b.kinds === undefined)).toBe(true)
+  })
+
   it('accepts the property style too', async () => {
     const { store, registry } = setup()
     store.set('t', rows(3), ORDERS)

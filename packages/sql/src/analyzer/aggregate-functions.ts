@@ -2,14 +2,22 @@ import type { JsonValue } from '@ferris/core'
 import { type DataType, Decimal, FerrisError, T, typeToString, type Value } from '@ferris/core'
 import { decodeValue, encodeValue, hashKey } from '../execution/value-codec.js'
 import { comparatorOf } from '../functions/index.js'
+import { ArrivalBag, notHeld, ValueCounts } from './retraction-state.js'
 
 /**
  * One group's running state for one aggregate. `add` sees each non-filtered input value (NULLs included:
  * each aggregate decides; SQL's aggregates ignore them), `result` is the current value, and `save`/`load`
  * turn the state into JSON for checkpoints, exactly.
+ *
+ * `retract` undoes one earlier `add` of an equal value (a change stream's UPDATE_BEFORE or DELETE row). It
+ * either applies completely or throws and changes nothing, so an operator can undo the aggregates of a row
+ * that were already applied. COUNT, SUM, AVG and the variances retract from any accumulator; MIN, MAX,
+ * FIRST_VALUE, LAST_VALUE, LISTAGG and DISTINCT need the values they hold, kept only by accumulators created
+ * with `retractable` (they throw otherwise).
  */
 export interface Accumulator {
   add(value: Value): void
+  retract(value: Value): void
   result(): Value
   save(): JsonValue
   load(state: JsonValue): void
@@ -21,7 +29,17 @@ export interface BoundAggregate {
   readonly type: DataType
   /** Result NULL-able: true except for COUNT. */
   readonly nullable: boolean
-  create(): Accumulator
+  /** `retractable`: keep what `retract` needs (more memory for MIN, MAX, FIRST/LAST_VALUE, LISTAGG, DISTINCT). */
+  create(retractable?: boolean): Accumulator
+}
+
+/** The retract of an accumulator created without `retractable`: the operator should never have called it. */
+function appendOnly(name: string): never {
+  throw new FerrisError(
+    'FERRIS_INTERNAL',
+    `${name} was created for an append-only stream and cannot take back a value`,
+    { hint: 'Report this: the aggregate operator should have created retractable accumulators' },
+  )
 }
 
 const I64_MIN = -(2n ** 63n)
@@ -65,7 +83,8 @@ export function bindAggregate(
 
   return {
     ...base,
-    create: () => {
+    create: (retractable) => {
+      if (retractable === true) return distinctRetractable(name, base.create(true))
       const seen = new Map<unknown, Value>()
       const inner = base.create()
       return {
@@ -73,9 +92,10 @@ export function bindAggregate(
           if (v === null) return
           const k = hashKey(v)
           if (seen.has(k)) return
-          seen.set(k, v)
           inner.add(v)
+          seen.set(k, v)
         },
+        retract: () => appendOnly(`${name}(DISTINCT)`),
         result: () => inner.result(),
         save: () => ({ seen: [...seen.values()].map(encodeValue), inner: inner.save() }),
         load: (s) => {
@@ -84,6 +104,34 @@ export function bindAggregate(
           inner.load(o.inner)
         },
       }
+    },
+  }
+}
+
+/** DISTINCT under retractions: a count per value; the inner aggregate sees a value's first add and last retract. */
+function distinctRetractable(name: string, inner: Accumulator): Accumulator {
+  const seen = new ValueCounts()
+  return {
+    add: (v) => {
+      if (v === null) return
+      if (seen.add(v)) inner.add(v)
+    },
+    retract: (v) => {
+      if (v === null) return
+      if (!seen.remove(v, `${name}(DISTINCT)`)) return
+      try {
+        inner.retract(v)
+      } catch (error) {
+        seen.add(v)
+        throw error
+      }
+    },
+    result: () => inner.result(),
+    save: () => ({ counts: seen.save(), inner: inner.save() }),
+    load: (s) => {
+      const o = s as { counts: JsonValue; inner: JsonValue }
+      seen.load(o.counts)
+      inner.load(o.inner)
     },
   }
 }
@@ -104,13 +152,28 @@ function bindPlain(name: string, t: DataType | undefined, separator: string | un
         name,
         type: t ?? T.null,
         nullable: true,
-        create: () => {
+        create: (retractable) => {
+          if (retractable === true) {
+            const bag = new ArrivalBag()
+            return {
+              add: (v) => {
+                if (v !== null) bag.add(v)
+              },
+              retract: (v) => {
+                if (v !== null) bag.remove(v, name)
+              },
+              result: () => (first ? bag.first() : bag.last()),
+              save: () => bag.save(),
+              load: (s) => bag.load(s),
+            }
+          }
           let value: Value = null
           return {
             add: (v) => {
               // NULLs are skipped like every aggregate's; "first" and "last" follow arrival order.
               if (v !== null && (!first || value === null)) value = v
             },
+            retract: () => appendOnly(name),
             result: () => value,
             save: () => encodeValue(value),
             load: (s) => {
@@ -130,13 +193,40 @@ function bindPlain(name: string, t: DataType | undefined, separator: string | un
         name,
         type: T.string,
         nullable: true,
-        create: () => {
+        create: (retractable) => {
+          if (retractable === true) {
+            const bag = new ArrivalBag()
+            // The joined text, rebuilt only when asked for after a change.
+            let text: string | null | undefined = null
+            return {
+              add: (v) => {
+                if (v === null) return
+                bag.add(v)
+                if (text !== undefined) text = text === null ? (v as string) : `${text}${sep}${v as string}`
+              },
+              retract: (v) => {
+                if (v === null) return
+                bag.remove(v, name)
+                text = undefined
+              },
+              result: () => {
+                if (text === undefined) text = bag.size === 0 ? null : [...bag.values()].join(sep)
+                return text
+              },
+              save: () => bag.save(),
+              load: (s) => {
+                bag.load(s)
+                text = undefined
+              },
+            }
+          }
           let text: string | null = null
           return {
             add: (v) => {
               if (v === null) return
               text = text === null ? (v as string) : `${text}${sep}${v as string}`
             },
+            retract: () => appendOnly(name),
             result: () => text,
             save: () => text,
             load: (s) => {
@@ -157,6 +247,11 @@ function bindPlain(name: string, t: DataType | undefined, separator: string | un
             add: (v) => {
               // COUNT(*) is bound with the constant TRUE, so it counts every row.
               if (v !== null) n++
+            },
+            retract: (v) => {
+              if (v === null) return
+              if (n === 0n) throw notHeld(name, v)
+              n--
             },
             result: () => n,
             save: () => n.toString(),
@@ -189,12 +284,42 @@ function bindPlain(name: string, t: DataType | undefined, separator: string | un
         name,
         type,
         nullable: true,
-        create: () => {
+        create: (retractable) => {
           let best: Value = null
+          if (retractable === true) {
+            // Every value held, with its count; `stale` when the best one was retracted and must be found again.
+            const held = new ValueCounts()
+            let stale = false
+            return {
+              add: (v) => {
+                if (v === null) return
+                held.add(v)
+                if (!stale && (best === null || cmp(v, best) * sign > 0)) best = v
+              },
+              retract: (v) => {
+                if (v === null) return
+                if (held.remove(v, name) && best !== null && cmp(v, best) === 0) stale = true
+              },
+              result: () => {
+                if (stale) {
+                  best = null
+                  for (const { value } of held.values()) if (best === null || cmp(value, best) * sign > 0) best = value
+                  stale = false
+                }
+                return best
+              },
+              save: () => held.save(),
+              load: (s) => {
+                held.load(s)
+                stale = true
+              },
+            }
+          }
           return {
             add: (v) => {
               if (v !== null && (best === null || cmp(v, best) * sign > 0)) best = v
             },
+            retract: () => appendOnly(name),
             result: () => best,
             save: () => encodeValue(best),
             load: (s) => {
@@ -224,14 +349,64 @@ function requireNumeric(name: string, t: DataType | undefined): DataType {
 }
 
 /**
- * Sample and population variance and standard deviation in DOUBLE, by Welford's method (numerically stable
- * in one pass). Sample statistics of fewer than two values are NULL, as in PostgreSQL.
+ * Sample and population variance and standard deviation in DOUBLE. Integers and decimals keep the count, sum
+ * and sum of squares exactly (bigint, unscaled), so retractions subtract without error and the result is
+ * rounded once; doubles use Welford's method (numerically stable in one pass), run backwards to retract.
+ * Sample statistics of fewer than two values are NULL, as in PostgreSQL.
  */
 function bindVariance(name: string, t: DataType): BoundAggregate {
   const population = name.endsWith('_POP')
   const root = name.startsWith('STDDEV')
-  const toNumber =
-    t.kind === 'decimal' ? (v: Value) => (v as Decimal).toNumber() : (v: Value) => Number(v as number | bigint)
+  const finish = (variance: number) => (root ? Math.sqrt(variance) : variance)
+  if (t.kind !== 'float64') {
+    const scale = t.kind === 'decimal' ? t.scale : 0
+    const unscaled =
+      t.kind === 'decimal'
+        ? (v: Value) => (v as Decimal).rescale(scale).unscaled
+        : (v: Value) => BigInt(v as number | bigint)
+    const unit = 10n ** BigInt(2 * scale)
+    return {
+      name,
+      type: T.float64,
+      nullable: true,
+      create: () => {
+        let n = 0n
+        let s1 = 0n
+        let s2 = 0n
+        return {
+          add: (v) => {
+            if (v === null) return
+            const x = unscaled(v)
+            n++
+            s1 += x
+            s2 += x * x
+          },
+          retract: (v) => {
+            if (v === null) return
+            if (n === 0n) throw notHeld(name, v)
+            const x = unscaled(v)
+            n--
+            s1 -= x
+            s2 -= x * x
+          },
+          result: () => {
+            if (n === 0n || (!population && n < 2n)) return null
+            // n·Σx² − (Σx)² is exact; one division rounds it.
+            const numerator = n * s2 - s1 * s1
+            const denominator = (population ? n * n : n * (n - 1n)) * unit
+            return finish(ratio(numerator, denominator))
+          },
+          save: () => [n.toString(), s1.toString(), s2.toString()],
+          load: (s) => {
+            const [a, b, c] = s as [string, string, string]
+            n = BigInt(a)
+            s1 = BigInt(b)
+            s2 = BigInt(c)
+          },
+        }
+      },
+    }
+  }
 
   return {
     name,
@@ -244,16 +419,31 @@ function bindVariance(name: string, t: DataType): BoundAggregate {
       return {
         add: (v) => {
           if (v === null) return
-          const x = toNumber(v)
+          const x = v as number
           n++
           const delta = x - mean
           mean += delta / n
           m2 += delta * (x - mean)
         },
+        retract: (v) => {
+          if (v === null) return
+          if (n === 0) throw notHeld(name, v)
+          const x = v as number
+          if (n === 1) {
+            n = 0
+            mean = 0
+            m2 = 0
+            return
+          }
+          // Welford's step backwards. Limitation: like any subtraction of doubles it can leave rounding residue.
+          const before = (n * mean - x) / (n - 1)
+          m2 = Math.max(0, m2 - (x - before) * (x - mean))
+          mean = before
+          n--
+        },
         result: () => {
           if (n === 0 || (!population && n < 2)) return null
-          const variance = m2 / (population ? n : n - 1)
-          return root ? Math.sqrt(variance) : variance
+          return finish(m2 / (population ? n : n - 1))
         },
         save: () => [n, encodeValue(mean), encodeValue(m2)],
         load: (s) => {
@@ -265,6 +455,16 @@ function bindVariance(name: string, t: DataType): BoundAggregate {
       }
     },
   }
+}
+
+/** a / b as the nearest double, for bigints of any size (Number() of each alone could overflow or round twice). */
+function ratio(a: bigint, b: bigint): number {
+  if (a === 0n) return 0
+  // Scale so the quotient has 64 significant bits, divide exactly, then convert once.
+  const shift = BigInt(Math.max(0, b.toString(2).length - a.toString(2).length + 64))
+  const q = (a << shift) / b
+
+  return Number(q) / 2 ** Number(shift)
 }
 
 /** SUM and AVG: integers sum exactly as bigint (overflow is an error), decimals exactly, doubles as doubles. */
@@ -284,6 +484,13 @@ function bindSum(name: 'SUM' | 'AVG', t: DataType): BoundAggregate {
             sum += v as number
             n++
           },
+          retract: (v) => {
+            if (v === null) return
+            if (n === 0) throw notHeld(name, v)
+            // Limitation: subtracting doubles can leave rounding residue; an emptied group starts from 0 again.
+            n--
+            sum = n === 0 ? 0 : sum - (v as number)
+          },
           result: () => (n === 0 ? null : avg ? sum / n : sum),
           save: () => [encodeValue(sum), n],
           load: (s) => {
@@ -302,6 +509,17 @@ function bindSum(name: 'SUM' | 'AVG', t: DataType): BoundAggregate {
       ? (v: Value) => (v as Decimal).rescale(scale).unscaled
       : (v: Value) => BigInt(v as number | bigint)
 
+  // Checked before the state changes, so a skipped row leaves the sum as it was.
+  const checked = (next: bigint, doing: string, v: Value): bigint => {
+    if (!avg && t.kind !== 'decimal' && (next > I64_MAX || next < I64_MIN)) {
+      throw new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `SUM overflows BIGINT after ${doing} ${String(v)}`, {
+        value: String(v),
+        hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums without that limit',
+      })
+    }
+    return next
+  }
+
   return {
     name,
     type,
@@ -312,16 +530,14 @@ function bindSum(name: 'SUM' | 'AVG', t: DataType): BoundAggregate {
       return {
         add: (v) => {
           if (v === null) return
-          const next = sum + toUnscaled(v)
-          // Checked before the state changes, so a skipped row leaves the sum as it was.
-          if (!avg && t.kind !== 'decimal' && (next > I64_MAX || next < I64_MIN)) {
-            throw new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `SUM overflows BIGINT after adding ${String(v)}`, {
-              value: String(v),
-              hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums without that limit',
-            })
-          }
-          sum = next
+          sum = checked(sum + toUnscaled(v), 'adding', v)
           n++
+        },
+        retract: (v) => {
+          if (v === null) return
+          if (n === 0n) throw notHeld(name, v)
+          sum = checked(sum - toUnscaled(v), 'taking back', v)
+          n--
         },
         result: () => {
           if (n === 0n) return null

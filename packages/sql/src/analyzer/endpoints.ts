@@ -37,6 +37,8 @@ export interface JobSettings {
   readonly lateRecords?: 'drop' | 'dead_letter' | 'update'
   readonly allowedLatenessMs?: number
   readonly idleTimeoutMs?: number
+  /** `job.state.ttl`: GROUP BY (without a window) drops a group no row changed for this long. */
+  readonly stateTtlMs?: number
 }
 
 /** The `job.*` keys, with what each accepts. */
@@ -49,6 +51,8 @@ export const JOB_KEYS: Readonly<Record<string, string>> = {
   'job.late_records': 'what happens to records of closed windows: drop (default, counted) | dead_letter | update',
   'job.allowed_lateness': "with 'update': how long after its end a window still takes late records (default 0)",
   'job.idle_timeout': 'after this long without records the watermark follows the wall clock (default: never)',
+  'job.state.ttl':
+    'GROUP BY without a window drops a group no row changed for this long, by processing time (default: never)',
 }
 
 const JOB_SUGGESTIONS = [
@@ -332,11 +336,13 @@ function jobSettings(
   for (const [key, field] of [
     ['job.allowed_lateness', 'allowedLatenessMs'],
     ['job.idle_timeout', 'idleTimeoutMs'],
+    ['job.state.ttl', 'stateTtlMs'],
   ] as const) {
     const pv = values.get(key)
     if (pv === undefined) continue
     const ms = parseDuration(pv.value)
     if (ms === undefined) throw bad(key, pv, 'a duration such as 500ms, 10s, 1m')
+    if (key === 'job.state.ttl' && ms <= 0) throw bad(key, pv, 'a duration above zero such as 30m, 1h, 7d')
     durations[field] = ms
   }
 

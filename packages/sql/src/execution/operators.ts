@@ -1,9 +1,11 @@
 import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/core'
 import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
 import { AggregateOperator } from './aggregate-operator.js'
+import { ChangelogNormalizeOperator } from './changelog-normalize-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import { IntervalJoinOperator } from './interval-join-operator.js'
 import { JoinOperator } from './join-operator.js'
+import type { AggregateStateOptions } from './retraction.js'
 import { RowWindowOperator } from './row-window-operator.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
@@ -229,8 +231,17 @@ export class Pipeline {
   readonly operators: readonly Operator[]
   readonly schema: Schema
 
-  constructor(root: PlanNode, context: MutableEvalContext, onError: RowErrorHandler) {
+  /** `state`: what the aggregates need to know of their source (a change stream?) and of `job.state.ttl`. */
+  constructor(
+    root: PlanNode,
+    context: MutableEvalContext,
+    onError: RowErrorHandler,
+    state: AggregateStateOptions = {},
+  ) {
     const ops: Operator[] = []
+    // Aggregates over an upsert changelog read it through a ChangelogNormalizeOperator, which gives them old rows.
+    const aggregateState: AggregateStateOptions =
+      state.changelog === 'upsert' ? { ...state, changelog: 'retract' } : state
     const build = (node: PlanNode): void => {
       if (node.kind === 'scan') return
       build(node.input)
@@ -239,8 +250,8 @@ export class Pipeline {
       else if (node.kind === 'aggregate')
         ops.push(
           node.window === undefined
-            ? new AggregateOperator(node, context, onError)
-            : new WindowedAggregateOperator(node, context, onError),
+            ? new AggregateOperator(node, context, onError, aggregateState)
+            : new WindowedAggregateOperator(node, context, onError, aggregateState),
         )
       else if (node.kind === 'over') ops.push(new RowWindowOperator(node, context, onError))
       else if (node.kind === 'join')
@@ -252,6 +263,14 @@ export class Pipeline {
       else ops.push(new LimitOperator(node))
     }
     build(root)
+    if (
+      state.changelog === 'upsert' &&
+      ops.some((op) => op instanceof AggregateOperator || op instanceof WindowedAggregateOperator)
+    ) {
+      let scan = root
+      while (scan.kind !== 'scan') scan = scan.input
+      ops.unshift(new ChangelogNormalizeOperator(scan.schema, state.source ?? scan.source, onError))
+    }
     this.operators = ops
     this.schema = root.schema
   }
@@ -301,6 +320,14 @@ export class Pipeline {
   /** Before the first batch: tells the operators whether the stream ends (see `Operator.start`). */
   start(input: { readonly bounded: boolean; readonly source: string }): void {
     for (const op of this.operators) op.start?.(input)
+  }
+
+  /** Groups dropped by `job.state.ttl`, or undefined when the pipeline has no unwindowed aggregate. */
+  get evictedGroups(): number | undefined {
+    let n: number | undefined
+    for (const op of this.operators) if (op instanceof AggregateOperator) n = (n ?? 0) + op.evictedGroups
+
+    return n
   }
 
   /** Rows of a join's lookup table, read before the stream starts. */

@@ -11,6 +11,7 @@ import type { Accumulator } from '../analyzer/aggregate-functions.js'
 import type { AggregateNode, WindowSpec } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
+import { type AggregateStateOptions, applyOrder, applyRow, isRetraction, retractionRejected } from './retraction.js'
 import { decodeValue, encodeValue, hashKey } from './value-codec.js'
 import { Watermark } from './watermark.js'
 import { slidingStarts, tumblingStart } from './window-assigner.js'
@@ -21,8 +22,14 @@ interface WindowState {
   start: bigint
   end: bigint
   accumulators: Accumulator[]
-  /** Its final row went out (EMIT FINAL); later changes go out as updates. */
+  /** Its row went out; later changes go out as updates, and its removal as a DELETE. */
   emitted: boolean
+  /** Rows added and not retracted (tumbling and sliding); at 0 the window is removed. */
+  rows: number
+  /** Removed because a change stream retracted its last row. */
+  gone?: boolean
+  /** Its row just before its last row was retracted: what its DELETE carries. */
+  last?: Row
   /** Session windows only: the aggregate inputs with their arrival number, replayed when sessions merge. */
   inputs?: Array<[number, Value[]]>
 }
@@ -58,10 +65,17 @@ export class WindowedAggregateOperator implements Operator {
   readonly #windows = new Map<bigint, Map<unknown, WindowState>>()
   /** Session windows by group: its open sessions. */
   readonly #sessions = new Map<unknown, WindowState[]>()
+  readonly #retractable: boolean
+  readonly #order: number[]
   #arrivals = 0
   #late = 0
 
-  constructor(node: AggregateNode, context: MutableEvalContext, onError: RowErrorHandler) {
+  constructor(
+    node: AggregateNode,
+    context: MutableEvalContext,
+    onError: RowErrorHandler,
+    options: AggregateStateOptions = {},
+  ) {
     this.schema = node.schema
     this.#node = node
     this.#spec = node.window!
@@ -73,6 +87,8 @@ export class WindowedAggregateOperator implements Operator {
     this.#time = compileExpression(this.#spec.time, context)
     this.#watermark = new Watermark(this.#spec.watermarkDelay, this.#spec.idleTimeout)
     this.#onError = onError
+    this.#retractable = options.changelog === 'retract'
+    this.#order = applyOrder(node.aggregates)
   }
 
   /** Late records dropped (or handed to the bad-record policy) so far. */
@@ -95,7 +111,7 @@ export class WindowedAggregateOperator implements Operator {
   }
 
   process(batch: PipelineBatch): PipelineBatch {
-    const { rows, meta } = batch
+    const { rows, meta, kinds } = batch
     const spec = this.#spec
     const nk = this.#keys.length
     const na = this.#args.length
@@ -109,9 +125,18 @@ export class WindowedAggregateOperator implements Operator {
       const row = rows[i]!
       const m: RecordMeta | undefined = meta?.[i]
       let t: bigint
+      const retract = kinds !== undefined && isRetraction(kinds[i]!)
       // Sessions keep the inputs of a record (to replay them on a merge); the other kinds use them at once.
       const argValues: Value[] = session ? new Array(na) : reused
       try {
+        if (retract && !this.#retractable) throw retractionRejected(kinds[i]!)
+        if (retract && session) {
+          throw new FerrisError(
+            'FERRIS_UNSUPPORTED',
+            'SESSION windows do not take retractions (UPDATE_BEFORE or DELETE rows) yet',
+            { hint: 'Use a TUMBLING or SLIDING window, or GROUP BY without a window, over a change stream' },
+          )
+        }
         const raw = this.#time(row, m)
         if (raw === null || raw === undefined) {
           throw new FerrisError(
@@ -138,10 +163,16 @@ export class WindowedAggregateOperator implements Operator {
         continue
       }
       this.#watermark.observe(t)
-      const accepted =
-        spec.kind === 'session'
-          ? this.#addSession(keyValues, t, argValues, lateUntil, changed)
-          : this.#addFixed(keyValues, t, argValues, lateUntil, changed)
+      let accepted: boolean
+      try {
+        accepted =
+          spec.kind === 'session'
+            ? this.#addSession(keyValues, t, argValues, lateUntil, changed)
+            : this.#addFixed(keyValues, t, argValues, lateUntil, changed, retract)
+      } catch (error) {
+        this.#onError(error, batch.origin === undefined ? i : batch.origin[i]!, row)
+        continue
+      }
       if (!accepted) this.#lateRecord(t, wm, batch.origin === undefined ? i : batch.origin[i]!, row)
     }
     const after = this.#watermark.advance(BigInt(Date.now()) * 1_000_000n)
@@ -162,27 +193,54 @@ export class WindowedAggregateOperator implements Operator {
     return [this.#close(this.#watermark.end(), new Set())]
   }
 
-  #addFixed(key: Value[], t: bigint, args: Value[], lateUntil: bigint, changed: Set<WindowState>): boolean {
+  /**
+   * Adds the record to its tumbling or sliding windows (or, with `retract`, takes it back out of them), all or
+   * nothing. False when all its windows have closed (a late record).
+   */
+  #addFixed(
+    key: Value[],
+    t: bigint,
+    args: Value[],
+    lateUntil: bigint,
+    changed: Set<WindowState>,
+    retract: boolean,
+  ): boolean {
     const spec = this.#spec
     const hash = this.#hash(key)
-    if (spec.kind === 'tumbling') {
-      const start = tumblingStart(t, spec.size)
-      if (start + spec.size <= lateUntil) return false
-      const w = this.#window(start, hash, key)
-      this.#apply(w.accumulators, args)
-      changed.add(w)
-      return true
+    const starts =
+      spec.kind === 'tumbling' ? [tumblingStart(t, spec.size)] : [...slidingStarts(t, spec.size, spec.advance!)]
+    const open = starts.filter((start) => start + spec.size > lateUntil)
+    if (open.length === 0) return false
+    const windows = open.map((start) => {
+      if (!retract) return this.#window(start, hash, key)
+      const w = this.#windows.get(start)?.get(hash)
+      if (w === undefined) throw unknownWindow(key, start)
+      return w
+    })
+    let done = 0
+    try {
+      for (; done < windows.length; done++) {
+        const w = windows[done]!
+        const last = retract && w.rows === 1 && w.emitted ? this.#row(w) : undefined
+        applyRow(w.accumulators, args, retract, this.#order)
+        if (last !== undefined) w.last = last
+      }
+    } catch (error) {
+      for (let d = done - 1; d >= 0; d--) applyRow(windows[d]!.accumulators, args, !retract, this.#order)
+      throw error
     }
-    let accepted = false
-    for (const start of slidingStarts(t, spec.size, spec.advance!)) {
-      if (start + spec.size <= lateUntil) continue
-      const w = this.#window(start, hash, key)
-      this.#apply(w.accumulators, args)
+    for (const w of windows) {
+      w.rows += retract ? -1 : 1
+      if (w.rows === 0) {
+        w.gone = true
+        const byGroup = this.#windows.get(w.start)!
+        byGroup.delete(hash)
+        if (byGroup.size === 0) this.#windows.delete(w.start)
+      }
       changed.add(w)
-      accepted = true
     }
 
-    return accepted
+    return true
   }
 
   #window(start: bigint, hash: unknown, key: Value[]): WindowState {
@@ -193,7 +251,7 @@ export class WindowedAggregateOperator implements Operator {
     }
     let w = byGroup.get(hash)
     if (w === undefined) {
-      w = { key: [...key], start, end: start + this.#spec.size, accumulators: this.#create(), emitted: false }
+      w = { key: [...key], start, end: start + this.#spec.size, accumulators: this.#create(), emitted: false, rows: 0 }
       byGroup.set(hash, w)
     }
 
@@ -226,11 +284,12 @@ export class WindowedAggregateOperator implements Operator {
       w = overlapping[0]!
       w.end = end
       w.inputs!.push(inputs[0]!)
+      w.rows++
       this.#apply(w.accumulators, args)
       kept.push(w)
     } else {
       inputs.sort((a, b) => a[0] - b[0])
-      w = { key: [...key], start, end, accumulators: this.#create(), emitted, inputs }
+      w = { key: [...key], start, end, accumulators: this.#create(), emitted, rows: inputs.length, inputs }
       for (const [, values] of inputs) this.#apply(w.accumulators, values)
       kept.push(w)
     }
@@ -278,6 +337,7 @@ export class WindowedAggregateOperator implements Operator {
       } else if (changed.has(w)) {
         out.push(w)
         kinds.push(ChangeKind.UPDATE_AFTER)
+        w.emitted = true
       }
       // Returns whether the window can be freed.
       return w.end <= freeBelow || wm === Watermark.END
@@ -291,6 +351,13 @@ export class WindowedAggregateOperator implements Operator {
         else all = false
       }
       if (all) this.#windows.delete(start)
+    }
+    // Windows whose last row a retraction removed: a DELETE where their row went out before.
+    for (const w of changed) {
+      if (w.gone === true && w.emitted) {
+        out.push(w)
+        kinds.push(ChangeKind.DELETE)
+      }
     }
     for (const [hash, sessions] of this.#sessions) {
       const left = sessions.filter((w) => !visit(w))
@@ -307,9 +374,7 @@ export class WindowedAggregateOperator implements Operator {
     })
     const rows: Row[] = order.map((i) => {
       const w = out[i]!
-      const row: Row = [...w.key, w.start, w.end]
-      for (const acc of w.accumulators) row.push(acc.result())
-      return row
+      return w.gone === true ? (w.last ?? this.#row(w)) : this.#row(w)
     })
 
     return {
@@ -320,8 +385,15 @@ export class WindowedAggregateOperator implements Operator {
     }
   }
 
+  #row(w: WindowState): Row {
+    const row: Row = [...w.key, w.start, w.end]
+    for (const acc of w.accumulators) row.push(acc.result())
+
+    return row
+  }
+
   #create(): Accumulator[] {
-    return this.#node.aggregates.map((a) => a.aggregate.create())
+    return this.#node.aggregates.map((a) => a.aggregate.create(this.#retractable))
   }
 
   #apply(accumulators: Accumulator[], args: readonly Value[]): void {
@@ -338,6 +410,7 @@ export class WindowedAggregateOperator implements Operator {
   snapshot(): JsonValue {
     const encodeArgs = (values: Value[]) => values.map((v) => (v === undefined ? { $skip: true } : encodeValue(v)))
     return {
+      retractable: this.#retractable,
       watermark: this.#watermark.save(),
       late: this.#late,
       arrivals: this.#arrivals,
@@ -349,6 +422,7 @@ export class WindowedAggregateOperator implements Operator {
           w.end.toString(),
           w.emitted,
           w.accumulators.map((a) => a.save()),
+          w.rows,
         ]),
       sessions: [...this.#sessions.values()]
         .flat()
@@ -364,21 +438,37 @@ export class WindowedAggregateOperator implements Operator {
 
   restore(state: JsonValue): void {
     const s = state as {
+      retractable?: boolean
       watermark?: { max?: string; current?: string }
       late?: number
       arrivals?: number
-      windows?: Array<[JsonValue[], string, string, boolean, JsonValue[]]>
+      windows?: Array<[JsonValue[], string, string, boolean, JsonValue[], number?]>
       sessions?: Array<[JsonValue[], string, string, boolean, Array<[number, JsonValue[]]>]>
     } | null
     if (s === null) return
+    if ((s.retractable ?? false) !== this.#retractable) {
+      throw new FerrisError(
+        'FERRIS_CHECKPOINT_FAILED',
+        `The checkpoint holds window state for ${s.retractable === true ? 'a change stream' : 'an append-only stream'}, but the source is now ${this.#retractable ? 'a change stream' : 'append-only'}`,
+        { hint: 'Run the job with --fresh to start over from the beginning of its sources' },
+      )
+    }
     this.#watermark.load(s.watermark ?? {})
     this.#late = s.late ?? 0
     this.#arrivals = s.arrivals ?? 0
     this.#windows.clear()
     this.#sessions.clear()
-    for (const [key, start, end, emitted, accs] of s.windows ?? []) {
+    for (const [key, start, end, emitted, accs, rows] of s.windows ?? []) {
       const k = key.map(decodeValue)
-      const w: WindowState = { key: k, start: BigInt(start), end: BigInt(end), accumulators: this.#create(), emitted }
+      // Checkpoints before row counts were kept: a window held at least one row.
+      const w: WindowState = {
+        key: k,
+        start: BigInt(start),
+        end: BigInt(end),
+        accumulators: this.#create(),
+        emitted,
+        rows: rows ?? 1,
+      }
       accs.forEach((a, i) => {
         w.accumulators[i]!.load(a)
       })
@@ -397,6 +487,7 @@ export class WindowedAggregateOperator implements Operator {
         end: BigInt(end),
         accumulators: this.#create(),
         emitted,
+        rows: decoded.length,
         inputs: decoded,
       }
       for (const [, values] of decoded) this.#apply(w.accumulators, values)
@@ -404,4 +495,15 @@ export class WindowedAggregateOperator implements Operator {
       this.#sessions.set(hash, [...(this.#sessions.get(hash) ?? []), w])
     }
   }
+}
+
+function unknownWindow(key: readonly Value[], start: bigint): FerrisError {
+  return new FerrisError(
+    'FERRIS_EVALUATION',
+    `A retraction (UPDATE_BEFORE or DELETE) takes a row out of the window starting at ${start} ns of the group (${key.map(String).join(', ')}), which holds no rows`,
+    {
+      value: key.map(String).join(', '),
+      hint: "The change stream retracts a row it never inserted: read the source from its snapshot, or let such rows be skipped with job.bad_records = 'skip'",
+    },
+  )
 }

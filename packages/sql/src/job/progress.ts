@@ -13,6 +13,8 @@ export interface JobProgress {
   deadLettered: number
   /** Jobs with an event-time window: records that came after all their windows closed (`job.late_records`). */
   lateRecords?: number
+  /** Jobs with `job.state.ttl`: GROUP BY groups dropped because no row changed them for that long. */
+  evictedGroups?: number
   checkpoints: number
   /** The id of the last completed checkpoint, 0 before the first. */
   lastCheckpointId: number

@@ -30,6 +30,7 @@ import { Pipeline, type PipelineBatch } from '../execution/operators.js'
 import { explainJob } from '../planner/explain.js'
 import type { ApplicationPlan, JobPlan } from '../planner/logical-plan.js'
 import { plan } from '../planner/planner.js'
+import { changelogOf, countEvictions } from './aggregate-state.js'
 import { type Checkpoint, CheckpointStore } from './checkpoint-store.js'
 import { JobObservability, type Observability, teeMetrics } from './job-observability.js'
 import { fromSecondStream, MergedReader, splitPosition } from './merged-reader.js'
@@ -53,6 +54,8 @@ export interface RunApplicationOptions {
   readonly onProgress?: (progress: ApplicationProgress) => void
   /** Default time between checkpoints when a job sets no `job.checkpoint.interval`; 10 s. */
   readonly checkpointIntervalMs?: number
+  /** Processing time in epoch milliseconds for `job.state.ttl`; `Date.now` unless a test injects a clock. */
+  readonly clock?: () => number
   /**
    * Receives the rows of bare SELECT statements, batch by batch; awaited, so a slow consumer slows the
    * source. Without it the rows are collected into the result.
@@ -395,7 +398,14 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       }
       env.policy.report(record)
     }
-    const pipeline = new Pipeline(job.root, context, onRowError)
+    const pipeline = new Pipeline(job.root, context, onRowError, {
+      ...changelogOf(
+        { name: sourceRef.name, source },
+        second === undefined ? undefined : { name: second.ref.name, source: env.sources.get(second.ref)! },
+      ),
+      ...(job.settings.stateTtlMs === undefined ? {} : { stateTtlMs: job.settings.stateTtlMs }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    })
     pipeline.start({ bounded: source.capabilities.bounded, source: sourceRef.name })
     if (checkpoint !== undefined) pipeline.restore(checkpoint.state)
     // Lookup tables of joins: read fully before the stream starts, and again on every restart.
@@ -463,6 +473,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
         await emit(pipeline.process(r.batch))
         if (pipeline.lateRecords !== undefined) progress.lateRecords = pipeline.lateRecords
+        countEvictions(pipeline, progress, logger)
         position = r.position
         env.observe.watermarkLag(sourceRef.name, pipeline.operators)
         updateBadCounts(env)
@@ -475,6 +486,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
           break
         }
         for (const b of pipeline.idle(BigInt(Date.now()) * 1_000_000n)) await emit(b)
+        countEvictions(pipeline, progress, logger)
       }
       if (Date.now() - lastCheckpoint >= interval) {
         await takeCheckpoint(false)
@@ -491,6 +503,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       read: progress.sources[sourceRef.name]!.read,
       written: progress.sink.written,
       ...(progress.lateRecords === undefined ? {} : { lateRecords: progress.lateRecords }),
+      ...(progress.evictedGroups === undefined ? {} : { evictedGroups: progress.evictedGroups }),
     })
     env.report()
 
