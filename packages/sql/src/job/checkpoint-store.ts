@@ -21,6 +21,12 @@ export interface Checkpoint {
    * operator state only fit the plan that saved them, so a checkpoint is restored only into the same plan.
    */
   readonly plan?: string
+  /**
+   * A checkpoint saved before the sinks' commit, kept beside the last complete one. A sink that stores
+   * positions may hold its output (and positions) after a crash that came before this file was completed;
+   * the restarted job then takes this state, so its operators match the positions it resumes from.
+   */
+  readonly pending?: Checkpoint
 }
 
 const FILE = 'checkpoint.json'
