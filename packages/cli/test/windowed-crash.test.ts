@@ -148,7 +148,7 @@ describe('cli: a windowed aggregation killed with SIGKILL at random moments', ()
       await mkdir(dir)
       await writeFile(join(dir, 'app.sql'), app(input))
       for (let k = 0; k < KILLS_PER_TRIAL; k++) {
-        const delay = Math.round((0.1 + random() * 0.5) * wallMs)
+        const delay = Math.round((0.05 + random() * 0.45) * wallMs)
         const where = `seed ${SEED}, trial ${trial}, kill ${k} after ${delay} ms`
         const run = start(dir)
         const finished = await Promise.race([run.exited.then(() => true), sleep(delay).then(() => false)])

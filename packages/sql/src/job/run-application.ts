@@ -266,6 +266,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
 
   try {
     const saved = store === undefined ? undefined : await store.load()
+    const pending = store === undefined ? undefined : await store.loadPending()
     const fingerprint = planFingerprint(job)
     if (saved?.plan !== undefined && saved.plan !== fingerprint && options.fresh !== true) {
       throw new FerrisError(
@@ -302,7 +303,11 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       closers.unshift(() => w.close())
       committers.unshift(w)
     }
-    const stored = options.fresh === true ? withoutPending(saved) : await adoptPending(saved, writer, sourceRef.name)
+    // A checkpoint left pending by a crash: taken when the sink's last commit holds it, dropped otherwise.
+    const adopt =
+      pending !== undefined && options.fresh !== true && (await sinkHolds(pending, saved, writer, sourceRef.name))
+    if (pending !== undefined) await (adopt ? store!.completePending() : store!.discardPending())
+    const stored = adopt ? pending : saved
     // With `fresh`, earlier progress is ignored: sources start from their configured beginning and the
     // checkpoint ids continue, so sinks that name output by checkpoint id never overwrite earlier output.
     const checkpoint = options.fresh === true ? undefined : stored
@@ -312,9 +317,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       if (stored !== undefined) positions = { ...stored }
     }
     // Ids are never reused, not even that of a pending checkpoint whose commit did not complete.
-    let checkpointId = Math.max(saved?.checkpointId ?? 0, saved?.pending?.checkpointId ?? 0)
-    // What checkpoint.json holds as complete, beside which the next checkpoint is saved as pending.
-    let complete: Checkpoint | undefined = stored
+    let checkpointId = Math.max(saved?.checkpointId ?? 0, pending?.checkpointId ?? 0)
     const twoPhase = store !== undefined && writer?.committedPositions !== undefined
     if (checkpoint?.finished === true && positions[sourceRef.name] !== undefined) {
       logger.log(
@@ -435,15 +438,9 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       // A sink that stores positions holds them (and the output) as soon as it commits, before checkpoint.json
       // is complete: the state is saved first, as pending, so that a crash in between leaves the state that
       // belongs to those positions (the restart adopts it when the sink's commit holds this checkpoint).
-      if (cp !== undefined && twoPhase) {
-        const base: Checkpoint = complete ?? { ...cp, checkpointId: 0, positions: {}, state: null, finished: false }
-        await store!.save({ ...withoutPending(base)!, pending: cp })
-      }
+      if (cp !== undefined && twoPhase) await store!.savePending(cp)
       for (const c of committers) await c.commit({ checkpointId, positions: covered })
-      if (cp !== undefined) {
-        await store!.save(cp)
-        complete = cp
-      }
+      if (cp !== undefined) await (twoPhase ? store!.completePending() : store!.save(cp))
       if (position !== undefined) await reader.commit(position)
       env.observe.checkpointDuration((performance.now() - began) / 1000)
       progress.checkpoints++
@@ -516,36 +513,28 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   }
 }
 
-function withoutPending(checkpoint: Checkpoint | undefined): Checkpoint | undefined {
-  if (checkpoint?.pending === undefined) return checkpoint
-  const { pending: _, ...complete } = checkpoint
-
-  return complete
-}
-
 /**
- * The checkpoint to resume from: the pending one when the sink's last commit holds it (a crash came after the
- * sink committed and before checkpoint.json was completed), else the last complete one. The sink's checkpoint
- * id decides; a sink that only gives positions is compared by the job's source position.
+ * Whether the sink's last commit holds the pending checkpoint (a crash came after the sink committed and before
+ * the checkpoint was completed). The sink's checkpoint id decides; a sink that only gives positions is compared
+ * by the job's source position.
  */
-async function adoptPending(
-  saved: Checkpoint | undefined,
+async function sinkHolds(
+  pending: Checkpoint,
+  complete: Checkpoint | undefined,
   writer: DataWriter | undefined,
   source: string,
-): Promise<Checkpoint | undefined> {
-  const pending = saved?.pending
-  const complete = withoutPending(saved)
-  if (pending === undefined || writer?.committedPositions === undefined) return complete
+): Promise<boolean> {
+  if (writer?.committedPositions === undefined) return false
   if (writer.committedCheckpoint !== undefined) {
     const atSink = await writer.committedCheckpoint()
-    return atSink !== undefined && atSink.checkpointId >= pending.checkpointId ? pending : complete
+    return atSink !== undefined && atSink.checkpointId >= pending.checkpointId
   }
   const atSink = (await writer.committedPositions())?.[source]
   const same = (a: Position | undefined, b: Position | undefined) => JSON.stringify(a) === JSON.stringify(b)
   // Limitation: without checkpoint ids, a pending checkpoint at the same position as the complete one (the
   // final rows emitted at the end of input) cannot be told apart; the complete one is taken, so those rows
   // may be written twice (at-least-once).
-  return same(atSink, pending.positions[source]) && !same(atSink, complete?.positions[source]) ? pending : complete
+  return same(atSink, pending.positions[source]) && !same(atSink, complete?.positions[source])
 }
 
 /** The second stream of a stream-to-stream (interval) join, if the job has one. */
