@@ -139,6 +139,13 @@ export class DirectoryWriter implements DataWriter {
 
     return latest?.positions
   }
+  /** The last logged commit: its checkpoint id and positions (and, like `committedPositions`, where to resume). */
+  async committedCheckpoint(): Promise<CommitInfo | undefined> {
+    await this.committedPositions()
+    const latest = this.#log.latest()
+
+    return latest === undefined ? undefined : { checkpointId: latest.checkpointId, positions: latest.positions }
+  }
 
   async commit(info: CommitInfo): Promise<void> {
     if (!this.#cleaned) {

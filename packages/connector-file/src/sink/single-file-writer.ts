@@ -51,6 +51,13 @@ export class SingleFileWriter implements DataWriter {
 
     return latest?.positions
   }
+  /** The last logged commit: its checkpoint id and positions (and, like `committedPositions`, where to resume). */
+  async committedCheckpoint(): Promise<CommitInfo | undefined> {
+    await this.committedPositions()
+    const latest = this.#log.latest()
+
+    return latest === undefined ? undefined : { checkpointId: latest.checkpointId, positions: latest.positions }
+  }
 
   async write(batch: RecordBatch): Promise<void> {
     if (batch.rows.length === 0) return

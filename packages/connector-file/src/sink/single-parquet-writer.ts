@@ -56,6 +56,13 @@ export class SingleParquetWriter implements DataWriter {
 
     return latest?.positions
   }
+  /** The last logged commit: its checkpoint id and positions (and, like `committedPositions`, where to resume). */
+  async committedCheckpoint(): Promise<CommitInfo | undefined> {
+    await this.committedPositions()
+    const latest = this.#log.latest()
+
+    return latest === undefined ? undefined : { checkpointId: latest.checkpointId, positions: latest.positions }
+  }
 
   async #open(kind = 'inprogress'): Promise<{ file: TempFile; encoder: PartEncoder }> {
     const file = await TempFile.create(this.#target, 'none', kind)

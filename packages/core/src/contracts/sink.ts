@@ -69,6 +69,13 @@ export interface DataWriter {
   rollback(): Promise<void>
   /** For `storesPositions` sinks: the positions stored by the last successful commit, to resume from. */
   committedPositions?(): Promise<Readonly<Record<string, Position>> | undefined>
+  /**
+   * For `storesPositions` sinks that also keep the `checkpointId` of their commits: the last successful
+   * commit's id and positions. A job keeps the operator state of a checkpoint whose commit may or may not have
+   * completed before a crash, and uses the id to tell which state belongs to the output the sink holds; without
+   * it the job compares positions, which cannot tell two checkpoints at the same positions apart.
+   */
+  committedCheckpoint?(): Promise<CommitInfo | undefined>
   /** Releases resources. Does not commit: uncommitted rows are rolled back. Idempotent. */
   close(): Promise<void>
 }

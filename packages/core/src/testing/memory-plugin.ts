@@ -375,6 +375,10 @@ class MemoryWriter implements DataWriter {
       : undefined
   }
 
+  async committedCheckpoint(): Promise<CommitInfo | undefined> {
+    return this.#store.has(this.#options.table) ? this.#store.table(this.#options.table).commits.at(-1) : undefined
+  }
+
   async close(): Promise<void> {
     this.#discard()
   }

@@ -21,12 +21,17 @@ export function resilientWriter(
     rollback: () => writer.rollback(),
     close: () => writer.close(),
   }
+  const out: DataWriter = { ...wrapped }
   if (writer.committedPositions !== undefined) {
     const positions = writer.committedPositions.bind(writer)
-    return { ...wrapped, committedPositions: () => run(() => positions()) }
+    out.committedPositions = () => run(() => positions())
+  }
+  if (writer.committedCheckpoint !== undefined) {
+    const checkpoint = writer.committedCheckpoint.bind(writer)
+    out.committedCheckpoint = () => run(() => checkpoint())
   }
 
-  return wrapped
+  return out
 }
 
 /**

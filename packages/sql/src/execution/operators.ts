@@ -303,12 +303,13 @@ export class Pipeline {
     return out
   }
 
-  /** Late records of the event-time windows, or undefined when the pipeline has none. */
+  /** Late records of the event-time windows and interval joins, or undefined when the pipeline has none. */
   get lateRecords(): number | undefined {
     let late: number | undefined
     for (const op of this.operators) {
       if (
         op instanceof WindowedAggregateOperator ||
+        op instanceof IntervalJoinOperator ||
         (op instanceof RowWindowOperator && op.node.order.kind === 'event_time')
       )
         late = (late ?? 0) + op.lateRecords

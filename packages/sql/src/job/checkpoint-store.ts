@@ -24,11 +24,16 @@ export interface Checkpoint {
 }
 
 const FILE = 'checkpoint.json'
+const PENDING = 'checkpoint.pending.json'
 
 /**
  * Keeps a job's latest checkpoint in one JSON file, replaced atomically: written to a temporary file,
  * synced, renamed over the old one, and the folder synced. A crash leaves either the old or the new
  * checkpoint, never a torn one.
+ *
+ * A job whose sink stores positions saves each checkpoint first as pending (`checkpoint.pending.json`),
+ * commits the sink, then renames the pending file over the checkpoint: the sink may hold a commit's positions
+ * before the checkpoint does, and a restart then finds the operator state that belongs to them.
  */
 export class CheckpointStore {
   readonly dir: string
@@ -41,19 +46,32 @@ export class CheckpointStore {
     return join(this.dir, FILE)
   }
 
+  get pendingPath(): string {
+    return join(this.dir, PENDING)
+  }
+
   async load(): Promise<Checkpoint | undefined> {
+    return this.#read(this.path)
+  }
+
+  /** The checkpoint saved before a sink commit that was not confirmed by `completePending`, if any. */
+  async loadPending(): Promise<Checkpoint | undefined> {
+    return this.#read(this.pendingPath)
+  }
+
+  async #read(path: string): Promise<Checkpoint | undefined> {
     let text: string
     try {
-      text = await readFile(this.path, 'utf8')
+      text = await readFile(path, 'utf8')
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `Cannot read the checkpoint ${this.path}`, { cause: e })
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `Cannot read the checkpoint ${path}`, { cause: e })
     }
     let parsed: unknown
     try {
       parsed = JSON.parse(text)
     } catch (e) {
-      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `The checkpoint ${this.path} is not valid JSON`, {
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `The checkpoint ${path} is not valid JSON`, {
         cause: e,
         hint: "Delete the checkpoint folder to start over from the sources' configured start",
       })
@@ -65,7 +83,7 @@ export class CheckpointStore {
       typeof c.positions !== 'object' ||
       c.positions === null
     ) {
-      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `The checkpoint ${this.path} has an unknown layout`, {
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `The checkpoint ${path} has an unknown layout`, {
         value: { version: c.version },
         expected: 'version 1 with checkpointId and positions',
         hint: 'It was written by another Ferris version; delete the folder to start over',
@@ -76,6 +94,33 @@ export class CheckpointStore {
   }
 
   async save(checkpoint: Checkpoint): Promise<void> {
+    await this.#write(checkpoint, this.path)
+  }
+
+  /** Saves a checkpoint whose sink commit is still to come. */
+  async savePending(checkpoint: Checkpoint): Promise<void> {
+    await this.#write(checkpoint, this.pendingPath)
+  }
+
+  /** The sink committed: the pending checkpoint becomes the checkpoint (one rename, durable). */
+  async completePending(): Promise<void> {
+    try {
+      await rename(this.pendingPath, this.path)
+      await syncDir(this.dir)
+    } catch (e) {
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `Cannot write the checkpoint ${this.path}`, {
+        cause: e,
+        hint: 'Check that the checkpoint folder (job.checkpoint.dir) is writable and the disk is not full',
+      })
+    }
+  }
+
+  /** The sink did not commit the pending checkpoint: it is dropped. */
+  async discardPending(): Promise<void> {
+    await rm(this.pendingPath, { force: true })
+  }
+
+  async #write(checkpoint: Checkpoint, path: string): Promise<void> {
     const tmp = join(this.dir, `${FILE}.${process.pid}.tmp`)
     try {
       await mkdir(this.dir, { recursive: true })
@@ -86,11 +131,11 @@ export class CheckpointStore {
       } finally {
         await handle.close()
       }
-      await rename(tmp, this.path)
-      await syncDir(dirname(this.path))
+      await rename(tmp, path)
+      await syncDir(dirname(path))
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => {})
-      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `Cannot write the checkpoint ${this.path}`, {
+      throw new FerrisError('FERRIS_CHECKPOINT_FAILED', `Cannot write the checkpoint ${path}`, {
         cause: e,
         hint: 'Check that the checkpoint folder (job.checkpoint.dir) is writable and the disk is not full',
       })

@@ -269,12 +269,13 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   })
 
   try {
-    const stored = store === undefined ? undefined : await store.load()
+    const saved = store === undefined ? undefined : await store.load()
+    const pending = store === undefined ? undefined : await store.loadPending()
     const fingerprint = planFingerprint(job)
-    if (stored?.plan !== undefined && stored.plan !== fingerprint && options.fresh !== true) {
+    if (saved?.plan !== undefined && saved.plan !== fingerprint && options.fresh !== true) {
       throw new FerrisError(
         'FERRIS_CONFIG_INVALID',
-        `Job ${job.name} changed since its checkpoint ${stored.checkpointId} was taken: its operators, columns or connectors differ, so the saved positions and state do not fit it`,
+        `Job ${job.name} changed since its checkpoint ${saved.checkpointId} was taken: its operators, columns or connectors differ, so the saved positions and state do not fit it`,
         {
           subject: job.name,
           location: { checkpoint: store?.path ?? '' },
@@ -297,7 +298,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       // Retries, breaker and timeout wrap the writer; `close` stays unwrapped (the job is giving up or done).
       // Not bound to the job's signal: a stopping job still flushes and commits, with retries.
       const w = env.observe.writer(
-        await sink.createWriter({ schema, jobId: job.name, lastCheckpointId: stored?.checkpointId ?? 0 }),
+        await sink.createWriter({ schema, jobId: job.name, lastCheckpointId: saved?.checkpointId ?? 0 }),
         ep.name,
         job.recovery.for(ep.name).resilience,
         env.signal,
@@ -306,6 +307,11 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       closers.unshift(() => w.close())
       committers.unshift(w)
     }
+    // A checkpoint left pending by a crash: taken when the sink's last commit holds it, dropped otherwise.
+    const adopt =
+      pending !== undefined && options.fresh !== true && (await sinkHolds(pending, saved, writer, sourceRef.name))
+    if (pending !== undefined) await (adopt ? store!.completePending() : store!.discardPending())
+    const stored = adopt ? pending : saved
     // With `fresh`, earlier progress is ignored: sources start from their configured beginning and the
     // checkpoint ids continue, so sinks that name output by checkpoint id never overwrite earlier output.
     const checkpoint = options.fresh === true ? undefined : stored
@@ -314,7 +320,9 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       const stored = await writer.committedPositions()
       if (stored !== undefined) positions = { ...stored }
     }
-    let checkpointId = stored?.checkpointId ?? 0
+    // Ids are never reused, not even that of a pending checkpoint whose commit did not complete.
+    let checkpointId = Math.max(saved?.checkpointId ?? 0, pending?.checkpointId ?? 0)
+    const twoPhase = store !== undefined && writer?.committedPositions !== undefined
     if (checkpoint?.finished === true && positions[sourceRef.name] !== undefined) {
       logger.log(
         'warn',
@@ -435,20 +443,25 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       const began = performance.now()
       const covered: Record<string, Position> = position === undefined ? {} : { [sourceRef.name]: position }
       for (const c of committers) await c.flush()
+      const cp: Checkpoint | undefined =
+        store === undefined
+          ? undefined
+          : {
+              version: 1,
+              job: job.name,
+              checkpointId,
+              time: Date.now(),
+              positions: { ...positions, ...covered },
+              state: pipeline.snapshot(),
+              finished,
+              plan: fingerprint,
+            }
+      // A sink that stores positions holds them (and the output) as soon as it commits, before checkpoint.json
+      // is complete: the state is saved first, as pending, so that a crash in between leaves the state that
+      // belongs to those positions (the restart adopts it when the sink's commit holds this checkpoint).
+      if (cp !== undefined && twoPhase) await store!.savePending(cp)
       for (const c of committers) await c.commit({ checkpointId, positions: covered })
-      if (store !== undefined) {
-        const cp: Checkpoint = {
-          version: 1,
-          job: job.name,
-          checkpointId,
-          time: Date.now(),
-          positions: { ...positions, ...covered },
-          state: pipeline.snapshot(),
-          finished,
-          plan: fingerprint,
-        }
-        await store.save(cp)
-      }
+      if (cp !== undefined) await (twoPhase ? store!.completePending() : store!.save(cp))
       if (position !== undefined) await reader.commit(position)
       env.observe.checkpointDuration((performance.now() - began) / 1000)
       progress.checkpoints++
@@ -522,6 +535,30 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       }
     }
   }
+}
+
+/**
+ * Whether the sink's last commit holds the pending checkpoint (a crash came after the sink committed and before
+ * the checkpoint was completed). The sink's checkpoint id decides; a sink that only gives positions is compared
+ * by the job's source position.
+ */
+async function sinkHolds(
+  pending: Checkpoint,
+  complete: Checkpoint | undefined,
+  writer: DataWriter | undefined,
+  source: string,
+): Promise<boolean> {
+  if (writer?.committedPositions === undefined) return false
+  if (writer.committedCheckpoint !== undefined) {
+    const atSink = await writer.committedCheckpoint()
+    return atSink !== undefined && atSink.checkpointId >= pending.checkpointId
+  }
+  const atSink = (await writer.committedPositions())?.[source]
+  const same = (a: Position | undefined, b: Position | undefined) => JSON.stringify(a) === JSON.stringify(b)
+  // Limitation: without checkpoint ids, a pending checkpoint at the same position as the complete one (the
+  // final rows emitted at the end of input) cannot be told apart; the complete one is taken, so those rows
+  // may be written twice (at-least-once).
+  return same(atSink, pending.positions[source]) && !same(atSink, complete?.positions[source])
 }
 
 /** The second stream of a stream-to-stream (interval) join, if the job has one. */

@@ -60,7 +60,19 @@ export function explainJob(job: JobPlan): string {
       case 'join': {
         const on = node.streamKeys.map((k, i) => `${k.text} = ${node.tableKeys[i]!.text}`).join(' AND ')
         const rest = node.residual === undefined ? '' : ` AND ${node.residual.text}`
-        lines.push(`${pad}Join ${node.type.toUpperCase()} lookup table ${node.table.source} ON ${on}${rest}`)
+        const iv = node.interval
+        if (iv === undefined) {
+          lines.push(`${pad}Join ${node.type.toUpperCase()} lookup table ${node.table.source} ON ${on}${rest}`)
+          break
+        }
+        const bound = (offset: bigint) =>
+          offset === 0n
+            ? iv.streamTime.text
+            : `${iv.streamTime.text} ${offset < 0n ? '-' : '+'} ${duration(offset < 0n ? -offset : offset)}`
+        const lateness = iv.lateRecords === 'update' ? ` within ${duration(iv.allowedLateness)}` : ''
+        lines.push(
+          `${pad}Join ${node.type.toUpperCase()} interval stream ${node.table.source} ON ${on}${rest}; ${iv.tableTime.text} in [${bound(iv.lower)}, ${bound(iv.upper)}], watermark delay ${duration(iv.delay)}, late records ${iv.lateRecords}${lateness}`,
+        )
         break
       }
       case 'over': {

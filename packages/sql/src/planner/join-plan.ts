@@ -2,13 +2,27 @@ import { type Field, Schema } from '@ferris/core'
 import type { ExpressionBinder, Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import { parseDuration, type StatementEndpoints } from '../analyzer/endpoints.js'
-import type { Expr, JoinSource, Query } from '../parser/ast.js'
+import type { Expr, FromItem, JoinSource, Query } from '../parser/ast.js'
 import type { JoinNode, PlanNode } from './logical-plan.js'
 
+/** A planned part of FROM: its operator tree and the scope its columns are bound in. */
+interface Planned {
+  readonly node: PlanNode
+  readonly scope: Scope
+}
+
+const NANOS_PER_MS = 1_000_000n
+
 /**
- * Plans `FROM stream [LEFT] JOIN table ON ...`: the left side is the stream, the right side a bounded source
- * loaded as a lookup table. ON is split at AND: every `stream expression = table expression` becomes a key of
- * the hash lookup; whatever else ON says is checked on each matching pair.
+ * Plans `FROM stream [LEFT|RIGHT|FULL] JOIN table ON ... [JOIN table2 ON ...]`: the leftmost source is the
+ * stream, every other a bounded source loaded as a lookup table, joined one after another (each ON may use the
+ * columns of every source before it). ON is split at AND: every `left expression = right expression` becomes a
+ * key of the hash lookup; whatever else ON says is checked on each matching pair.
+ *
+ * When the first join's ON also bounds the right side's time by the left side's
+ * (`r.t BETWEEN s.t + lower AND s.t + upper`), its right side is a second stream: an interval join, which may
+ * be followed by lookup joins. Other shapes (a join nested on the right, two interval joins, an interval join
+ * after a lookup join, a source joined twice) fail with what to write instead.
  */
 export function planJoin(
   from: JoinSource,
@@ -17,32 +31,94 @@ export function planJoin(
   binder: ExpressionBinder,
   endpoints?: StatementEndpoints,
 ): { node: PlanNode; scope: Scope; streamName: string } {
-  if (from.type === 'cross') throw binder.unsupported(from.span, 'A CROSS JOIN of a stream')
-  if (from.within !== undefined) {
-    throw binder.unsupported(
-      from.within.span,
-      "WITHIN (write the bound in ON: r.t BETWEEN s.t AND s.t + INTERVAL '1' HOUR)",
-    )
-  }
-  const sides = [from.left, from.right]
-  for (const side of sides) {
-    if (side.kind === 'join' || side.kind === 'subquery') {
-      throw binder.unsupported(side.span, 'A join of more than two sources, or of a subquery,')
-    }
-  }
   for (const item of query.select) {
     if (item.kind === 'star' && item.qualifier !== undefined)
       throw binder.unsupported(item.span, `${item.qualifier.name}.* in a join`)
   }
-  const [streamName, tableName] = Object.keys(schemas) as [string, string]
-  const streamSchema = schemas[streamName]!
-  const tableSchema = schemas[tableName]!
-  const qualifiersOf = (side: JoinSource['left'], name: string) => [
-    side.kind === 'named' ? side.name.name : name,
-    ...(side.kind !== 'join' && side.alias !== undefined ? [side.alias.name] : []),
-  ]
-  const streamScope: Scope = { schema: streamSchema, qualifiers: qualifiersOf(from.left, streamName) }
-  const tableScope: Scope = { schema: tableSchema, qualifiers: qualifiersOf(from.right, tableName) }
+  const names = Object.keys(schemas)
+  const leaves: FromItem[] = []
+  const collect = (item: FromItem): void => {
+    if (item.kind === 'join') {
+      collect(item.left)
+      collect(item.right)
+    } else leaves.push(item)
+  }
+  collect(from)
+  if (leaves.length !== names.length) {
+    // The schemas are keyed by source name: a source named twice collapsed into one.
+    const seen = new Set<string>()
+    for (const leaf of leaves) {
+      const name = leaf.kind === 'named' ? leaf.name.name.toLowerCase() : undefined
+      if (name === undefined) continue
+      if (seen.has(name)) {
+        throw binder.error(leaf.span, `Source "${binder.text(leaf.span)}" is joined twice; that is not supported yet`, {
+          value: binder.text(leaf.span),
+          hint: `Configure a second source with the same connection under another name (e.g. '${name}_2.uri' = '...') and join that one`,
+        })
+      }
+      seen.add(name)
+    }
+  }
+  let next = 0
+  const leaf = (item: FromItem): { name: string; scope: Scope } => {
+    const name = names[next++]!
+    const qualifiers = [
+      item.kind === 'named' ? item.name.name : name,
+      ...(item.kind !== 'join' && item.alias !== undefined ? [item.alias.name] : []),
+    ]
+
+    return { name, scope: { schema: schemas[name]!, qualifiers } }
+  }
+  let streamName = ''
+  const planFrom = (j: JoinSource): Planned => {
+    if (j.type === 'cross') throw binder.unsupported(j.span, 'A CROSS JOIN of a stream')
+    if (j.within !== undefined) {
+      throw binder.unsupported(
+        j.within.span,
+        "WITHIN (write the bound in ON: r.t BETWEEN s.t AND s.t + INTERVAL '1' HOUR)",
+      )
+    }
+    for (const side of [j.left, j.right]) {
+      if (side.kind === 'subquery') throw binder.unsupported(side.span, 'A subquery as a side of a join')
+    }
+    if (j.right.kind === 'join') {
+      throw binder.error(j.right.span, 'A join whose right side is itself a join is not supported yet', {
+        value: binder.text(j.right.span),
+        hint: 'Write the joins one after another, each adding one source: FROM a JOIN b ON ... JOIN c ON ...',
+      })
+    }
+    let left: Planned
+    if (j.left.kind === 'join') left = planFrom(j.left)
+    else {
+      const first = leaf(j.left)
+      streamName = first.name
+      left = {
+        node: { kind: 'scan', source: first.name, qualifiers: first.scope.qualifiers, schema: first.scope.schema },
+        scope: first.scope,
+      }
+    }
+    const right = leaf(j.right)
+
+    return joinOne(j, left, right.name, right.scope, binder, endpoints, [streamName, right.name])
+  }
+  const planned = planFrom(from)
+
+  return { node: planned.node, scope: planned.scope, streamName }
+}
+
+/** Joins one more source (a table, or the second stream of an interval join) to what FROM built so far. */
+function joinOne(
+  from: JoinSource,
+  left: Planned,
+  tableName: string,
+  tableScope: Scope,
+  binder: ExpressionBinder,
+  endpoints: StatementEndpoints | undefined,
+  streams: readonly [string, string],
+): Planned {
+  const streamScope = left.scope
+  const streamSchema = streamScope.schema
+  const tableSchema = tableScope.schema
   const padStream = from.type === 'right' || from.type === 'full'
   const padTable = from.type === 'left' || from.type === 'full'
   const fields: Field[] = [
@@ -54,7 +130,7 @@ export function planJoin(
     schema,
     qualifiers: [...streamScope.qualifiers, ...tableScope.qualifiers],
     relations: [
-      { qualifiers: streamScope.qualifiers, start: 0, end: streamSchema.length },
+      ...(streamScope.relations ?? [{ qualifiers: streamScope.qualifiers, start: 0, end: streamSchema.length }]),
       { qualifiers: tableScope.qualifiers, start: streamSchema.length, end: fields.length },
     ],
   }
@@ -95,28 +171,12 @@ export function planJoin(
             throw binder.error(
               t.span,
               `The time bound of a stream-to-stream join compares TIMESTAMPs, but ${t.text} is ${t.type.kind.toUpperCase()}`,
-              {
-                value: t.text,
-              },
+              { value: t.text },
             )
           }
         }
-        if (from.type !== 'inner')
-          throw binder.unsupported(from.span, `A ${from.type.toUpperCase()} stream-to-stream join`)
-        let delay = 0n
-        for (const ep of endpoints?.sources ?? []) {
-          const d = ep.engineProperties?.['watermark.delay']
-          if (d === undefined) continue
-          const ms = parseDuration(d.value)
-          if (ms === undefined) {
-            throw binder.error(d.span ?? from.span, `'${ep.name}.watermark.delay' = '${d.value}' is not a duration`, {
-              value: d.value,
-              expected: 'a duration such as 0, 500ms, 10s, 1m',
-            })
-          }
-          if (BigInt(ms) * 1_000_000n > delay) delay = BigInt(ms) * 1_000_000n
-        }
-        interval = { streamTime: low.time, tableTime, lower: low.offset, upper: high.offset, delay }
+        if (left.node.kind !== 'scan') throw intervalAfterJoin(c, left.node)
+        interval = intervalSpec(low.time, tableTime, low.offset, high.offset, from, streams)
       }
     }
     if (c.kind === 'binary' && c.op === '=') {
@@ -165,11 +225,10 @@ export function planJoin(
             }),
             rest[0]!,
           )
-  const scan: PlanNode = { kind: 'scan', source: streamName, qualifiers: streamScope.qualifiers, schema: streamSchema }
   const node: JoinNode = {
     kind: 'join',
-    input: scan,
-    type: from.type,
+    input: left.node,
+    type: from.type as JoinNode['type'],
     table: { source: tableName, schema: tableSchema },
     streamKeys,
     tableKeys,
@@ -178,7 +237,7 @@ export function planJoin(
     schema,
   }
 
-  return { node, scope: joined, streamName }
+  return { node, scope: joined }
 
   /** `s.t`, `s.t + INTERVAL '1' HOUR` or `s.t - 5m`: the stream's time column and a fixed offset. */
   function timeBound(e: Expr, scope: Scope): { time: BoundExpr; offset: bigint } | undefined {
@@ -194,5 +253,64 @@ export function planJoin(
       return time === undefined || n === undefined ? undefined : { time, offset: e.op === '+' ? n : -n }
     }
     return undefined
+  }
+
+  /** An interval join must be the first join of FROM: the runner reads exactly two streams. */
+  function intervalAfterJoin(between: Expr, before: PlanNode): Error {
+    let streams = false
+    for (let n = before; n.kind !== 'scan'; n = n.input)
+      if (n.kind === 'join' && n.interval !== undefined) streams = true
+    return streams
+      ? binder.error(between.span, 'A join of three streams (a second interval join) is not supported yet', {
+          value: binder.text(between.span),
+          hint: 'Join two streams with an interval join; every further source must be a bounded lookup table joined without a time bound',
+        })
+      : binder.error(between.span, 'An interval join after a lookup join is not supported yet', {
+          value: binder.text(between.span),
+          hint: "Put the two streams first and the lookup tables after them: FROM s1 JOIN s2 ON ... AND s2.t BETWEEN s1.t AND s1.t + INTERVAL '1' HOUR JOIN table t ON ...",
+        })
+  }
+
+  function intervalSpec(
+    streamTime: BoundExpr,
+    tableTime: BoundExpr,
+    lower: bigint,
+    upper: bigint,
+    join: JoinSource,
+    names: readonly [string, string],
+  ): NonNullable<JoinNode['interval']> {
+    let delay = 0n
+    for (const ep of endpoints?.sources ?? []) {
+      if (!names.includes(ep.name)) continue
+      const d = ep.engineProperties?.['watermark.delay']
+      if (d === undefined) continue
+      const ms = parseDuration(d.value)
+      if (ms === undefined) {
+        throw binder.error(d.span ?? join.span, `'${ep.name}.watermark.delay' = '${d.value}' is not a duration`, {
+          value: d.value,
+          expected: 'a duration such as 0, 500ms, 10s, 1m',
+        })
+      }
+      if (BigInt(ms) * NANOS_PER_MS > delay) delay = BigInt(ms) * NANOS_PER_MS
+    }
+    const settings = endpoints?.settings
+    const lateRecords = settings?.lateRecords ?? 'drop'
+    if (lateRecords === 'dead_letter') {
+      const policy = (key: string) => endpoints?.recovery[key]?.toLowerCase()
+      if (policy('job.bad_records') !== 'dead_letter' && policy(`${names[0]}.bad_records`) !== 'dead_letter') {
+        const p = endpoints?.statement.properties.find((x) => x.key.toLowerCase() === 'job.late_records')
+        throw binder.error(
+          p?.valueSpan ?? join.span,
+          "job.late_records = 'dead_letter' hands late rows of the join to the bad-record policy, but job.bad_records is not 'dead_letter'",
+          {
+            value: 'dead_letter',
+            hint: "Add 'job.bad_records' = 'dead_letter' and a 'job.dlq.uri', or use 'drop' (counted) or 'update'",
+          },
+        )
+      }
+    }
+    const allowed = lateRecords === 'update' ? BigInt(settings?.allowedLatenessMs ?? 0) * NANOS_PER_MS : 0n
+
+    return { streamTime, tableTime, lower, upper, delay, lateRecords, allowedLateness: allowed }
   }
 }

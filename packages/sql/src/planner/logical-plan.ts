@@ -14,9 +14,10 @@ import type { SourceText } from '../parser/source-text.js'
 export type PlanNode = ScanNode | FilterNode | ProjectNode | LimitNode | AggregateNode | JoinNode | OverNode
 
 /**
- * A stream joined to a table: `input` is the stream; the table is a bounded source the runner reads fully
- * before the stream starts and the operator keeps in memory, keyed by the equi-join columns. Output: the
- * stream's columns, then the table's (NULLs on the side without a match for LEFT, RIGHT and FULL).
+ * A stream joined to a table: `input` is the stream (a scan, or an earlier join when several are chained); the
+ * table is a bounded source the runner reads fully before the stream starts and the operator keeps in memory,
+ * keyed by the equi-join columns. Output: the input's columns, then the table's (NULLs on the side without a
+ * match for LEFT, RIGHT and FULL). With `interval` the right side is a second stream instead of a table.
  */
 export interface JoinNode {
   readonly kind: 'join'
@@ -40,6 +41,10 @@ export interface JoinNode {
     readonly upper: bigint
     /** The larger `'<source>.watermark.delay'` of the two streams. */
     readonly delay: bigint
+    /** `job.late_records`: what happens to a row behind its own side's watermark. */
+    readonly lateRecords: LateRecords
+    /** `job.allowed_lateness` with `update`: how far behind its watermark a side still joins rows. */
+    readonly allowedLateness: bigint
   }
   readonly schema: Schema
 }
