@@ -8,7 +8,7 @@ import {
   type WriterOptions,
 } from '@ferris/core'
 import { messageEncoder } from '@ferris/formats'
-import kafkajs, { type Admin, type CompressionTypes, type Producer } from 'kafkajs'
+import kafkajs, { type Admin, type CompressionTypes, type KafkaConfig, type Producer } from 'kafkajs'
 import { AdminConnection } from './admin-connection.js'
 import { classifyError } from './classify-error.js'
 import { kafkaConfig, RETRY } from './client-config.js'
@@ -16,6 +16,7 @@ import { avroCodecOptions, formatOf } from './codec-options.js'
 import { type CreateKafkaClient, createKafkaClient, type KafkaClient } from './kafka-client.js'
 import { KafkaWriter } from './kafka-writer.js'
 import { columnLayout, type KeyFormat } from './metadata-columns.js'
+import { type OffsetsTarget, resolveOffsetsTarget } from './offsets-target.js'
 import type { KafkaOptions } from './options.js'
 
 // kafkajs is CommonJS: Node's ESM loader sees only its default export, so values come from there.
@@ -34,12 +35,16 @@ export class KafkaSink implements DataSink {
   readonly #options: KafkaOptions
   readonly #context: ConnectorContext
   readonly #client: KafkaClient
+  readonly #config: KafkaConfig
+  readonly #createClient: CreateKafkaClient
   readonly #topic: string
   readonly #transactional: boolean
   readonly #connection: AdminConnection
   /** A message key is known (key column, `_key`, or a batch's keyFields): changes are written as upserts. */
   #keyed: boolean
   readonly #producers = new Set<Producer>()
+  /** Exactly-once: whose offsets the last writer commits in its transactions (see resolveOffsetsTarget). */
+  #offsets: OffsetsTarget | undefined
 
   constructor(options: KafkaOptions, context: ConnectorContext, createClient: CreateKafkaClient = createKafkaClient) {
     this.#options = options
@@ -78,19 +83,26 @@ export class KafkaSink implements DataSink {
         },
       )
     }
-    this.#client = createClient(kafkaConfig(options, context, 'sink'))
+    this.#config = kafkaConfig(options, context, 'sink')
+    this.#createClient = createClient
+    this.#client = createClient(this.#config)
     this.#connection = new AdminConnection(this.#client)
     this.#keyed = options.key_column !== undefined
   }
 
-  /** `upsert` turns true once a key is known: the key option, a `_key` column, or a batch's keyFields. */
+  /**
+   * `upsert` turns true once a key is known: the key option, a `_key` column, or a batch's keyFields.
+   * `storesPositions` is true with exactly-once once a writer found a source whose offsets its transactions
+   * commit (`offsets_group_id`, or a Kafka source of the job on the same cluster), or from the start when
+   * `offsets_group_id` names the group.
+   */
   get capabilities(): SinkCapabilities {
-    const o = this.#options
     return {
       transactions: this.#transactional,
       upsert: this.#keyed,
       idempotent: this.#transactional,
-      storesPositions: this.#transactional && o.offsets_group_id !== undefined && o.offsets_source !== undefined,
+      storesPositions:
+        this.#transactional && (this.#offsets !== undefined || this.#options.offsets_group_id !== undefined),
     }
   }
 
@@ -192,6 +204,30 @@ export class KafkaSink implements DataSink {
     }
     this.#producers.add(producer)
     const admin = this.#connection.admin!
+    this.#offsets = this.#transactional
+      ? await resolveOffsetsTarget(
+          {
+            offsetsGroupId: this.#options.offsets_group_id,
+            offsetsSource: this.#options.offsets_source,
+            sources: options.sources,
+            servers: this.#options.bootstrap_servers,
+            admin,
+            config: this.#config,
+            createClient: this.#createClient,
+          },
+          this.#context,
+        )
+      : undefined
+    if (this.#offsets !== undefined) {
+      this.#context.logger.log(
+        'info',
+        `${this.#context.name}: exactly-once commits source offsets in its transactions`,
+        {
+          group: this.#offsets.groupId,
+          source: this.#offsets.source ?? null,
+        },
+      )
+    }
     const writer = new KafkaWriter(
       {
         producer,
@@ -206,8 +242,8 @@ export class KafkaSink implements DataSink {
         compression: COMPRESSION[this.#options.compression]!,
         acks: this.#options.acks === 'all' ? -1 : Number(this.#options.acks),
         transactional: this.#transactional,
-        offsetsGroupId: this.#options.offsets_group_id,
-        offsetsSource: this.#options.offsets_source,
+        offsetsGroupId: this.#offsets?.groupId,
+        offsetsSource: this.#offsets?.source,
         reconnectTimeout: this.#options.reconnect_timeout,
         onKeyFields: () => {
           this.#keyed = true

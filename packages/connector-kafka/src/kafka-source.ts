@@ -7,6 +7,7 @@ import {
   type ReaderOptions,
   Schema,
   type SourceCapabilities,
+  type SourceEndpoint,
   T,
 } from '@ferris/core'
 import { inferSchema, messageDecoder, parseAvroSchemaText, schemaFromAvro } from '@ferris/formats'
@@ -27,6 +28,8 @@ import { type OffsetMap, parsePosition, parseStartOffsets, tpKey } from './posit
  */
 export class KafkaSource implements DataSource {
   readonly capabilities: SourceCapabilities
+  /** The brokers, the topics (unless a pattern picks them) and the group, for an exactly-once Kafka sink. */
+  readonly endpoint: SourceEndpoint
   readonly #options: KafkaOptions
   readonly #context: ConnectorContext
   readonly #client: KafkaClient
@@ -76,6 +79,11 @@ export class KafkaSource implements DataSource {
       })
     }
     this.#groupId = options.group_id ?? `ferris-${context.name}`
+    this.endpoint = {
+      servers: [...options.bootstrap_servers],
+      ...(options.topic_pattern === undefined ? { objects: [...topics] } : {}),
+      consumerGroup: this.#groupId,
+    }
     this.#client = createClient(kafkaConfig(options, context, 'source'))
     this.#connection = new AdminConnection(this.#client)
     this.capabilities = {

@@ -43,59 +43,73 @@ describe('[kafka] exactly-once with transactions', () => {
     expect(await readCommitted(topic, 'read_uncommitted')).toEqual([1, 2, 3, 4])
   })
 
-  it('commits the source offsets inside the transaction, and gives them back as the positions to resume from', async () => {
-    const input = await createTopic('eos-in')
-    const output = await createTopic('eos-out')
-    const producer = kafka.producer()
-    await producer.connect()
-    await producer.send({
-      topic: input,
-      messages: Array.from({ length: 10 }, (_, i) => ({ value: JSON.stringify({ n: i }) })),
-    })
-    await producer.disconnect()
-    const group = uniqueGroup('eos')
-    const { source: src } = source('orders', `kafka://${BOOTSTRAP}/${input}?group_id=${group}`)
-    const reader = await src.createReader({ schema, batchSize: 4 })
-    const { sink: out } = sink(
-      'big',
-      `kafka://${BOOTSTRAP}/${output}?exactly_once=true&offsets_group_id=${group}&offsets_source=orders`,
-    )
-    await out.open()
-    expect(out.capabilities.storesPositions).toBe(true)
-    const writer = await out.createWriter({ schema, jobId: uniqueGroup('job') })
-    const admin = kafka.admin()
-    await admin.connect()
-    const groupOffset = async () =>
-      (await admin.fetchOffsets({ groupId: group, topics: [input] }))[0]!.partitions[0]!.offset
+  it.each([
+    ['learnt from the job (WriterOptions.sources)', false],
+    ['named by offsets_group_id and offsets_source', true],
+  ])(
+    'commits the source offsets inside the transaction, %s, and gives them back as the positions to resume from',
+    async (_, named) => {
+      const input = await createTopic('eos-in')
+      const output = await createTopic('eos-out')
+      const producer = kafka.producer()
+      await producer.connect()
+      await producer.send({
+        topic: input,
+        messages: Array.from({ length: 10 }, (_, i) => ({ value: JSON.stringify({ n: i }) })),
+      })
+      await producer.disconnect()
+      const group = uniqueGroup('eos')
+      const { source: src } = source('orders', `kafka://${BOOTSTRAP}/${input}?group_id=${group}`)
+      const reader = await src.createReader({ schema, batchSize: 4 })
+      const { sink: out } = sink(
+        'big',
+        `kafka://${BOOTSTRAP}/${output}?exactly_once=true${named ? `&offsets_group_id=${group}&offsets_source=orders` : ''}`,
+      )
+      await out.open()
+      expect(out.capabilities.storesPositions).toBe(named)
+      expect(src.endpoint).toEqual({ servers: [BOOTSTRAP], objects: [input], consumerGroup: group })
+      const writer = await out.createWriter({
+        schema,
+        jobId: uniqueGroup('job'),
+        ...(named
+          ? {}
+          : { sources: [{ name: 'orders', connector: 'kafka', endpoint: src.endpoint!, positioned: true }] }),
+      })
+      expect(out.capabilities.storesPositions).toBe(true)
+      const admin = kafka.admin()
+      await admin.connect()
+      const groupOffset = async () =>
+        (await admin.fetchOffsets({ groupId: group, topics: [input] }))[0]!.partitions[0]!.offset
 
-    // Checkpoint 1 commits; checkpoint 2 is rolled back: its offsets must not move.
-    const first = await readRows(reader, 4)
-    await writer.write(first.batches[0]!)
-    await writer.commit({ checkpointId: 1, positions: { orders: first.position as never } })
-    expect(await groupOffset()).toBe('4')
-    const second = await readRows(reader, 4)
-    await writer.write(second.batches[0]!)
-    await writer.rollback()
-    expect(await groupOffset()).toBe('4')
-    expect(await writer.committedPositions!()).toEqual({ orders: { [input]: { '0': '4' } } })
+      // Checkpoint 1 commits; checkpoint 2 is rolled back: its offsets must not move.
+      const first = await readRows(reader, 4)
+      await writer.write(first.batches[0]!)
+      await writer.commit({ checkpointId: 1, positions: { orders: first.position as never } })
+      expect(await groupOffset()).toBe('4')
+      const second = await readRows(reader, 4)
+      await writer.write(second.batches[0]!)
+      await writer.rollback()
+      expect(await groupOffset()).toBe('4')
+      expect(await writer.committedPositions!()).toEqual({ orders: { [input]: { '0': '4' } } })
 
-    // A restart resumes from the offsets stored with the output and finishes the job.
-    await reader.close()
-    const resumed = await src.createReader({
-      schema,
-      batchSize: 100,
-      from: (await writer.committedPositions!())!.orders!,
-    })
-    const rest = await readRows(resumed, 6)
-    await writer.write(rest.batches[0]!)
-    await writer.commit({ checkpointId: 3, positions: { orders: rest.position as never } })
-    expect(await groupOffset()).toBe('10')
-    expect(await readCommitted(output)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-    await admin.disconnect()
-    await resumed.close()
-    await writer.close()
-    await Promise.all([src.close(), out.close()])
-  })
+      // A restart resumes from the offsets stored with the output and finishes the job.
+      await reader.close()
+      const resumed = await src.createReader({
+        schema,
+        batchSize: 100,
+        from: (await writer.committedPositions!())!.orders!,
+      })
+      const rest = await readRows(resumed, 6)
+      await writer.write(rest.batches[0]!)
+      await writer.commit({ checkpointId: 3, positions: { orders: rest.position as never } })
+      expect(await groupOffset()).toBe('10')
+      expect(await readCommitted(output)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      await admin.disconnect()
+      await resumed.close()
+      await writer.close()
+      await Promise.all([src.close(), out.close()])
+    },
+  )
 
   it('fences an older writer with the same transactional id (a zombie after a restart)', async () => {
     const topic = await createTopic('fence')

@@ -23,8 +23,22 @@ export {
 export type { BadRecord, ConnectorContext, ConnectorMetrics } from './contracts/context.js'
 export { noopMetrics } from './contracts/context.js'
 export type { JsonValue, Position } from './contracts/position.js'
-export type { CommitInfo, DataSink, DataWriter, SinkCapabilities, WriterOptions } from './contracts/sink.js'
-export type { DataReader, DataSource, ReaderOptions, ReadResult, SourceCapabilities } from './contracts/source.js'
+export type {
+  CommitInfo,
+  DataSink,
+  DataWriter,
+  SinkCapabilities,
+  UpstreamSource,
+  WriterOptions,
+} from './contracts/sink.js'
+export type {
+  DataReader,
+  DataSource,
+  ReaderOptions,
+  ReadResult,
+  SourceCapabilities,
+  SourceEndpoint,
+} from './contracts/source.js'
 export * from './errors/index.js'
 // Logging
 export { LOG_LEVELS, type Logger, type LogLevel, silentLogger } from './logging/logger.js'

@@ -1,6 +1,7 @@
 import type { RecordBatch } from '../records/batch.js'
 import type { Schema } from '../schema/schema.js'
 import type { Position } from './position.js'
+import type { SourceEndpoint } from './source.js'
 
 export interface SinkCapabilities {
   /** `commit` makes everything since the previous commit visible at once, or none of it. */
@@ -24,6 +25,22 @@ export interface CommitInfo {
   readonly positions: Readonly<Record<string, Position>>
 }
 
+/** One source of the job, as the job describes it to its sinks (`WriterOptions.sources`). */
+export interface UpstreamSource {
+  /** The source's name in the application (`orders` in `FROM orders`). */
+  readonly name: string
+  /** The URI scheme of the connector that reads it (`kafka`, `file`, `postgres`). */
+  readonly connector: string
+  /** What the source says about where it reads (`DataSource.endpoint`), when it says. */
+  readonly endpoint?: SourceEndpoint
+  /**
+   * True when `CommitInfo.positions[name]` carries this source's own position, in its connector's shape. False
+   * for a lookup table (read whole at every start, no position) and for a stream read beside another one
+   * (a stream-to-stream join), whose positions the job keeps together under the first stream's name.
+   */
+  readonly positioned: boolean
+}
+
 export interface WriterOptions {
   /** The schema of the rows the job will write. */
   readonly schema: Schema
@@ -35,6 +52,13 @@ export interface WriterOptions {
    * first commit (rows flushed under memory pressure) the way a replay after a crash will name it again.
    */
   readonly lastCheckpointId?: number
+  /**
+   * The job's sources, the one that drives it first. A sink that can store source positions inside its own
+   * commit (`storesPositions`) uses it to find the ones it can store (a Kafka source on the sink's cluster) and
+   * where (their consumer group), without the user repeating the source's settings. Absent when the host
+   * does not say (older hosts, a writer created outside a job).
+   */
+  readonly sources?: readonly UpstreamSource[]
 }
 
 /**

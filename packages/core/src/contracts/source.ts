@@ -67,11 +67,31 @@ export interface DataReader {
 }
 
 /**
+ * Where a source reads, as its connector describes it from its options (no I/O). The job passes it to the
+ * job's sinks (`WriterOptions.sources`), so that a sink of the same system can store the source's progress
+ * inside its own commit (a Kafka sink committing a Kafka source's group offsets in its transaction) without
+ * the user repeating the source's settings. Each connector documents what it fills in.
+ */
+export interface SourceEndpoint {
+  /** The servers the source connects to, `host:port` as configured (Kafka's bootstrap servers). */
+  readonly servers?: readonly string[]
+  /** What it reads (topics, tables, paths); absent when only known once open (a topic pattern). */
+  readonly objects?: readonly string[]
+  /**
+   * Where `DataReader.commit` records progress outside the job: a Kafka consumer group, a replication slot.
+   * Its positions (the source's own `Position` shape) are what a sink would store there.
+   */
+  readonly consumerGroup?: string
+}
+
+/**
  * A place records come from, created by a connector's factory from validated options. Creating it opens
  * nothing; `open` connects and checks that the place exists and is readable.
  */
 export interface DataSource {
   readonly capabilities: SourceCapabilities
+  /** What the source reads and where it commits progress, for the job's sinks; optional. */
+  readonly endpoint?: SourceEndpoint
   /** Connects, authenticates, and checks the named object exists. Fails with a FerrisError saying which. */
   open(): Promise<void>
   /** The schema of the data, when the source can tell (a Parquet footer, a table, a sample of CSV). */

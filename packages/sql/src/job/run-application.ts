@@ -20,6 +20,7 @@ import {
   type Schema,
   silentLogger,
   toFerrisError,
+  type UpstreamSource,
   type Value,
 } from '@ferris/core'
 import { BadRecordPolicy, DeadLetterQueue } from '@ferris/recovery'
@@ -298,7 +299,12 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       // Retries, breaker and timeout wrap the writer; `close` stays unwrapped (the job is giving up or done).
       // Not bound to the job's signal: a stopping job still flushes and commits, with retries.
       const w = env.observe.writer(
-        await sink.createWriter({ schema, jobId: job.name, lastCheckpointId: saved?.checkpointId ?? 0 }),
+        await sink.createWriter({
+          schema,
+          jobId: job.name,
+          lastCheckpointId: saved?.checkpointId ?? 0,
+          sources: upstreamSources(env),
+        }),
         ep.name,
         job.recovery.for(ep.name).resilience,
         env.signal,
@@ -571,6 +577,26 @@ function streamJoined(job: JobPlan): { ref: EndpointRef; schema: Schema } | unde
   }
 
   return undefined
+}
+
+/**
+ * The job's sources as its sink sees them (`WriterOptions.sources`): connector, endpoint, and whether the
+ * commit carries the source's own position (only the driving stream's, and only when no second stream is
+ * merged into it).
+ */
+function upstreamSources(env: JobEnv): UpstreamSource[] {
+  const merged = streamJoined(env.job) !== undefined
+
+  return env.job.sources.map((ref, i) => {
+    const endpoint = env.sources.get(ref)?.endpoint
+    return {
+      name: ref.name,
+      connector: env.options.registry.resolve({ name: ref.name, role: 'source', properties: ref.properties }).definition
+        .scheme,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      positioned: i === 0 && !merged,
+    }
+  })
 }
 
 /** Reads a bounded source to its end into the pipeline's join (its rows are kept in memory). */
