@@ -201,6 +201,21 @@ export class CdcReader implements DataReader {
 
   #setSegments(segments: readonly SnapshotSegment[] | undefined): void {
     if (segments === undefined || segments.length < 2) return
+    if (
+      this.#start.key === undefined ||
+      segments.some((s) => s.from?.length !== this.#start.key!.columns.length && s.from !== undefined)
+    ) {
+      throw new FerrisError(
+        'FERRIS_SCHEMA_MISMATCH',
+        `${this.#context.name}: the checkpoint continues a snapshot read by primary key, but ${this.#start.table} no longer has that key`,
+        {
+          subject: this.#context.name,
+          value: segments.map((s) => s.from ?? null),
+          expected: `a primary key of integer, text or uuid columns like the one the snapshot was read by`,
+          hint: 'Restore the primary key, or start the job without its checkpoint to read a new snapshot',
+        },
+      )
+    }
     this.#segments = segments.map((s) => ({ lsn: parseLsn(s.lsn), ...(s.from === undefined ? {} : { from: s.from }) }))
     // Each part's snapshot was taken after the one before, so the last has the highest LSN.
     this.#segmentsUntil = this.#segments[this.#segments.length - 1]!.lsn
