@@ -13,10 +13,11 @@ import type pg from 'pg'
 import type { PostgresOptions } from '../options.js'
 import { classifyError } from '../sql/classify-error.js'
 import { PgoutputDecoder, type Relation, type TupleValue, UNCHANGED_TOAST } from './pgoutput-decoder.js'
-import { type CdcPosition, invalidPosition, isCdcPosition, parseLsn } from './positions.js'
+import { type CdcPosition, invalidPosition, isCdcPosition, parseLsn, type SnapshotSegment } from './positions.js'
 import { ReplicationStream } from './replication-stream.js'
 import { RowConverter } from './row-converter.js'
 import type { SnapshotCursor } from './snapshot-cursor.js'
+import type { SnapshotKey } from './snapshot-key.js'
 
 type Item =
   | { readonly t: 'row'; readonly kind: ChangeKind; readonly row: Row; readonly xid: number; readonly seq: number }
@@ -33,6 +34,8 @@ export interface CdcStart {
   readonly position: CdcPosition
   /** With `phase: 'snapshot'`: the client whose transaction imported the slot's snapshot, and its cursor. */
   readonly snapshot?: { readonly client: pg.Client; readonly cursor: SnapshotCursor }
+  /** The table's primary key, when the snapshot is read in its order (see SnapshotKey). */
+  readonly key?: SnapshotKey | undefined
   /** Called once by close(), e.g. to drop the slot. */
   readonly onClose: () => Promise<void>
 }
@@ -72,6 +75,15 @@ export class CdcReader implements DataReader {
   #committed: bigint
   #inTransaction = false
   #closed = false
+  /** Commit LSN of the transaction being received (from its BEGIN). */
+  #commitLsn = 0n
+  /**
+   * A snapshot continued after restarts: its parts, each with the LSN before which its snapshot already
+   * shows every commit. Changes to a part's keys committed before that LSN are dropped from the stream.
+   */
+  #segments: ReadonlyArray<{ readonly lsn: bigint; readonly from?: readonly string[] }> = []
+  #segmentsUntil = 0n
+  #streamKeys = new Map<number, number[] | undefined>()
 
   constructor(options: PostgresOptions, context: ConnectorContext, schema: Schema, batchSize: number, start: CdcStart) {
     this.#options = options
@@ -87,6 +99,7 @@ export class CdcReader implements DataReader {
     if (start.position.xid !== undefined && start.position.skip !== undefined) {
       this.#resume = { xid: start.position.xid, skip: start.position.skip }
     }
+    this.#setSegments(start.position.snapshots)
   }
 
   async read(): Promise<ReadResult> {
@@ -143,6 +156,11 @@ export class CdcReader implements DataReader {
       throw classifyError(error, this.#context.name, `reading the snapshot of ${this.#start.table}`)
     }
     this.#snapshotConverter ??= new RowConverter(snapshot.cursor.columns ?? [], this.#schema, this.#context.name)
+    const keyAt = this.#snapshotKeyIndexes(snapshot.cursor)
+    if (keyAt !== undefined && texts.length > 0) {
+      const last = texts[texts.length - 1]!
+      this.#position = { ...this.#position, after: keyAt.map((i) => last[i] as string) }
+    }
     const rows: Row[] = []
     for (const t of texts) {
       try {
@@ -160,11 +178,99 @@ export class CdcReader implements DataReader {
       await snapshot.client.query('COMMIT').catch(() => {})
       await snapshot.client.end().catch(() => {})
       // The snapshot shows every transaction committed before the consistent point; the stream starts there.
-      this.#position = { mode: 'cdc', slot: this.#start.slot, phase: 'stream', lsn: this.#position.lsn }
+      this.#position = this.#streamPosition(this.#position.lsn)
     }
     if (rows.length === 0) return { kind: 'idle', position: this.#position }
 
     return { kind: 'batch', batch: batchOf(this.#schema, rows), position: this.#position }
+  }
+
+  /** Where the key columns sit in the snapshot's rows, when it is read in key order. */
+  #snapshotKeyIndexes(cursor: SnapshotCursor): number[] | undefined {
+    if (this.#start.key === undefined || this.#position.snapshots === undefined) return undefined
+    const at = this.#start.key.indexesIn((cursor.columns ?? []).map((c) => c.name))
+    if (at === undefined) {
+      throw new FerrisError('FERRIS_INTERNAL', `${this.#context.name}: the snapshot lacks its key columns`, {
+        subject: this.#context.name,
+        value: this.#start.key.columns.map((c) => c.name),
+      })
+    }
+
+    return at
+  }
+
+  #setSegments(segments: readonly SnapshotSegment[] | undefined): void {
+    if (segments === undefined || segments.length < 2) return
+    if (
+      this.#start.key === undefined ||
+      segments.some((s) => s.from?.length !== this.#start.key!.columns.length && s.from !== undefined)
+    ) {
+      throw new FerrisError(
+        'FERRIS_SCHEMA_MISMATCH',
+        `${this.#context.name}: the checkpoint continues a snapshot read by primary key, but ${this.#start.table} no longer has that key`,
+        {
+          subject: this.#context.name,
+          value: segments.map((s) => s.from ?? null),
+          expected: `a primary key of integer, text or uuid columns like the one the snapshot was read by`,
+          hint: 'Restore the primary key, or start the job without its checkpoint to read a new snapshot',
+        },
+      )
+    }
+    this.#segments = segments.map((s) => ({ lsn: parseLsn(s.lsn), ...(s.from === undefined ? {} : { from: s.from }) }))
+    // Each part's snapshot was taken after the one before, so the last has the highest LSN.
+    this.#segmentsUntil = this.#segments[this.#segments.length - 1]!.lsn
+  }
+
+  /** A stream position; it carries the snapshot's parts while changes they already show can still come. */
+  #streamPosition(lsn: string, xid?: number, skip?: number): CdcPosition {
+    const snapshots = this.#start.position.snapshots
+    const keep = snapshots !== undefined && snapshots.length > 1 && parseLsn(lsn) < this.#segmentsUntil
+
+    return {
+      mode: 'cdc',
+      slot: this.#start.slot,
+      phase: 'stream',
+      lsn,
+      ...(xid === undefined ? {} : { xid, skip: skip ?? 0 }),
+      ...(keep ? { snapshots } : {}),
+    }
+  }
+
+  /**
+   * True when the part of the snapshot holding this row's key was read from a snapshot that already shows
+   * the transaction being received: the change is in what was handed over, so it is dropped.
+   */
+  #shownBySnapshot(relation: Relation, tuple: readonly TupleValue[]): boolean {
+    if (this.#segments.length === 0 || this.#commitLsn >= this.#segmentsUntil) return false
+    const key = this.#start.key!
+    let at = this.#streamKeys.get(relation.oid)
+    if (!this.#streamKeys.has(relation.oid)) {
+      at = key.indexesIn(relation.columns.map((c) => c.name))
+      this.#streamKeys.set(relation.oid, at)
+    }
+    const values = at?.map((i) => tuple[i])
+    if (values === undefined || values.some((v) => typeof v !== 'string')) {
+      throw new FerrisError(
+        'FERRIS_SCHEMA_MISMATCH',
+        `${this.#context.name}: a change of ${this.#start.table} lacks its primary key columns while a continued snapshot needs them`,
+        {
+          subject: this.#context.name,
+          expected: `the columns ${key.columns.map((c) => c.name).join(', ')}`,
+          hint: 'Keep the primary key of a captured table unchanged while its snapshot is being read',
+        },
+      )
+    }
+    const texts = values as string[]
+    let segment = this.#segments[0]!
+    for (let i = this.#segments.length - 1; i > 0; i--) {
+      const s = this.#segments[i]!
+      if (key.compare(texts, s.from!) > 0) {
+        segment = s
+        break
+      }
+    }
+
+    return this.#commitLsn < segment.lsn
   }
 
   async #startStream(): Promise<void> {
@@ -207,6 +313,7 @@ export class CdcReader implements DataReader {
         this.#inTransaction = true
         this.#xid = message.xid
         this.#seq = 0
+        this.#commitLsn = parseLsn(message.finalLsn)
         return
       case 'commit':
         this.#inTransaction = false
@@ -247,21 +354,53 @@ export class CdcReader implements DataReader {
         this.#row(message.relation, ChangeKind.DELETE, message.old)
         return
       case 'truncate':
-        if (message.relations.some((r) => this.#converters.has(r.oid))) {
-          // Limitation: a TRUNCATE has no ChangeKind; downstream tables keep their rows.
-          this.#context.logger.log('warn', 'TRUNCATE of the captured table is not passed on', {
-            table: this.#start.table,
-          })
-        }
+        if (message.relations.some((r) => this.#converters.has(r.oid))) this.#truncated()
         return
       default:
         return
     }
   }
 
+  /**
+   * Ferris has no change kind that removes every row, and the reader cannot list the rows a TRUNCATE removed,
+   * so it cannot be passed on as changes. Dropping it silently would leave every downstream table with rows
+   * the source no longer has; it goes to the bad-record policy instead (the default stops the job), in its
+   * place in the stream, so a job that skips it does so knowingly.
+   */
+  #truncated(): void {
+    const seq = this.#seq++
+    if (this.#resume !== undefined && this.#resume.xid === this.#xid && seq < this.#resume.skip) return
+    const table = this.#start.table
+    this.#push({
+      t: 'bad',
+      xid: this.#xid,
+      seq,
+      error: new FerrisError(
+        'FERRIS_UNSUPPORTED',
+        `${this.#context.name}: table ${table} was truncated; a TRUNCATE cannot be passed on as row changes`,
+        {
+          subject: this.#context.name,
+          value: `TRUNCATE ${table}`,
+          hint:
+            'Downstream tables still hold the removed rows: truncate them too. With the default bad-record policy ' +
+            `the job stops here; '${this.#context.name}.bad_records' = 'skip' (or 'dead_letter') goes on past it, ` +
+            'and restarting the job without its checkpoint reads a new snapshot',
+        },
+      ),
+    })
+  }
+
   #row(relation: Relation, kind: ChangeKind, tuple: readonly TupleValue[]): void {
     const converter = this.#converters.get(relation.oid)
     if (converter === undefined) return
+    try {
+      if (this.#shownBySnapshot(relation, tuple)) return
+    } catch (error) {
+      this.#streamError = error as FerrisError
+      this.#wake?.()
+
+      return
+    }
     const seq = this.#seq++
     if (this.#resume !== undefined && this.#resume.xid === this.#xid && seq < this.#resume.skip) return
     const missing = tuple.indexOf(UNCHANGED_TOAST)
@@ -322,17 +461,10 @@ export class CdcReader implements DataReader {
     while (this.#head < queue.length && rows.length < this.#batchSize) {
       const item = queue[this.#head++]!
       if (item.t === 'commit') {
-        position = { mode: 'cdc', slot: this.#start.slot, phase: 'stream', lsn: item.endLsn }
+        position = this.#streamPosition(item.endLsn)
         continue
       }
-      position = {
-        mode: 'cdc',
-        slot: this.#start.slot,
-        phase: 'stream',
-        lsn: position.lsn,
-        xid: item.xid,
-        skip: item.seq + 1,
-      }
+      position = this.#streamPosition(position.lsn, item.xid, item.seq + 1)
       if (item.t === 'bad') {
         this.#context.reportBadRecord({
           error: item.error,
@@ -346,12 +478,7 @@ export class CdcReader implements DataReader {
     }
     // A commit right after the last row closes the transaction: the position lands on its boundary.
     while (this.#head < queue.length && queue[this.#head]!.t === 'commit') {
-      position = {
-        mode: 'cdc',
-        slot: this.#start.slot,
-        phase: 'stream',
-        lsn: (queue[this.#head++] as { endLsn: string }).endLsn,
-      }
+      position = this.#streamPosition((queue[this.#head++] as { endLsn: string }).endLsn)
     }
     if (this.#head === queue.length) {
       this.#queue = []

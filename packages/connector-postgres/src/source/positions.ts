@@ -21,6 +21,20 @@ export type CdcPosition = {
   readonly lsn: string
   readonly xid?: number
   readonly skip?: number
+  /**
+   * A snapshot read in primary-key order: the snapshots it was read from, in order. The first is the slot's
+   * own (at `lsn`); each restart inside the snapshot adds one taken at restart time for the keys after the
+   * last one handed over. Kept in stream positions while changes older than the last of them can still come.
+   */
+  readonly snapshots?: readonly SnapshotSegment[]
+  /** Phase `snapshot`, read in key order: the key (texts, in key-column order) of the last row handed over. */
+  readonly after?: readonly string[]
+}
+
+/** Keys after `from` (all keys for the first) were read from a snapshot that sees the commits before `lsn`. */
+export type SnapshotSegment = {
+  readonly lsn: string
+  readonly from?: readonly string[]
 }
 
 export function isCdcPosition(p: Position | undefined): p is CdcPosition {

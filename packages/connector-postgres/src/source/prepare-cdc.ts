@@ -5,8 +5,9 @@ import { classifyError } from '../sql/classify-error.js'
 import { connectClient, rawTypes } from '../sql/connect.js'
 import { qualifiedName, quoteIdent, quoteLiteral } from '../sql/identifiers.js'
 import type { CdcStart } from './cdc-reader.js'
-import { type CdcPosition, isCdcPosition } from './positions.js'
+import { type CdcPosition, isCdcPosition, parseLsn } from './positions.js'
 import { SnapshotCursor } from './snapshot-cursor.js'
+import { SnapshotKey } from './snapshot-key.js'
 
 const SLOT_NAME = /^[a-z0-9_]{1,63}$/
 
@@ -65,6 +66,7 @@ export async function prepareCdc(args: {
       [slot],
     )
     const slotExists = existing.rows.length > 0
+    const key = await SnapshotKey.find(client, options.schema, table)
     const onClose = async () => {
       if (!options.drop_slot_on_close) return
       await dropSlot(options, subject, slot, createdPublication ? publication : undefined)
@@ -79,18 +81,31 @@ export async function prepareCdc(args: {
         })
       }
 
-      return { slot, publication, schemaName: options.schema, table, position: from, onClose }
+      return { slot, publication, schemaName: options.schema, table, position: from, key, onClose }
+    }
+    if (from !== undefined && slotExists && key !== undefined && resumable(from, key, existing.rows[0]!.confirmed)) {
+      return await resumeSnapshot(args, qualified, key, from, onClose)
     }
     if (slotExists && (options.snapshot || from !== undefined)) {
-      // A slot without a usable checkpoint (the job never committed, or stopped inside the snapshot): its
-      // snapshot is gone, so it is created again and the snapshot read again. Rows already handed over
-      // may be handed over again (at-least-once during the snapshot).
+      // A slot without a usable checkpoint (the job never committed, or stopped inside a snapshot that
+      // cannot continue by key): its snapshot is gone, so it is created again and the snapshot read again.
+      // Rows already handed over are then handed over again (at-least-once for the snapshot).
+      if (from !== undefined) {
+        context.logger.log('warn', 'the snapshot cannot continue where it stopped; reading it again', {
+          slot,
+          table: qualified,
+          reason:
+            key === undefined
+              ? 'the table has no primary key of integer, text or uuid columns'
+              : 'the position holds no key to continue after, or the slot moved on',
+        })
+      }
       context.logger.log('info', 'recreating the replication slot for a new snapshot', { slot })
       await client.query('SELECT pg_drop_replication_slot($1)', [slot])
     } else if (slotExists) {
       const lsn = existing.rows[0]!.confirmed ?? '0/0'
 
-      return { slot, publication, schemaName: options.schema, table, position: streamAt(slot, lsn), onClose }
+      return { slot, publication, schemaName: options.schema, table, position: streamAt(slot, lsn), key, onClose }
     }
     if (!options.create_slot) {
       throw new FerrisError('FERRIS_NOT_FOUND', `${subject}: replication slot ${slot} does not exist`, {
@@ -100,7 +115,7 @@ export async function prepareCdc(args: {
       })
     }
 
-    return await createSlot(args, qualified, onClose)
+    return await createSlot(args, qualified, key, onClose)
   } catch (error) {
     throw classifyError(error, subject, `preparing change capture of ${qualified}`)
   } finally {
@@ -169,6 +184,7 @@ async function ensurePublication(
 async function createSlot(
   args: Parameters<typeof prepareCdc>[0],
   qualified: string,
+  key: SnapshotKey | undefined,
   onClose: () => Promise<void>,
 ): Promise<CdcStart> {
   const { options, context, slot, publication, table } = args
@@ -180,49 +196,116 @@ async function createSlot(
       types: rawTypes,
     })
     const row = created.rows[0]!
-    const position: CdcPosition = {
-      mode: 'cdc',
-      slot,
-      phase: options.snapshot ? 'snapshot' : 'stream',
-      lsn: row.consistent_point,
-    }
     if (!options.snapshot || row.snapshot_name === null) {
       return {
         slot,
         publication,
         schemaName: options.schema,
         table,
-        position: { ...position, phase: 'stream' },
+        position: streamAt(slot, row.consistent_point),
+        key,
         onClose,
       }
     }
-    const snapshotClient = await connectClient(options, subject)
-    try {
-      await snapshotClient.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      await snapshotClient.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(row.snapshot_name)}`)
-      const cursor = await SnapshotCursor.declare(snapshotClient, 'ferris_cdc_snapshot', args.select)
-      context.logger.log('info', 'change capture starts with a snapshot', {
-        slot,
-        table: qualified,
-        lsn: row.consistent_point,
-      })
+    const position: CdcPosition = {
+      mode: 'cdc',
+      slot,
+      phase: 'snapshot',
+      lsn: row.consistent_point,
+      ...(key === undefined ? {} : { snapshots: [{ lsn: row.consistent_point }] }),
+    }
+    const select = key === undefined ? args.select : `${args.select} ORDER BY ${key.orderBy()}`
+    const snapshot = await importSnapshot(options, subject, row.snapshot_name, select)
+    context.logger.log('info', 'change capture starts with a snapshot', {
+      slot,
+      table: qualified,
+      lsn: row.consistent_point,
+      ordered: key !== undefined,
+    })
 
-      return {
-        slot,
-        publication,
-        schemaName: options.schema,
-        table,
-        position,
-        snapshot: { client: snapshotClient, cursor },
-        onClose,
-      }
-    } catch (error) {
-      await snapshotClient.end().catch(() => {})
-      throw error
-    }
+    return { slot, publication, schemaName: options.schema, table, position, snapshot, key, onClose }
   } finally {
     // Only now, with the snapshot imported, may the exporting connection go.
     await replication.end().catch(() => {})
+  }
+}
+
+/**
+ * The checkpoint is inside a snapshot read in key order, and the slot still stands at the snapshot's
+ * consistent point (it only moves once the stream phase commits).
+ */
+function resumable(from: CdcPosition, key: SnapshotKey, confirmed: string | null): boolean {
+  if (from.phase !== 'snapshot' || from.snapshots === undefined || from.snapshots.length === 0) return false
+  if (from.after === undefined || from.after.length !== key.columns.length) return false
+
+  return confirmed === null || parseLsn(confirmed) <= parseLsn(from.lsn)
+}
+
+/**
+ * Continues a snapshot after its last key handed over. The slot's own snapshot died with the old
+ * connection, so a temporary slot exports a new one at its own consistent point; the rest of the table is
+ * read from it. The slot still streams from the first consistent point: the reader drops the changes to keys
+ * of this new part that the new snapshot already shows (those committed before its consistent point), so
+ * every change is delivered once.
+ */
+async function resumeSnapshot(
+  args: Parameters<typeof prepareCdc>[0],
+  qualified: string,
+  key: SnapshotKey,
+  from: CdcPosition,
+  onClose: () => Promise<void>,
+): Promise<CdcStart> {
+  const { options, context, slot, publication, table } = args
+  const subject = context.name
+  const after = from.after!
+  const replication = await connectClient(options, subject, { replication: 'database' } as Partial<pg.ClientConfig>)
+  try {
+    const created = await replication.query<{ consistent_point: string; snapshot_name: string | null }>({
+      text: `CREATE_REPLICATION_SLOT ${quoteIdent(`${slot.slice(0, 55)}_resume`)} TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT`,
+      types: rawTypes,
+    })
+    const row = created.rows[0]!
+    const select = `${args.select} WHERE ${key.after(after)} ORDER BY ${key.orderBy()}`
+    const snapshot = await importSnapshot(options, subject, row.snapshot_name!, select)
+    const position: CdcPosition = {
+      mode: 'cdc',
+      slot,
+      phase: 'snapshot',
+      lsn: from.lsn,
+      snapshots: [...from.snapshots!, { lsn: row.consistent_point, from: after }],
+      after,
+    }
+    context.logger.log('info', 'change capture continues its snapshot after the last key handed over', {
+      slot,
+      table: qualified,
+      after,
+      lsn: row.consistent_point,
+    })
+
+    return { slot, publication, schemaName: options.schema, table, position, snapshot, key, onClose }
+  } finally {
+    // The temporary slot goes with this connection, once the snapshot is imported.
+    await replication.end().catch(() => {})
+  }
+}
+
+/** A REPEATABLE READ transaction that imports an exported snapshot, with a cursor for `select` in it. */
+async function importSnapshot(
+  options: PostgresOptions,
+  subject: string,
+  name: string,
+  select: string,
+): Promise<{ client: pg.Client; cursor: SnapshotCursor }> {
+  const client = await connectClient(options, subject)
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(name)}`)
+    const cursor = await SnapshotCursor.declare(client, 'ferris_cdc_snapshot', select)
+
+    return { client, cursor }
+  } catch (error) {
+    await client.end().catch(() => {})
+    throw error
   }
 }
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { FerrisError, isFerrisError } from '@ferris/core'
 import type { RecordBatch as WasmBatch, WriterProperties } from 'parquet-wasm'
@@ -144,46 +146,111 @@ export class InlineEncoder implements ParquetEncoder {
 }
 
 /**
+ * parquet-wasm's WebAssembly module, compiled once per process and handed to every encoder thread.
+ *
+ * Why: each thread that loaded parquet-wasm's Node build compiled its own copy of the 5 MB module (about 30 ms of
+ * CPU), and V8 then optimised that copy's hot functions again from scratch while the thread encoded. A compiled
+ * `WebAssembly.Module` can be shared with worker threads, and instances of one module share its optimised code;
+ * the threads instantiate it through parquet-wasm's ESM build (`initSync`), the same code as the Node build.
+ */
+let sharedModule: { module: object; esmUrl: string } | undefined
+
+/** The global `WebAssembly` of Node, typed by hand: the build's `lib` has no WebAssembly declarations. */
+const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object } }).WebAssembly
+
+function sharedParquetWasm(): { module: object; esmUrl: string } {
+  if (sharedModule === undefined) {
+    const require = createRequire(import.meta.url)
+    const module = new Wasm.Module(readFileSync(require.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')))
+    sharedModule = { module, esmUrl: pathToFileURL(require.resolve('parquet-wasm/esm')).href }
+  }
+
+  return sharedModule
+}
+
+/**
  * The worker's program (CommonJS, evaluated): the same streaming encoder as `InlineEncoder`, fed by messages.
- * Kept as text so that it runs the same from TypeScript sources (tests) and from the built package.
+ * Kept as text so that it runs the same from TypeScript sources (tests) and from the built package. One thread
+ * encodes one file after another: each file starts with a `start` message carrying its settings and ends with
+ * `end`. Messages are queued from the start, while parquet-wasm is being instantiated.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
-const pw = require(workerData.wasmPath)
-const s = workerData.settings
-let b = new pw.WriterPropertiesBuilder().setCompression(pw.Compression[s.compression]).setMaxRowGroupSize(s.rowGroupSize)
-  .setCreatedBy(s.createdBy).setDictionaryEnabled(false)
-for (const c of s.dictionary) b = b.setColumnDictionaryEnabled(c, true)
-for (const c of s.delta) b = b.setColumnEncoding(c, pw.Encoding.DELTA_BINARY_PACKED)
-const props = b.build()
 const queue = []
 let wake
 parentPort.on('message', (m) => { queue.push(m); if (wake) { const w = wake; wake = undefined; w() } })
-const input = new ReadableStream({
-  async pull(controller) {
-    while (queue.length === 0) await new Promise((r) => { wake = r })
-    const m = queue.shift()
-    if (m.type === 'end') { controller.close(); return }
-    const table = pw.Table.fromIPCStream(new Uint8Array(m.ipc))
-    const batches = table.recordBatches()
-    table.free()
-    for (const batch of batches) controller.enqueue(batch)
-    parentPort.postMessage({ type: 'taken' })
-  },
-}, { highWaterMark: 0 })
-;(async () => {
-  try {
-    const out = await pw.transformParquetStream(input, props)
-    for await (const chunk of out) {
-      const copy = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice()
-      parentPort.postMessage({ type: 'chunk', bytes: copy }, [copy.buffer])
+async function next() {
+  while (queue.length === 0) await new Promise((r) => { wake = r })
+  return queue.shift()
+}
+function fail(error) {
+  parentPort.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) })
+}
+import(workerData.esmUrl).then(async (pw) => {
+  pw.initSync({ module: workerData.module })
+  for (;;) {
+    const s = (await next()).settings
+    let b = new pw.WriterPropertiesBuilder().setCompression(pw.Compression[s.compression]).setMaxRowGroupSize(s.rowGroupSize)
+      .setCreatedBy(s.createdBy).setDictionaryEnabled(false)
+    for (const c of s.dictionary) b = b.setColumnDictionaryEnabled(c, true)
+    for (const c of s.delta) b = b.setColumnEncoding(c, pw.Encoding.DELTA_BINARY_PACKED)
+    const props = b.build()
+    const input = new ReadableStream({
+      async pull(controller) {
+        const m = await next()
+        if (m.type === 'end') { controller.close(); return }
+        const table = pw.Table.fromIPCStream(new Uint8Array(m.ipc))
+        const batches = table.recordBatches()
+        table.free()
+        for (const batch of batches) controller.enqueue(batch)
+        parentPort.postMessage({ type: 'taken' })
+      },
+    }, { highWaterMark: 0 })
+    try {
+      const out = await pw.transformParquetStream(input, props)
+      for await (const chunk of out) {
+        const copy = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice()
+        parentPort.postMessage({ type: 'chunk', bytes: copy }, [copy.buffer])
+      }
+      parentPort.postMessage({ type: 'done' })
+    } catch (error) {
+      // The encoder's state is unknown now: the thread is terminated, never reused.
+      fail(error)
+      return
     }
-    parentPort.postMessage({ type: 'done' })
-  } catch (error) {
-    parentPort.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) })
   }
-})()
+}).catch((error) => fail(new Error('cannot load parquet-wasm: ' + (error instanceof Error ? error.message : String(error)))))
 `
+
+/**
+ * Encoder threads that finished a file cleanly, kept for the next file: starting a thread and instantiating
+ * parquet-wasm in it costs about 40 ms of CPU, which a sink rolling many objects paid for every one. At most
+ * `MAX_IDLE_THREADS` wait; they are unref'd, so they never keep the process alive.
+ */
+const idleThreads: Worker[] = []
+const MAX_IDLE_THREADS = 2
+
+function takeThread(): Worker {
+  const idle = idleThreads.pop()
+  if (idle !== undefined) return idle
+  const { module, esmUrl } = sharedParquetWasm()
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, esmUrl } })
+  worker.unref()
+  worker.on('exit', () => {
+    const at = idleThreads.indexOf(worker)
+    if (at >= 0) idleThreads.splice(at, 1)
+  })
+
+  return worker
+}
+
+/** Keeps a thread that ended its file cleanly for the next file, or stops it when enough wait already. */
+async function releaseThread(worker: Worker): Promise<void> {
+  if (idleThreads.length < MAX_IDLE_THREADS) {
+    worker.unref()
+    idleThreads.push(worker)
+  } else await worker.terminate()
+}
 
 type WorkerMessage =
   | { type: 'taken' }
@@ -201,6 +268,7 @@ const MAX_PENDING_OUTPUT = 32 * 1024 * 1024
  */
 export class WorkerEncoder implements ParquetEncoder {
   readonly #worker: Worker
+  readonly #listeners: { message: (m: WorkerMessage) => void; error: (e: Error) => void; exit: (code: number) => void }
   readonly #output: ByteOutput
   readonly #written: (n: number) => void
   #sent = 0
@@ -215,14 +283,24 @@ export class WorkerEncoder implements ParquetEncoder {
   constructor(settings: EncoderSettings, output: ByteOutput, written: (n: number) => void) {
     this.#output = output
     this.#written = written
-    const wasmPath = createRequire(import.meta.url).resolve('parquet-wasm')
-    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { wasmPath, settings } })
-    this.#worker.unref()
-    this.#worker.on('message', (m: WorkerMessage) => this.#onMessage(m))
-    this.#worker.on('error', (error) => this.#fail(error))
-    this.#worker.on('exit', (code) => {
-      if (!this.#done && !this.#aborted) this.#fail(new Error(`the Parquet encoder thread exited with code ${code}`))
-    })
+    this.#worker = takeThread()
+    this.#listeners = {
+      message: (m) => this.#onMessage(m),
+      error: (error) => this.#fail(error),
+      exit: (code) => {
+        if (!this.#done && !this.#aborted) this.#fail(new Error(`the Parquet encoder thread exited with code ${code}`))
+      },
+    }
+    this.#worker.on('message', this.#listeners.message)
+    this.#worker.on('error', this.#listeners.error)
+    this.#worker.on('exit', this.#listeners.exit)
+    this.#worker.postMessage({ type: 'start', settings })
+  }
+
+  #detach(): void {
+    this.#worker.off('message', this.#listeners.message)
+    this.#worker.off('error', this.#listeners.error)
+    this.#worker.off('exit', this.#listeners.exit)
   }
 
   #onMessage(m: WorkerMessage): void {
@@ -281,18 +359,23 @@ export class WorkerEncoder implements ParquetEncoder {
 
   async close(): Promise<void> {
     this.#worker.postMessage({ type: 'end' })
+    let clean = false
     try {
       await this.#until(() => this.#done)
       await this.#writing
       if (this.#failure !== undefined) throw encodeFailure(this.#failure)
+      clean = true
     } finally {
-      await this.#worker.terminate()
+      this.#detach()
+      if (clean) await releaseThread(this.#worker)
+      else await this.#worker.terminate()
     }
   }
 
   async abort(): Promise<void> {
     this.#aborted = true
     this.#notify()
+    this.#detach()
     await this.#worker.terminate()
     await this.#writing
   }

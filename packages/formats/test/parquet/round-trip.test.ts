@@ -225,6 +225,34 @@ describe('parquet: round trip of every type', () => {
     expect(await readAll(viaWorker)).toEqual(rows)
   })
 
+  it('encodes file after file on reused threads, with each file its own settings, also after an aborted file', async () => {
+    // Encoder threads that ended a file cleanly are kept for the next file; each file brings its own settings.
+    const schema = Schema.of(['i', T.int64], ['s', T.string])
+    const rowsOf = (k: number): Row[] => Array.from({ length: 3000 }, (_, i) => [BigInt(i * k), `r${(i * k) % 13}`])
+    const files = [
+      { rows: rowsOf(1), compression: 'zstd' as const },
+      { rows: rowsOf(2), compression: 'snappy' as const },
+      { rows: rowsOf(3), compression: 'none' as const },
+    ]
+    const expected = await Promise.all(
+      files.map((f) => writeRows(schema, f.rows, { compression: f.compression, worker: false })),
+    )
+    const first = await writeRows(schema, files[0]!.rows, { compression: 'zstd', worker: true })
+    const aborted = await createParquetWriter(schema, memoryOutput(), { rowGroupSize: 1000, worker: true })
+    await aborted.write({ schema, rows: files[1]!.rows })
+    await aborted.abort()
+    // Two at once need two threads; then both go back to wait for the next files.
+    const [second, third] = await Promise.all(
+      files.slice(1).map((f) => writeRows(schema, f.rows, { compression: f.compression, worker: true })),
+    )
+    const again = await writeRows(schema, files[2]!.rows, { compression: 'none', worker: true })
+    for (const [i, bytes] of [first, second, third].entries()) {
+      expect(Buffer.compare(bytes!, expected[i]!), `file ${i}`).toBe(0)
+    }
+    expect(Buffer.compare(again, expected[2]!)).toBe(0)
+    expect(await readAll(second!)).toEqual(files[1]!.rows)
+  })
+
   it.each(['zstd', 'snappy', 'gzip', 'none'] as const)('writes %s-compressed files', async (compression) => {
     const schema = Schema.of(['i', T.int64], ['s', T.string])
     const rows: Row[] = Array.from({ length: 5000 }, (_, i) => [BigInt(i) * 3n, `row ${i % 10}`])
