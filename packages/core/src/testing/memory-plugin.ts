@@ -127,6 +127,8 @@ class MemoryReader implements DataReader {
   readonly #batchSize: number
   #position = 0
   #ended = false
+  /** How many rows the table held when the reader was created: `caughtUp` once they are read. */
+  readonly #initialRows: number
 
   constructor(store: MemoryStore, options: MemoryOptions, context: ConnectorContext, reader: ReaderOptions) {
     this.#store = store
@@ -134,6 +136,11 @@ class MemoryReader implements DataReader {
     this.#context = context
     this.#schema = reader.schema
     this.#batchSize = options.batch_size ?? reader.batchSize
+    this.#initialRows = store.table(options.table).rows.length
+  }
+
+  caughtUp(): boolean {
+    return this.#position >= this.#initialRows
   }
 
   async read(): Promise<ReadResult> {
@@ -155,6 +162,9 @@ class MemoryReader implements DataReader {
     const end = Math.min(table.rows.length, start + this.#batchSize)
     const rows: Row[] = []
     const meta: (RecordMeta | undefined)[] = []
+    // A table whose rows carry change kinds (a sink in append mode, or `store.append(..., { kinds })`) is a
+    // changelog: its reader hands the kinds on.
+    const kinds: number[] | undefined = table.kinds.length === 0 ? undefined : []
     let hasMeta = false
     for (let i = start; i < end; i++) {
       const row = table.rows[i]!
@@ -166,13 +176,19 @@ class MemoryReader implements DataReader {
         }
       }
       rows.push(row)
+      kinds?.push(table.kinds[i] ?? ChangeKind.INSERT)
       const m = table.meta[i]
       meta.push(m)
       if (m !== undefined) hasMeta = true
     }
     this.#position = end
     this.#context.metrics.count('records_read', rows.length)
-    const batch: RecordBatch = hasMeta ? { schema: this.#schema, rows, meta } : { schema: this.#schema, rows }
+    const batch: RecordBatch = {
+      schema: this.#schema,
+      rows,
+      ...(hasMeta ? { meta } : {}),
+      ...(kinds === undefined ? {} : { kinds: Uint8Array.from(kinds) }),
+    }
 
     return { kind: 'batch', batch, position: end }
   }

@@ -12,7 +12,10 @@ export interface MemoryTable {
   readonly rows: Row[]
   /** `meta[i]` belongs to `rows[i]` when a test gives record metadata to a source. */
   readonly meta: (RecordMeta | undefined)[]
-  /** The change kind of each committed row of an append-mode sink (`ChangeKind`), parallel to `rows`. */
+  /**
+   * The change kind of each row (`ChangeKind`), parallel to `rows`: what an append-mode sink committed, or what
+   * a test appended with `kinds`. When not empty, a source reading the table hands the kinds on (a changelog).
+   */
   readonly kinds: number[]
   /** False while a following (`follow=true`) source should wait for more rows. */
   ended: boolean
@@ -52,8 +55,17 @@ export class MemoryStore {
   }
 
   /** Appends rows, for a following source. `end` marks the table complete. */
-  append(name: string, rows: readonly Row[], options: { end?: boolean; meta?: (RecordMeta | undefined)[] } = {}): void {
+  append(
+    name: string,
+    rows: readonly Row[],
+    options: { end?: boolean; meta?: (RecordMeta | undefined)[]; kinds?: readonly number[] } = {},
+  ): void {
     const table = this.table(name)
+    if (options.kinds !== undefined) {
+      // Rows appended earlier without kinds were inserts.
+      while (table.kinds.length < table.rows.length) table.kinds.push(0)
+      table.kinds.push(...rows.map((_, i) => options.kinds![i] ?? 0))
+    }
     table.rows.push(...rows)
     if (options.meta !== undefined) {
       table.meta.length = table.rows.length - rows.length

@@ -1,9 +1,10 @@
 import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/core'
-import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
+import type { FilterNode, JoinNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
 import { AggregateOperator } from './aggregate-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import { IntervalJoinOperator } from './interval-join-operator.js'
 import { JoinOperator } from './join-operator.js'
+import { TableState } from './table-state.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
 /**
@@ -223,8 +224,23 @@ export class Pipeline {
   readonly operators: readonly Operator[]
   readonly schema: Schema
 
-  constructor(root: PlanNode, context: MutableEvalContext, onError: RowErrorHandler) {
+  /** `tables`: the job's tables by name (`JobTables`), which lookup joins read. */
+  constructor(
+    root: PlanNode,
+    context: MutableEvalContext,
+    onError: RowErrorHandler,
+    tables?: ReadonlyMap<string, TableState>,
+  ) {
     const ops: Operator[] = []
+    const tableOf = (node: JoinNode) =>
+      tables?.get(node.table.source) ??
+      new TableState({
+        name: node.table.source,
+        source: node.table.source,
+        sourceSchema: node.table.schema,
+        schema: node.table.schema,
+        live: false,
+      })
     const build = (node: PlanNode): void => {
       if (node.kind === 'scan') return
       build(node.input)
@@ -239,7 +255,7 @@ export class Pipeline {
       else if (node.kind === 'join')
         ops.push(
           node.interval === undefined
-            ? new JoinOperator(node, context, onError)
+            ? new JoinOperator(node, context, onError, tableOf(node))
             : new IntervalJoinOperator(node, context, onError),
         )
       else ops.push(new LimitOperator(node))
@@ -283,12 +299,6 @@ export class Pipeline {
     for (const op of this.operators) if (op instanceof WindowedAggregateOperator) late = (late ?? 0) + op.lateRecords
 
     return late
-  }
-
-  /** Rows of a join's lookup table, read before the stream starts. */
-  loadTable(source: string, batch: RecordBatch): void {
-    for (const op of this.operators)
-      if (op instanceof JoinOperator && op.source === source) op.load(batch.rows, batch.meta)
   }
 
   /** The source had nothing new: operators that follow the wall clock when idle (windows) may emit. */
