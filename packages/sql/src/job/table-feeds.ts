@@ -69,6 +69,8 @@ export class TableFeeds {
   }
 
   async open(restored: TablesCheckpoint | undefined, closers: Array<() => Promise<void>>): Promise<void> {
+    // The checkpointed rows first: the changes read next (from the checkpointed positions) apply on top.
+    if (restored !== undefined) this.#s.tables.restore(restored.rows)
     const opened = new Set<DataSource>()
     for (const state of this.#s.tables.states.values()) {
       const input = state.input
@@ -121,7 +123,6 @@ export class TableFeeds {
         feed.ended = true
       }
     }
-    if (restored !== undefined) this.#s.tables.restore(restored.rows)
   }
 
   /** Reads a table up to where it stood when the job started. */
