@@ -50,6 +50,7 @@ export class JoinOperator implements Operator, TableListener {
     return this.#tableRows
   }
 
+  // Limitation: table rows are held without their record metadata, so ON cannot read `c._key` of the table side.
   insert(row: Row): void {
     if (this.#outerTable) {
       // Only tables that never change take part in RIGHT and FULL joins: load order is stable.

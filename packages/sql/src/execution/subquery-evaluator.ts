@@ -128,6 +128,8 @@ export class SubqueryEvaluator implements TableListener {
     return sawNull ? null : false
   }
 
+  // Limitation: a scalar aggregate is recomputed over its group's rows after the group changed (not updated
+  // incrementally), so an uncorrelated one costs the table's size once per change batch that touched it.
   #scalar(group: Group | undefined): Value {
     const agg = this.#spec.aggregate
     if (agg !== undefined) {

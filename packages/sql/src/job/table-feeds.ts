@@ -137,6 +137,9 @@ export class TableFeeds {
         feed.ended = true
         return
       }
+      // Limitation: readers without `caughtUp` (Kafka, PostgreSQL CDC today) count their first idle as caught
+      // up; a Kafka reader may be idle before its partitions are assigned, and the table then fills while the
+      // stream runs.
       const caughtUp = reader.caughtUp?.()
       if (caughtUp === true || (caughtUp === undefined && r.kind === 'idle')) return
     }
@@ -209,6 +212,8 @@ export class TableFeeds {
       feed.state.apply(batch)
       return
     }
+    // Limitation: an aggregating table query adds UPDATE_BEFORE and DELETE input rows like inserts (no
+    // retractions yet), so its groups only grow.
     feed.state.apply(feed.query.process(batch))
   }
 
