@@ -407,6 +407,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       report: (record) => env.policy.report(record),
     })
     await feeds.open(checkpoint?.tables as TablesCheckpoint | undefined, closers)
+    feeds.poll()
 
     const emit = async (batch: PipelineBatch) => {
       if (batch.rows.length === 0) return

@@ -176,3 +176,26 @@ describe('runApplication: subqueries against tables', () => {
     )
   })
 })
+
+describe('runApplication: subqueries with joins and aggregation', () => {
+  it('filters a joined stream by a subquery over a third table, and groups by what passes', async () => {
+    const { registry } = data()
+    const result = await runApplication(
+      `SELECT s.id, u.label FROM s LEFT JOIN u ON s.id = u.id WHERE s.id IN (SELECT id FROM t WHERE v IS NOT NULL)
+       WITH ('s.uri' = 'memory://s', 't.uri' = 'memory://t', 'u.uri' = 'memory://u')`,
+      { registry, cwd: cwd() },
+    )
+    expect(result.jobs[0]!.rows).toEqual([
+      [1n, 'only'],
+      [2n, null],
+      [4n, null],
+    ])
+    const grouped = await runApplication(
+      `SELECT x > 15 AS big, COUNT(*) AS n FROM s WHERE EXISTS (SELECT 1 FROM t WHERE t.id = s.id)
+       GROUP BY x > 15 HAVING COUNT(*) > (SELECT count(*) FROM u) EMIT FINAL
+       WITH ('s.uri' = 'memory://s', 't.uri' = 'memory://t', 'u.uri' = 'memory://u')`,
+      { registry, cwd: cwd() },
+    )
+    expect(grouped.jobs[0]!.rows).toEqual([[true, 2n]])
+  })
+})
