@@ -405,6 +405,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         if (counters !== undefined) counters.read += n
       },
       report: (record) => env.policy.report(record),
+      wrap: (r, name) => env.observe.reader(r, name, job.recovery.for(name).resilience, env.signal),
     })
     await feeds.open(checkpoint?.tables as TablesCheckpoint | undefined, closers)
     feeds.poll()

@@ -27,6 +27,8 @@ export interface TableFeedsSetup {
   readonly context: MutableEvalContext
   /** Rows read per source, for progress. */
   readonly counted: (source: string, rows: number) => void
+  /** Wraps a table's reader in its source's retries, breaker and timeout. */
+  readonly wrap?: (reader: DataReader, source: string) => DataReader
   /** The job's bad-record policy, for table rows whose query fails to evaluate. */
   readonly report: (record: BadRecord) => void
 }
@@ -109,11 +111,12 @@ export class TableFeeds {
         failed: undefined,
         ended: false,
       }
-      const reader = await source.createReader({
+      const created = await source.createReader({
         schema: input.sourceSchema,
         batchSize: this.#s.batchSize,
         ...(from === undefined || from === null ? {} : { from }),
       })
+      const reader = this.#s.wrap?.(created, input.source) ?? created
       feed.reader = reader
       closers.unshift(() => this.#close(feed))
       this.#feeds.push(feed)
