@@ -62,6 +62,13 @@ export interface DataReader {
   seek(position: Position): Promise<void>
   /** False once a bounded source has returned `end`. */
   hasMore(): boolean
+  /**
+   * Optional, for unbounded sources that can tell: true once every record that existed when the reader was
+   * created has been handed over (Kafka: the end offsets at that moment; change data capture: the end of the
+   * snapshot). A job that reads the source as a table loads it up to here before its stream starts; without
+   * this method it takes the reader's first `idle` (or `end`) as that point.
+   */
+  caughtUp?(): boolean
   /** Releases files, sockets and timers. Idempotent. Does not commit. */
   close(): Promise<void>
 }

@@ -140,6 +140,8 @@ class MemoryReader implements DataReader {
   readonly #batchSize: number
   #position = 0
   #ended = false
+  /** How many rows the table held when the reader was created: `caughtUp` once they are read. */
+  readonly #initialRows: number
 
   constructor(store: MemoryStore, options: MemoryOptions, context: ConnectorContext, reader: ReaderOptions) {
     this.#store = store
@@ -147,6 +149,11 @@ class MemoryReader implements DataReader {
     this.#context = context
     this.#schema = reader.schema
     this.#batchSize = options.batch_size ?? reader.batchSize
+    this.#initialRows = store.table(options.table).rows.length
+  }
+
+  caughtUp(): boolean {
+    return this.#position >= this.#initialRows
   }
 
   async read(): Promise<ReadResult> {
@@ -168,7 +175,9 @@ class MemoryReader implements DataReader {
     const end = Math.min(table.rows.length, start + this.#batchSize)
     const rows: Row[] = []
     const meta: (RecordMeta | undefined)[] = []
-    const kinds: number[] = []
+    // A table whose rows carry change kinds (a sink in append mode, or `store.append(..., { kinds })`) is a
+    // changelog: its reader hands the kinds on.
+    const kinds: number[] | undefined = table.kinds.length === 0 ? undefined : []
     let hasMeta = false
     for (let i = start; i < end; i++) {
       const row = table.rows[i]!
@@ -180,7 +189,7 @@ class MemoryReader implements DataReader {
         }
       }
       rows.push(row)
-      kinds.push(table.kinds[i] ?? ChangeKind.INSERT)
+      kinds?.push(table.kinds[i] ?? ChangeKind.INSERT)
       const m = table.meta[i]
       meta.push(m)
       if (m !== undefined) hasMeta = true
@@ -191,7 +200,7 @@ class MemoryReader implements DataReader {
       schema: this.#schema,
       rows,
       ...(hasMeta ? { meta } : {}),
-      ...(table.kinds.length > 0 && this.#options.changelog !== 'none' ? { kinds: Uint8Array.from(kinds) } : {}),
+      ...(kinds === undefined ? {} : { kinds: Uint8Array.from(kinds) }),
     }
 
     return { kind: 'batch', batch, position: end }

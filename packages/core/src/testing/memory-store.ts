@@ -13,8 +13,8 @@ export interface MemoryTable {
   /** `meta[i]` belongs to `rows[i]` when a test gives record metadata to a source. */
   readonly meta: (RecordMeta | undefined)[]
   /**
-   * The change kind (`ChangeKind`) of each row, parallel to `rows`: what an append-mode sink committed, or
-   * what a source hands over with each row (empty: every row is an INSERT).
+   * The change kind of each row (`ChangeKind`), parallel to `rows`: what an append-mode sink committed, or what
+   * a test appended with `kinds`. When not empty, a source reading the table hands the kinds on (a changelog).
    */
   readonly kinds: number[]
   /** False while a following (`follow=true`) source should wait for more rows. */
@@ -62,13 +62,13 @@ export class MemoryStore {
   append(
     name: string,
     rows: readonly Row[],
-    options: { end?: boolean; meta?: (RecordMeta | undefined)[]; kinds?: number[] } = {},
+    options: { end?: boolean; meta?: (RecordMeta | undefined)[]; kinds?: readonly number[] } = {},
   ): void {
     const table = this.table(name)
     if (options.kinds !== undefined) {
-      // Rows appended earlier without kinds were INSERTs.
+      // Rows appended earlier without kinds were inserts.
       while (table.kinds.length < table.rows.length) table.kinds.push(0)
-      table.kinds.push(...options.kinds)
+      table.kinds.push(...rows.map((_, i) => options.kinds![i] ?? 0))
     }
     table.rows.push(...rows)
     if (options.meta !== undefined) {

@@ -222,3 +222,26 @@ describe('core/testing: package entry', () => {
     expect(testing.memoryPlugin().connectors[0]!.scheme).toBe('memory')
   })
 })
+
+describe('core/testing: memory source as a changelog', () => {
+  it('hands on the change kinds appended with the rows, and is caught up once the rows of its start are read', async () => {
+    const { store, registry } = setup()
+    store.table('log').schema = ORDERS
+    store.append('log', rows(2))
+    const { context } = createTestContext({ name: 'log' })
+    const source = registry.createSource(
+      { name: 'log', role: 'source', properties: { uri: 'memory://log?follow=true&poll_interval=1' } },
+      context,
+    )
+    const reader = await source.createReader({ schema: ORDERS, batchSize: 10 })
+    expect(reader.caughtUp?.()).toBe(false)
+    store.append('log', rows(1), { kinds: [ChangeKind.DELETE] })
+    const first = await reader.read()
+    expect(first.kind).toBe('batch')
+    if (first.kind !== 'batch') return
+    // Rows appended without kinds before the first kinds are inserts.
+    expect([...first.batch.kinds!]).toEqual([ChangeKind.INSERT, ChangeKind.INSERT, ChangeKind.DELETE])
+    expect(reader.caughtUp?.()).toBe(true)
+    await reader.close()
+  })
+})

@@ -48,5 +48,7 @@ export function resilientReader(reader: DataReader, resilience: EndpointResilien
     seek: (position: Position) => run(() => reader.seek(position)),
     hasMore: () => reader.hasMore(),
     close: () => reader.close(),
+    // Kept only when the reader has it: its absence tells the job to count the first idle as caught up.
+    ...(reader.caughtUp === undefined ? {} : { caughtUp: () => reader.caughtUp!() }),
   }
 }

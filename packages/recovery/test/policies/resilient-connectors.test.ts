@@ -66,3 +66,21 @@ describe('[recovery] resilientWriter / resilientReader', () => {
     expect(reader.hasMore()).toBe(true)
   })
 })
+
+describe('[recovery] resilientReader and caughtUp', () => {
+  it('passes caughtUp through when the reader has it, and leaves it out when it does not', () => {
+    let caught = false
+    const base: DataReader = {
+      read: async () => ({ kind: 'idle', position: null }),
+      commit: async () => {},
+      seek: async () => {},
+      hasMore: () => true,
+      close: async () => {},
+    }
+    const wrapped = resilientReader({ ...base, caughtUp: () => caught }, new EndpointResilience('in', options))
+    expect(wrapped.caughtUp?.()).toBe(false)
+    caught = true
+    expect(wrapped.caughtUp?.()).toBe(true)
+    expect(resilientReader(base, new EndpointResilience('in', options)).caughtUp).toBeUndefined()
+  })
+})

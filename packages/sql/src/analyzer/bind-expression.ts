@@ -136,6 +136,8 @@ const I64_MAX = 2n ** 63n - 1n
 export class ExpressionBinder {
   readonly #source: SourceText
   readonly #library: OperatorLibrary
+  /** Binds subqueries (against tables); set by the planner, which knows the job's tables. */
+  subqueries?: (e: Expr & { kind: 'subquery' | 'exists' | 'in_subquery' }, scope: Scope) => BoundExpr
 
   constructor(source: SourceText, library: OperatorLibrary) {
     this.#source = source
@@ -164,6 +166,11 @@ export class ExpressionBinder {
 
   text(span: Span): string {
     return this.#text(span)
+  }
+
+  /** The `=` of two bound expressions (an IN subquery's operand and column), with errors at `span`. */
+  equality(left: BoundExpr, right: BoundExpr, span: Span): BoundFunction {
+    return this.#at(span, () => this.#library.comparison('=', [left.type, right.type], [undefined, undefined]))
   }
 
   at<R>(span: Span, bind: () => R): R {
@@ -312,7 +319,8 @@ export class ExpressionBinder {
       case 'subquery':
       case 'exists':
       case 'in_subquery':
-        throw this.unsupported(span, 'A subquery')
+        if (this.subqueries === undefined) throw this.unsupported(span, 'A subquery')
+        return this.subqueries(e, scope)
     }
   }
 

@@ -2,6 +2,7 @@ import { type EndpointRole, getTimeZone } from '@ferris/core'
 import { isRecoveryProperty } from '@ferris/recovery'
 import type { Application, Property, Statement } from '../parser/ast.js'
 import type { SourceText, Span } from '../parser/source-text.js'
+import { subqueriesOf, tableStatements } from './subqueries.js'
 import { closest, didYouMean } from './suggest.js'
 
 /** One source or sink of a statement, with its connector properties (prefix removed). */
@@ -127,14 +128,40 @@ export function collectEndpoints(
   for (const [k, v] of Object.entries(set)) if (!k.toLowerCase().startsWith('job.')) global.set(k, { value: v })
 
   // Names every statement reads or writes: the only prefixes a property may have.
+  const tables = tableStatements(app.statements)
+  const configured = (name: string) => {
+    const lower = `${name.toLowerCase()}.`
+    return [...global.keys()].some((k) => k.toLowerCase().startsWith(lower))
+  }
   const perStatement = app.statements.map((st) => {
     const sources: Array<{ name: string; span: Span; uri?: string }> = []
     let anonymous = 0
-    const visit = (item: Statement['query']['from']): void => {
+    // A CREATE TABLE ... AS SELECT read as a table is computed in the reading job: its sources are read there.
+    const expanding = new Set<string>()
+    const visitQuery = (query: Statement['query'], asTable: boolean): void => {
+      visit(query.from, asTable)
+      for (const sub of subqueriesOf(query)) visitQuery(sub, true)
+    }
+    const visit = (item: Statement['query']['from'], asTable = false): void => {
       switch (item.kind) {
-        case 'named':
-          sources.push({ name: item.name.name, span: item.name.span })
+        case 'named': {
+          const table = tables.get(item.name.name.toLowerCase())
+          if (table !== undefined && table !== st && (asTable || !configured(table.name.name))) {
+            if (expanding.has(table.name.name.toLowerCase())) {
+              throw source.error('FERRIS_SQL_SEMANTIC', item.name.span, `Table ${table.name.name} reads itself`, {
+                value: table.name.name,
+                hint: 'A CREATE TABLE ... AS SELECT cannot read, directly or through other tables, its own rows',
+              })
+            }
+            expanding.add(table.name.name.toLowerCase())
+            visitQuery(table.query, false)
+            expanding.delete(table.name.name.toLowerCase())
+            break
+          }
+          if (!sources.some((x) => x.name.toLowerCase() === item.name.name.toLowerCase()))
+            sources.push({ name: item.name.name, span: item.name.span })
           break
+        }
         case 'uri': {
           anonymous++
           const name = item.alias?.name ?? `source_${st.index + 1}${anonymous > 1 ? `_${anonymous}` : ''}`
@@ -145,12 +172,12 @@ export function collectEndpoints(
           visit(item.query.from)
           break
         case 'join':
-          visit(item.left)
-          visit(item.right)
+          visit(item.left, asTable)
+          visit(item.right, true)
           break
       }
     }
-    visit(st.query.from)
+    visitQuery(st.query, false)
     const sink =
       st.kind === 'create_stream' || st.kind === 'create_table'
         ? { name: st.name.name, span: st.name.span }
@@ -176,10 +203,11 @@ export function collectEndpoints(
   // A misspelled name in FROM/INTO leaves its properties unclaimed: point at the name, naming the prefix.
   const prefixes = [...global.keys()].filter((k) => k.indexOf('.') > 0).map((k) => k.slice(0, k.indexOf('.')))
   const unclaimed = [...new Set(prefixes)].filter((p) => p.toLowerCase() !== 'job' && !allNames.has(p.toLowerCase()))
-  for (const { sources, sink } of perStatement) {
+  for (const { st, sources, sink } of perStatement) {
+    const tableOnly = st.kind === 'create_table' && !configured(st.name.name)
     for (const [ep, role] of [
       ...sources.map((x) => [x, 'Source'] as const),
-      ...(sink === undefined ? [] : [[sink, 'Sink'] as const]),
+      ...(sink === undefined || tableOnly ? [] : [[sink, 'Sink'] as const]),
     ]) {
       if ('uri' in ep && ep.uri !== undefined) continue
       if (prefixes.some((p) => p.toLowerCase() === ep.name.toLowerCase())) continue
@@ -255,7 +283,9 @@ export function collectEndpoints(
     }
   }
 
-  return perStatement.map(({ st, sources, sink }) => {
+  // A table nothing configures is not a job: the jobs that read it compute it.
+  const jobs = perStatement.filter(({ st }) => st.kind !== 'create_table' || configured(st.name.name))
+  return jobs.map(({ st, sources, sink }) => {
     const settings = jobSettings(st, source, set, sink?.name ?? `select_${st.index + 1}`)
     const names = [...sources.map((x) => x.name), ...(sink === undefined ? [] : [sink.name])].map((n) =>
       n.toLowerCase(),

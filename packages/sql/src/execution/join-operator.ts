@@ -2,14 +2,17 @@ import type { JsonValue, RecordMeta, Row, Schema, Value } from '@ferris/core'
 import type { JoinNode } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
+import type { TableListener, TableState } from './table-state.js'
 import { hashKey } from './value-codec.js'
 
 /**
- * A stream joined to a lookup table held in memory: the table's rows in a Map keyed by their join-key values
- * (memory grows with the table: every row and its key are kept). A key with a NULL part never matches, as
- * SQL's `=` says; for a LEFT join such stream rows come out padded with NULLs.
+ * A stream joined to a table held in memory (`TableState`): the operator indexes the table's rows by their
+ * join-key values and keeps that index current as the table changes (a table kept current by its change
+ * stream replaces and deletes rows between stream batches), so each stream row joins the table as it is
+ * when the row is processed. Memory: the table's rows plus one index entry per row. A key with a NULL part
+ * never matches, as SQL's `=` says; for a LEFT join such stream rows come out padded with NULLs.
  */
-export class JoinOperator implements Operator {
+export class JoinOperator implements Operator, TableListener {
   readonly schema: Schema
   readonly done = false
   readonly source: string
@@ -17,7 +20,7 @@ export class JoinOperator implements Operator {
   readonly #streamKeys: CompiledExpr[]
   readonly #tableKeys: CompiledExpr[]
   readonly #residual: CompiledExpr | undefined
-  readonly #table = new Map<unknown, Row[]>()
+  readonly #table = new Map<unknown, Set<Row>>()
   /** RIGHT and FULL: every table row in load order, and which of them some stream row matched. */
   readonly #all: Row[] = []
   readonly #position = new Map<Row, number>()
@@ -28,7 +31,7 @@ export class JoinOperator implements Operator {
   readonly #onError: RowErrorHandler
   #tableRows = 0
 
-  constructor(node: JoinNode, context: MutableEvalContext, onError: RowErrorHandler) {
+  constructor(node: JoinNode, context: MutableEvalContext, onError: RowErrorHandler, table: TableState) {
     this.schema = node.schema
     this.source = node.table.source
     this.#node = node
@@ -39,28 +42,35 @@ export class JoinOperator implements Operator {
     this.#outerTable = node.type === 'right' || node.type === 'full'
     this.#streamNulls = new Array(node.schema.length - node.table.schema.length).fill(null)
     this.#onError = onError
+    table.listen(this)
   }
 
-  /** Rows of the table held. */
+  /** Rows of the table indexed (those whose key has no NULL part). */
   get tableSize(): number {
     return this.#tableRows
   }
 
-  /** Adds a batch of the table (before the stream starts). */
-  load(rows: readonly Row[], meta?: ReadonlyArray<RecordMeta | undefined>): void {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!
-      if (this.#outerTable) {
-        this.#position.set(row, this.#all.length)
-        this.#all.push(row)
-      }
-      const key = this.#key(this.#tableKeys, row, meta?.[i])
-      if (key === undefined) continue
-      const list = this.#table.get(key)
-      if (list === undefined) this.#table.set(key, [row])
-      else list.push(row)
-      this.#tableRows++
+  // Limitation: table rows are held without their record metadata, so ON cannot read `c._key` of the table side.
+  insert(row: Row): void {
+    if (this.#outerTable) {
+      // Only tables that never change take part in RIGHT and FULL joins: load order is stable.
+      this.#position.set(row, this.#all.length)
+      this.#all.push(row)
     }
+    const key = this.#key(this.#tableKeys, row, undefined)
+    if (key === undefined) return
+    const set = this.#table.get(key)
+    if (set === undefined) this.#table.set(key, new Set([row]))
+    else set.add(row)
+    this.#tableRows++
+  }
+
+  remove(row: Row): void {
+    const key = this.#key(this.#tableKeys, row, undefined)
+    const set = key === undefined ? undefined : this.#table.get(key)
+    if (set === undefined || !set.delete(row)) return
+    if (set.size === 0) this.#table.delete(key)
+    this.#tableRows--
   }
 
   process(batch: PipelineBatch): PipelineBatch {
@@ -128,7 +138,7 @@ export class JoinOperator implements Operator {
     return [{ schema: this.schema, rows }]
   }
 
-  /** Which table rows were matched (RIGHT and FULL), by load order; the table itself is reloaded on restart. */
+  /** Which table rows were matched (RIGHT and FULL), by load order; such a table is reloaded on restart. */
   snapshot(): JsonValue {
     if (!this.#outerTable) return null
     const matched: number[] = []

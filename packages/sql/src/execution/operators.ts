@@ -1,5 +1,5 @@
 import type { JsonValue, RecordBatch, RecordMeta, Row, Schema } from '@ferris/core'
-import type { FilterNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
+import type { FilterNode, JoinNode, LimitNode, PlanNode, ProjectNode } from '../planner/logical-plan.js'
 import { AggregateOperator } from './aggregate-operator.js'
 import { ChangelogNormalizeOperator } from './changelog-normalize-operator.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
@@ -7,6 +7,7 @@ import { IntervalJoinOperator } from './interval-join-operator.js'
 import { JoinOperator } from './join-operator.js'
 import type { AggregateStateOptions } from './retraction.js'
 import { RowWindowOperator } from './row-window-operator.js'
+import { TableState } from './table-state.js'
 import { WindowedAggregateOperator } from './windowed-aggregate-operator.js'
 
 /**
@@ -231,17 +232,30 @@ export class Pipeline {
   readonly operators: readonly Operator[]
   readonly schema: Schema
 
-  /** `state`: what the aggregates need to know of their source (a change stream?) and of `job.state.ttl`. */
+  /**
+   * `state`: what the aggregates need to know of their source (a change stream?) and of `job.state.ttl`;
+   * `tables`: the job's tables by name (`JobTables`), which lookup joins read.
+   */
   constructor(
     root: PlanNode,
     context: MutableEvalContext,
     onError: RowErrorHandler,
     state: AggregateStateOptions = {},
+    tables?: ReadonlyMap<string, TableState>,
   ) {
     const ops: Operator[] = []
     // Aggregates over an upsert changelog read it through a ChangelogNormalizeOperator, which gives them old rows.
     const aggregateState: AggregateStateOptions =
       state.changelog === 'upsert' ? { ...state, changelog: 'retract' } : state
+    const tableOf = (node: JoinNode) =>
+      tables?.get(node.table.source) ??
+      new TableState({
+        name: node.table.source,
+        source: node.table.source,
+        sourceSchema: node.table.schema,
+        schema: node.table.schema,
+        live: false,
+      })
     const build = (node: PlanNode): void => {
       if (node.kind === 'scan') return
       build(node.input)
@@ -257,7 +271,7 @@ export class Pipeline {
       else if (node.kind === 'join')
         ops.push(
           node.interval === undefined
-            ? new JoinOperator(node, context, onError)
+            ? new JoinOperator(node, context, onError, tableOf(node))
             : new IntervalJoinOperator(node, context, onError),
         )
       else ops.push(new LimitOperator(node))
@@ -329,12 +343,6 @@ export class Pipeline {
     for (const op of this.operators) if (op instanceof AggregateOperator) n = (n ?? 0) + op.evictedGroups
 
     return n
-  }
-
-  /** Rows of a join's lookup table, read before the stream starts. */
-  loadTable(source: string, batch: RecordBatch): void {
-    for (const op of this.operators)
-      if (op instanceof JoinOperator && op.source === source) op.load(batch.rows, batch.meta)
   }
 
   /** The source had nothing new: operators that follow the wall clock when idle (windows) may emit. */

@@ -21,6 +21,8 @@ export interface Checkpoint {
    * operator state only fit the plan that saved them, so a checkpoint is restored only into the same plan.
    */
   readonly plan?: string
+  /** The rows, query state and positions of the job's tables kept current by their changes (`TableFeeds`). */
+  readonly tables?: JsonValue
 }
 
 const FILE = 'checkpoint.json'

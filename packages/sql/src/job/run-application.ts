@@ -11,6 +11,7 @@ import {
   type DataWriter,
   FerrisError,
   isFerrisError,
+  type JsonValue,
   type Logger,
   noopMetrics,
   type Position,
@@ -27,6 +28,7 @@ import { BadRecordPolicy, DeadLetterQueue } from '@ferris/recovery'
 import type { EndpointRef } from '../analyzer/endpoints.js'
 import type { OperatorLibrary } from '../analyzer/operator-library.js'
 import type { MutableEvalContext } from '../execution/compile-expression.js'
+import { JobTables } from '../execution/job-tables.js'
 import { Pipeline, type PipelineBatch } from '../execution/operators.js'
 import { explainJob } from '../planner/explain.js'
 import type { ApplicationPlan, JobPlan } from '../planner/logical-plan.js'
@@ -36,6 +38,7 @@ import { type Checkpoint, CheckpointStore } from './checkpoint-store.js'
 import { JobObservability, type Observability, teeMetrics } from './job-observability.js'
 import { fromSecondStream, MergedReader, splitPosition } from './merged-reader.js'
 import { type ApplicationProgress, type JobProgress, snapshotProgress } from './progress.js'
+import { TableFeeds, type TablesCheckpoint } from './table-feeds.js'
 
 export interface RunApplicationOptions {
   /** Where sources and sinks come from: the plugins the host registered. */
@@ -231,7 +234,7 @@ interface Committer {
 async function runJob(env: JobEnv): Promise<JobResult> {
   const { job, progress, options, logger } = env
   // Limitation: at most two streams per job (a stream-to-stream join reads them alternately, not merged
-  // by event time); a lookup join's table is read fully before the stream (loadTable).
+  // by event time); tables are fed beside the stream (TableFeeds).
   const sourceRef = job.sources[0]!
   const source = env.sources.get(sourceRef)!
   const schema = job.root.schema
@@ -412,19 +415,41 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       }
       env.policy.report(record)
     }
-    const pipeline = new Pipeline(job.root, context, onRowError, {
-      ...changelogOf(
-        { name: sourceRef.name, source },
-        second === undefined ? undefined : { name: second.ref.name, source: env.sources.get(second.ref)! },
-      ),
-      ...(job.settings.stateTtlMs === undefined ? {} : { stateTtlMs: job.settings.stateTtlMs }),
-      ...(options.clock === undefined ? {} : { clock: options.clock }),
-    })
+    // Tables (join table sides, what subqueries read): loaded before the stream starts; a bounded one is read
+    // again on every restart, one kept current by its changes resumes from the checkpoint.
+    const tables = new JobTables(job, context)
+    const pipeline = new Pipeline(
+      job.root,
+      context,
+      onRowError,
+      {
+        ...changelogOf(
+          { name: sourceRef.name, source },
+          second === undefined ? undefined : { name: second.ref.name, source: env.sources.get(second.ref)! },
+        ),
+        ...(job.settings.stateTtlMs === undefined ? {} : { stateTtlMs: job.settings.stateTtlMs }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+      },
+      tables.states,
+    )
     pipeline.start({ bounded: source.capabilities.bounded, source: sourceRef.name })
     if (checkpoint !== undefined) pipeline.restore(checkpoint.state)
-    // Lookup tables of joins: read fully before the stream starts, and again on every restart.
-    for (const table of job.sources.slice(1))
-      if (table !== streamJoined(job)?.ref) await loadTable(env, table, pipeline, closers)
+    const feeds = new TableFeeds({
+      tables,
+      sources: env.sources,
+      refs: job.sources,
+      batchSize: job.settings.batchSize,
+      signal: env.signal,
+      context,
+      counted: (name, n) => {
+        const counters = progress.sources[name]
+        if (counters !== undefined) counters.read += n
+      },
+      report: (record) => env.policy.report(record),
+      wrap: (r, name) => env.observe.reader(r, name, job.recovery.for(name).resilience, env.signal),
+    })
+    await feeds.open(checkpoint?.tables as TablesCheckpoint | undefined, closers)
+    feeds.poll()
 
     const emit = async (batch: PipelineBatch) => {
       if (batch.rows.length === 0) return
@@ -448,6 +473,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       checkpointId++
       const began = performance.now()
       const covered: Record<string, Position> = position === undefined ? {} : { [sourceRef.name]: position }
+      await feeds.settle()
+      const tablesState = feeds.snapshot()
       for (const c of committers) await c.flush()
       const cp: Checkpoint | undefined =
         store === undefined
@@ -461,6 +488,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
               state: pipeline.snapshot(),
               finished,
               plan: fingerprint,
+              ...(tablesState === undefined ? {} : { tables: tablesState as unknown as JsonValue }),
             }
       // A sink that stores positions holds them (and the output) as soon as it commits, before checkpoint.json
       // is complete: the state is saved first, as pending, so that a crash in between leaves the state that
@@ -469,6 +497,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       for (const c of committers) await c.commit({ checkpointId, positions: covered })
       if (cp !== undefined) await (twoPhase ? store!.completePending() : store!.save(cp))
       if (position !== undefined) await reader.commit(position)
+      await feeds.commit()
       env.observe.checkpointDuration((performance.now() - began) / 1000)
       progress.checkpoints++
       progress.lastCheckpointId = checkpointId
@@ -490,6 +519,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         readCount += r.batch.rows.length
         progress.sources[fromSecondStream(r.batch) ? job.sources[1]!.name : sourceRef.name]!.read += r.batch.rows.length
         env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
+        // Table changes that arrived meanwhile apply first: each stream row sees the table as it is now.
+        feeds.poll()
         await emit(pipeline.process(r.batch))
         if (pipeline.lateRecords !== undefined) progress.lateRecords = pipeline.lateRecords
         countEvictions(pipeline, progress, logger)
@@ -504,6 +535,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
           ended = true
           break
         }
+        feeds.poll()
         for (const b of pipeline.idle(BigInt(Date.now()) * 1_000_000n)) await emit(b)
         countEvictions(pipeline, progress, logger)
       }
@@ -597,47 +629,6 @@ function upstreamSources(env: JobEnv): UpstreamSource[] {
       positioned: i === 0 && !merged,
     }
   })
-}
-
-/** Reads a bounded source to its end into the pipeline's join (its rows are kept in memory). */
-async function loadTable(
-  env: JobEnv,
-  ref: EndpointRef,
-  pipeline: Pipeline,
-  closers: Array<() => Promise<void>>,
-): Promise<void> {
-  const source = env.sources.get(ref)!
-  await source.open()
-  closers.push(() => source.close())
-  if (!source.capabilities.bounded) {
-    throw new FerrisError(
-      'FERRIS_UNSUPPORTED',
-      `Source "${ref.name}" is the table side of a join, but it does not end: only a bounded source can be loaded as a lookup table`,
-      {
-        subject: ref.name,
-        hint: 'Put the unbounded source on the left of the JOIN and a bounded one (a file, a table snapshot) on the right',
-      },
-    )
-  }
-  let node = env.job.root
-  let schema: Schema | undefined
-  for (;;) {
-    if (node.kind === 'join' && node.table.source === ref.name) schema = node.table.schema
-    if (node.kind === 'scan') break
-    node = node.input
-  }
-  const reader = await source.createReader({ schema: schema!, batchSize: env.job.settings.batchSize })
-  try {
-    while (!env.signal.aborted) {
-      const r = await reader.read()
-      if (r.kind === 'batch') {
-        pipeline.loadTable(ref.name, r.batch)
-        env.progress.sources[ref.name]!.read += r.batch.rows.length
-      } else if (r.kind === 'end') break
-    }
-  } finally {
-    await reader.close()
-  }
 }
 
 function updateBadCounts(env: JobEnv): void {

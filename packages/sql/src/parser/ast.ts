@@ -41,6 +41,10 @@ export interface SourceDeclaration extends Node {
   readonly name: Identifier
   readonly columns: readonly ColumnDefinition[]
   readonly properties: readonly Property[]
+  /** `CREATE TABLE`: the source is a table (a changelog kept current by key), not a stream. */
+  readonly table?: boolean
+  /** `id BIGINT PRIMARY KEY` or `PRIMARY KEY (a, b)`: the columns a table's changes replace rows by. */
+  readonly primaryKey?: readonly Identifier[]
 }
 
 export type Statement = CreateStreamStatement | CreateTableStatement | InsertStatement | SelectStatement
@@ -65,6 +69,8 @@ export interface CreateTableStatement extends StatementBase {
   readonly kind: 'create_table'
   readonly name: Identifier
   readonly orReplace: boolean
+  /** `CREATE TABLE t (PRIMARY KEY (id)) AS SELECT ...`: the key rows replace each other by. */
+  readonly primaryKey?: readonly Identifier[]
 }
 
 export interface InsertStatement extends StatementBase {

@@ -307,12 +307,37 @@ class Parser {
       else if (this.#acceptKeyword('TABLE')) kind = 'create_table'
       else this.#unexpected('STREAM or TABLE after CREATE', { keywords: ['STREAM', 'TABLE'] })
       const name = this.#identifier(`a ${kind === 'create_stream' ? 'stream' : 'table'} name`)
+      const primaryKey: Identifier[] = []
       if (this.#acceptPunct('(')) {
-        const columns = this.columnDefinitions(')')
+        const columns = this.columnDefinitions(')', primaryKey)
         this.#expectPunct(')', 'to close the column list')
+        if (kind === 'create_table' && columns.length === 0 && (this.#isKeyword('AS') || this.#isKeyword('SELECT'))) {
+          // `CREATE TABLE t (PRIMARY KEY (id)) AS SELECT ...`: a table of query results keyed by `id`.
+          this.#acceptKeyword('AS')
+          return { kind, name, orReplace, index, primaryKey, span: this.#span(start), ...this.#statementTail() }
+        }
+        if (columns.length === 0) {
+          this.#error(name.span, `${name.name} declares a key but no columns`, {
+            hint: 'Declare the columns too: CREATE TABLE t (id BIGINT PRIMARY KEY, name STRING) WITH (...)',
+          })
+        }
+        if (kind === 'create_stream' && primaryKey.length > 0) {
+          this.#error(primaryKey[0]!.span, `A stream has no PRIMARY KEY; ${name.name} declares one`, {
+            value: primaryKey[0]!.name,
+            hint: `Declare it as CREATE TABLE ${name.name} (...) to read it as a table kept current by key`,
+          })
+        }
         const properties = this.#isKeyword('WITH') ? this.#withClause() : []
 
-        return { kind: 'declare_source', name, columns, properties, span: this.#span(start) }
+        return {
+          kind: 'declare_source',
+          name,
+          columns,
+          properties,
+          ...(kind === 'create_table' ? { table: true } : {}),
+          ...(primaryKey.length === 0 ? {} : { primaryKey }),
+          span: this.#span(start),
+        }
       }
       this.#acceptKeyword('AS')
       const tail = this.#statementTail()
@@ -1262,16 +1287,33 @@ class Parser {
   }
 
   /** `name TYPE [NOT NULL | NULL], ...` up to `closer` (a punctuation) or the end of the text. */
-  columnDefinitions(closer?: string): ColumnDefinition[] {
+  /** Column definitions; with `primaryKey`, also `name TYPE PRIMARY KEY` and `PRIMARY KEY (a, b)` entries. */
+  columnDefinitions(closer?: string, primaryKey?: Identifier[]): ColumnDefinition[] {
     const columns: ColumnDefinition[] = []
     const seen = new Map<string, ColumnDefinition>()
     do {
       const start = this.#cur().start
+      if (primaryKey !== undefined && this.#isKeyword('PRIMARY') && this.#isKeyword('KEY', this.#peek())) {
+        const at = this.#cur()
+        this.#acceptKeyword('PRIMARY', 'KEY')
+        if (primaryKey.length > 0) this.#error(at, 'The PRIMARY KEY is declared twice', { hint: 'Keep one of them' })
+        this.#expectPunct('(', 'after PRIMARY KEY')
+        do primaryKey.push(this.#identifier('a key column name'))
+        while (this.#acceptPunct(','))
+        this.#expectPunct(')', 'to close PRIMARY KEY (...)')
+        continue
+      }
       const name = this.#identifier('a column name')
       const type = this.#typeName()
       let nullable = true
       if (this.#acceptKeyword('NOT', 'NULL')) nullable = false
       else this.#acceptKeyword('NULL')
+      if (primaryKey !== undefined && this.#isKeyword('PRIMARY') && this.#isKeyword('KEY', this.#peek())) {
+        const at = this.#cur()
+        this.#acceptKeyword('PRIMARY', 'KEY')
+        if (primaryKey.length > 0) this.#error(at, 'The PRIMARY KEY is declared twice', { hint: 'Keep one of them' })
+        primaryKey.push(name)
+      }
       const column: ColumnDefinition = { name, type, nullable, span: this.#span(start) }
       const key = name.quoted ? name.name : name.name.toLowerCase()
       const earlier = seen.get(key)

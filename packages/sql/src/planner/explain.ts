@@ -99,6 +99,29 @@ export function explainJob(job: JobPlan): string {
     walk(node.input, depth + 1)
   }
   walk(job.root, 2)
+  // The tables the job reads beside its stream, and the subqueries that read them.
+  for (const t of job.tables ?? []) {
+    const key = t.key === undefined ? '' : `, keyed by ${t.key.map((k) => t.schema.fields[k]!.name).join(', ')}`
+    const how = t.live ? 'kept current by its changes' : 'read to its end'
+    lines.push(`  Table ${t.name}${connector(t.source)} (${t.schema.toString()}): ${how}${key}`)
+    if (t.query !== undefined) walk(t.query, 2)
+  }
+  for (const q of job.subqueries ?? []) {
+    const what =
+      q.kind === 'in'
+        ? `${q.negated ? 'NOT IN' : 'IN'} ${q.value!.text}`
+        : q.kind === 'exists'
+          ? q.negated
+            ? 'NOT EXISTS'
+            : 'EXISTS'
+          : `scalar ${q.aggregate === undefined ? q.value!.text : q.aggregate.aggregate.name}`
+    const where = q.filter === undefined ? '' : ` where ${q.filter.text}`
+    const on =
+      q.inner.length === 0
+        ? ''
+        : `, correlated ${q.inner.map((e, i) => `${e.text} = ${q.outer[i]!.text}`).join(' AND ')}`
+    lines.push(`  Subquery ${q.id + 1}: ${what} over ${q.table}${where}${on}`)
+  }
 
   return lines.join('\n')
 }

@@ -4,6 +4,46 @@ import type { BoundExpr } from '../analyzer/bound-expr.js'
 import { parseDuration, type StatementEndpoints } from '../analyzer/endpoints.js'
 import type { Expr, FromItem, JoinSource, Query } from '../parser/ast.js'
 import type { JoinNode, PlanNode } from './logical-plan.js'
+import type { TablePlanner } from './table-plan.js'
+
+/**
+ * A join whose right side is a table of the job (`TablePlanner`): a bounded source, a declared table kept
+ * current by its changes, or a `CREATE TABLE ... AS SELECT`. A stream-to-stream interval join keeps both
+ * sides as streams.
+ */
+export function planTableJoin(
+  from: JoinSource,
+  query: Query,
+  schemas: Record<string, Schema>,
+  binder: ExpressionBinder,
+  endpoints?: StatementEndpoints,
+  tables?: TablePlanner,
+): { node: PlanNode; scope: Scope; streamName: string } {
+  if (tables === undefined || from.left.kind === 'join' || from.right.kind === 'join') {
+    return planJoin(from, query, schemas, binder, endpoints)
+  }
+  const left = tables.nameOf(from.left)
+  const right = tables.nameOf(from.right)
+  const ctas = tables.isTableQuery(right) ? tables.resolve(from.right) : undefined
+  const pair: Record<string, Schema> = { [left]: schemas[left]!, [right]: ctas?.schema ?? schemas[right]! }
+  const planned = planJoin(from, query, pair, binder, endpoints)
+  if (planned.node.kind === 'join' && planned.node.interval === undefined) {
+    const table = ctas ?? tables.resolve(from.right)
+    if ((from.type === 'right' || from.type === 'full') && (table.live || table.key !== undefined || table.query)) {
+      throw binder.unsupported(
+        from.span,
+        `A ${from.type.toUpperCase()} join with table ${table.name}, which changes by key,`,
+      )
+    }
+  } else if (ctas !== undefined) {
+    throw binder.error(from.right.span, `Table ${right} cannot be the second stream of a stream-to-stream join`, {
+      value: right,
+      hint: 'Join it by key only (ON s.id = t.id) to look rows up in it',
+    })
+  }
+
+  return planned
+}
 
 /** A planned part of FROM: its operator tree and the scope its columns are bound in. */
 interface Planned {

@@ -3,6 +3,7 @@ import type { RecoveryConfig } from '@ferris/recovery'
 import type { BoundAggregate } from '../analyzer/aggregate-functions.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import type { EndpointRef, JobSettings } from '../analyzer/endpoints.js'
+import type { BoundFunction } from '../functions/function-definition.js'
 import type { EmitMode, Statement } from '../parser/ast.js'
 import type { SourceText } from '../parser/source-text.js'
 
@@ -209,6 +210,54 @@ export interface WindowSpec {
   readonly idleTimeout?: bigint
 }
 
+/**
+ * A table a job reads beside its stream: the table side of a join, or what a subquery reads. The runner holds
+ * its rows in memory (one entry per live key), loads its contents before the first stream row, and, for a
+ * live table, applies its changes as they arrive between stream batches.
+ */
+export interface TableInput {
+  /** The name statements use: a source, or a `CREATE TABLE ... AS SELECT`. */
+  readonly name: string
+  /** The endpoint the table's rows (or its query's input) come from. */
+  readonly source: string
+  /** The schema read from the source. */
+  readonly sourceSchema: Schema
+  /** The table's rows. */
+  readonly schema: Schema
+  /** Key columns of `schema`: a row replaces (or a DELETE removes) the row with its key. Absent: rows only add. */
+  readonly key?: readonly number[]
+  /** An unbounded source read as a table: kept current by its changes; its rows and position are checkpointed. */
+  readonly live: boolean
+  /** `CREATE TABLE name AS SELECT ...`: the query from the source's scan up to the table's rows. */
+  readonly query?: PlanNode
+}
+
+/**
+ * `x [NOT] IN (SELECT ...)`, `[NOT] EXISTS (SELECT ...)` or a scalar `(SELECT ...)` over a table, evaluated
+ * against the table's state when a row is processed. Equalities between a table expression and an outer
+ * one correlate it: only table rows whose `inner` values equal the row's `outer` values take part.
+ */
+export interface SubquerySpec {
+  readonly id: number
+  readonly kind: 'in' | 'exists' | 'scalar'
+  readonly negated: boolean
+  /** The `TableInput` it reads. */
+  readonly table: string
+  /** The rest of the subquery's WHERE, over table rows. */
+  readonly filter?: BoundExpr
+  readonly inner: readonly BoundExpr[]
+  readonly outer: readonly BoundExpr[]
+  /** IN: the table expression compared with the operand (`eq` binds their `=`); scalar: the value returned. */
+  readonly value?: BoundExpr
+  readonly eq?: BoundFunction
+  /** IN: equal values of both sides hash alike (one type family), so a hash set answers; else `eq` scans. */
+  readonly hashed?: boolean
+  /** A scalar subquery's aggregate (`SELECT max(v) FROM t`): always one row. */
+  readonly aggregate?: { readonly aggregate: BoundAggregate; readonly arg?: BoundExpr; readonly distinct: boolean }
+  /** The subquery as written, for EXPLAIN. */
+  readonly text: string
+}
+
 /** Where a job's rows go: a sink endpoint, or back to the caller for a bare SELECT. */
 export type SinkTarget = { readonly kind: 'endpoint'; readonly endpoint: EndpointRef } | { readonly kind: 'caller' }
 
@@ -225,6 +274,9 @@ export interface JobPlan {
   readonly settings: JobSettings
   /** Bad-record policy, dead-letter sinks and retries, from the `job.*` and `<name>.*` recovery keys. */
   readonly recovery: RecoveryConfig
+  /** Tables read beside the stream (join table sides, subqueries), in the order they are loaded. */
+  readonly tables?: readonly TableInput[]
+  readonly subqueries?: readonly SubquerySpec[]
 }
 
 export interface ApplicationPlan {

@@ -25,9 +25,10 @@ import type { OperatorLibrary } from '../analyzer/operator-library.js'
 import type { Application, FunctionCall, Query, Statement } from '../parser/ast.js'
 import { parse } from '../parser/parser.js'
 import { SourceText, type Span } from '../parser/source-text.js'
-import { planJoin } from './join-plan.js'
+import { planTableJoin } from './join-plan.js'
 import type { AggregateCall, AggregateNode, ApplicationPlan, JobPlan, PlanNode, WindowSpec } from './logical-plan.js'
 import { overScope } from './over-plan.js'
+import { TablePlanner } from './table-plan.js'
 import { planWindow } from './window-plan.js'
 
 export interface PlanOptions {
@@ -45,6 +46,8 @@ export interface PlanOptions {
   readonly cwd?: string
   /** Functions and operators; the built-in library by default. */
   readonly library?: OperatorLibrary
+  /** Whether a source ends (tables must, unless declared CREATE TABLE); the default asks the registry's source. */
+  readonly bounded?: (endpoint: EndpointRef) => Promise<boolean | undefined>
 }
 
 /**
@@ -104,7 +107,20 @@ export async function plan(sql: string | Application, options: PlanOptions = {})
     }
     const library = options.library ?? defaultLibrary({ timeZone: st.settings.timeZone })
     const binder = new ExpressionBinder(source, library)
-    const root = planQuery(st.statement.query, st.statement, schemas, binder, st)
+    // Sources other than the stream may be read as tables: whether they end decides how.
+    const bounded = new Map<string, boolean | undefined>()
+    for (const ep of st.sources.slice(1)) bounded.set(ep.name, await boundedOf(ep, options))
+    const tables = new TablePlanner({
+      app,
+      source,
+      statement: st.statement,
+      endpoints: st,
+      schemas,
+      binder,
+      bounded,
+      planQuery: (q, s, only) => planQuery(q, s, only, binder, st),
+    })
+    const root = planQuery(st.statement.query, st.statement, schemas, binder, st, tables)
     const jobConnectors: Record<string, string> = {}
     for (const ep of st.sources) {
       const c = connectors[`source:${ep.name}`]
@@ -123,6 +139,8 @@ export async function plan(sql: string | Application, options: PlanOptions = {})
       ...(st.statement.emit === undefined ? {} : { emit: st.statement.emit.mode }),
       settings: st.settings,
       recovery,
+      ...(tables.tables.length === 0 ? {} : { tables: tables.tables }),
+      ...(tables.subqueries.length === 0 ? {} : { subqueries: tables.subqueries }),
     })
   }
 
@@ -201,6 +219,29 @@ function resolveDeadLetter(
   }
 }
 
+async function boundedOf(ep: EndpointRef, options: PlanOptions): Promise<boolean | undefined> {
+  if (options.bounded !== undefined) return options.bounded(ep)
+  if (options.registry === undefined) return undefined
+  const controller = new AbortController()
+  const created = options.registry.createSource(
+    { name: ep.name, role: 'source', properties: ep.properties },
+    {
+      name: ep.name,
+      logger: silentLogger,
+      metrics: noopMetrics,
+      signal: controller.signal,
+      cwd: options.cwd ?? process.cwd(),
+      reportBadRecord: () => {},
+    },
+  )
+  try {
+    return created.capabilities.bounded
+  } finally {
+    controller.abort()
+    await created.close()
+  }
+}
+
 async function discover(ep: EndpointRef, options: PlanOptions, source: SourceText): Promise<Schema | undefined> {
   if (options.discoverSchema !== undefined) return options.discoverSchema(ep)
   if (options.registry === undefined) {
@@ -234,9 +275,16 @@ function planQuery(
   schemas: Record<string, Schema>,
   binder: ExpressionBinder,
   endpoints?: StatementEndpoints,
+  tables?: TablePlanner,
 ): PlanNode {
   const from = query.from
-  const join = from.kind === 'join' ? planJoin(from, query, schemas, binder, endpoints) : undefined
+  const join = from.kind === 'join' ? planTableJoin(from, query, schemas, binder, endpoints, tables) : undefined
+  if (from.kind === 'named' && tables?.isTableQuery(from.name.name) === true) {
+    throw binder.error(from.name.span, `${from.name.name} is a table computed by CREATE TABLE ... AS SELECT`, {
+      value: from.name.name,
+      hint: `Read it as the table side of a join or in a subquery, or write its rows somewhere with '${from.name.name}.uri' = '...' and read them from there`,
+    })
+  }
   if (from.kind === 'subquery') throw binder.unsupported(from.span, 'A subquery in FROM')
   if (query.orderBy.length > 0) throw binder.unsupported(query.orderBy[0]!.span, 'ORDER BY')
   if (query.distinct) throw binder.unsupported(query.span, 'SELECT DISTINCT')

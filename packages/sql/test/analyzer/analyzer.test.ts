@@ -101,7 +101,11 @@ describe('analyzer: names and types', () => {
       /HAVING needs a BOOLEAN condition/,
       undefined,
     ],
-    [`SELECT id FROM orders WHERE id IN (SELECT id FROM orders) ${WITH}`, /A subquery is not supported yet/, undefined],
+    [
+      `SELECT id FROM orders WHERE id IN (SELECT id FROM orders WHERE id IN (SELECT id FROM orders)) ${WITH}`,
+      /A subquery inside a subquery is not supported yet/,
+      undefined,
+    ],
     [
       `SELECT id FROM orders WHERE ROW_NUMBER() OVER (ORDER BY id) = 1 ${WITH}`,
       /window function ROW_NUMBER is not allowed here/,

@@ -158,6 +158,6 @@ describe('runApplication: stream-to-table joins', () => {
          WITH ('orders.uri' = 'memory://orders', 'feed.uri' = 'memory://feed?follow=true')`,
         { registry, cwd: cwd() },
       ),
-    ).rejects.toThrow(/only a bounded source can be loaded as a lookup table/)
+    ).rejects.toThrow(/feed is a stream, but it is read here as a table at line 1, column 32/)
   })
 })
