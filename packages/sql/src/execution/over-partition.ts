@@ -20,6 +20,9 @@ export interface OverEntry {
   readonly t: bigint
   /** Arrival number: equal ORDER BY values keep arrival order. */
   readonly seq: number
+  /** The batch the row came in (-1 after a restore) and its index there, to name it when it fails. */
+  readonly batch: number
+  readonly index: number
   /** Set when the row takes its place in the partition's order. */
   rank: number
   dense: number
@@ -337,6 +340,8 @@ function decodeEntry(j: JsonValue): OverEntry {
     defs: decodeVals(defs),
     t: BigInt(t),
     seq,
+    batch: -1,
+    index: -1,
     rank,
     dense,
     peerStart,
