@@ -60,7 +60,10 @@ export interface OverShape {
  */
 export class OverPartition {
   readonly key: Value[]
-  /** Rows not yet released (event time: the watermark has not passed them; sorted: the input has not ended). */
+  /**
+   * Rows not yet released: ordered by event time, a heap by event time (`pushWaiting`) the watermark pops
+   * from; sorted, arrival order until the input ends.
+   */
   waiting: OverEntry[] = []
   /** Released rows from absolute position `base` on. */
   #buf: OverEntry[] = []
@@ -368,4 +371,45 @@ export function overReach(calls: readonly OverCall[]): { history: number; lookah
   }
 
   return { history, lookahead }
+}
+
+const before = (a: OverEntry, b: OverEntry) => a.t < b.t || (a.t === b.t && a.seq < b.seq)
+
+/**
+ * Adds a row to a partition's waiting rows kept as a binary min-heap by event time (then arrival), so that
+ * releasing the rows the watermark passed costs O(log n) per row instead of a scan of all waiting rows.
+ */
+export function pushWaiting(heap: OverEntry[], e: OverEntry): void {
+  let i = heap.length
+  heap.push(e)
+  while (i > 0) {
+    const parent = (i - 1) >> 1
+    if (!before(e, heap[parent]!)) break
+    heap[i] = heap[parent]!
+    i = parent
+  }
+  heap[i] = e
+}
+
+/** Removes and returns the waiting rows with event time below `wm`, earliest first. */
+export function popWaitingBelow(heap: OverEntry[], wm: bigint): OverEntry[] {
+  const out: OverEntry[] = []
+  while (heap.length > 0 && heap[0]!.t < wm) {
+    out.push(heap[0]!)
+    const last = heap.pop()!
+    if (heap.length === 0) break
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= heap.length) break
+      const r = l + 1
+      const c = r < heap.length && before(heap[r]!, heap[l]!) ? r : l
+      if (!before(heap[c]!, last)) break
+      heap[i] = heap[c]!
+      i = c
+    }
+    heap[i] = last
+  }
+
+  return out
 }

@@ -3,7 +3,16 @@ import { comparatorOf } from '../functions/index.js'
 import type { OverEventTime, OverNode } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
-import { type OverEntry, OverPartition, type OverResult, type OverShape, overReach, SKIP } from './over-partition.js'
+import {
+  type OverEntry,
+  OverPartition,
+  type OverResult,
+  type OverShape,
+  overReach,
+  popWaitingBelow,
+  pushWaiting,
+  SKIP,
+} from './over-partition.js'
 import { hashKey } from './value-codec.js'
 import { Watermark } from './watermark.js'
 
@@ -217,7 +226,8 @@ export class RowWindowOperator implements Operator {
         continue
       }
       const p = this.#partition(partitionValues)
-      p.waiting.push(entry)
+      if (eventTime === undefined) p.waiting.push(entry)
+      else pushWaiting(p.waiting, entry)
       this.#pending.add(p)
       if (eventTime !== undefined) this.#watermark.observe(entry.t)
     }
@@ -273,11 +283,8 @@ export class RowWindowOperator implements Operator {
         ready = p.waiting
         p.waiting = []
       } else {
-        ready = []
-        const keep: OverEntry[] = []
-        for (const e of p.waiting) (e.t < wm ? ready : keep).push(e)
+        ready = popWaitingBelow(p.waiting, wm)
         if (ready.length === 0) continue
-        p.waiting = keep
       }
       if (p.waiting.length === 0) this.#pending.delete(p)
       ready.sort(this.#order)
