@@ -1,7 +1,10 @@
-import type { JsonValue, RecordMeta, Row, Value } from '@ferris/core'
+import { FerrisError, type JsonValue, type RecordMeta, type Row, type Value } from '@ferris/core'
 import type { Accumulator } from '../analyzer/aggregate-functions.js'
 import type { OverCall } from '../planner/logical-plan.js'
 import { decodeMeta, decodeValue, encodeMeta, encodeValue } from './value-codec.js'
+
+const I64_MIN = -(2n ** 63n)
+const I64_MAX = 2n ** 63n - 1n
 
 /** A value left out of an aggregate by its FILTER. */
 export const SKIP = undefined as unknown as Value
@@ -33,6 +36,12 @@ export interface OverEntry {
 
 /** A row whose window function values are computed, or whose computation failed. */
 export type OverResult = { entry: OverEntry; values: Value[] } | { entry: OverEntry; error: unknown }
+
+interface Sliding {
+  acc: Accumulator
+  lo: number
+  hi: number
+}
 
 interface Running {
   readonly acc: Accumulator
@@ -75,6 +84,12 @@ export class OverPartition {
   #lastDense = 0
   #lastPeerStart = 0
   #running: Array<Running | undefined>
+  /**
+   * Frames of `n PRECEDING`/`n FOLLOWING` bounds whose aggregate can take values back: the accumulator and
+   * the absolute rows `[lo, hi]` in it. Not checkpointed: rebuilt from the buffered rows when needed.
+   */
+  #sliding: Array<Sliding | undefined>
+  readonly #slides: boolean[]
   readonly #shape: OverShape
   readonly #create: Array<(() => Accumulator) | undefined>
 
@@ -82,6 +97,14 @@ export class OverPartition {
     this.key = key
     this.#shape = shape
     this.#create = shape.calls.map((c) => (c.fn === 'AGGREGATE' ? () => c.aggregate.create() : undefined))
+    this.#sliding = shape.calls.map(() => undefined)
+    this.#slides = shape.calls.map(
+      (c) =>
+        c.fn === 'AGGREGATE' &&
+        c.frame.start.kind === 'rows' &&
+        c.frame.end.kind === 'rows' &&
+        c.aggregate.create().remove !== undefined,
+    )
     this.#running = shape.calls.map((c) =>
       c.fn === 'AGGREGATE' && c.frame.start.kind === 'unbounded' ? { acc: c.aggregate.create(), upTo: -1 } : undefined,
     )
@@ -223,6 +246,10 @@ export class OverPartition {
             break
           }
           const fromRow = Math.max(0, start.kind === 'peers' ? e.peerStart : r + (start as { offset: number }).offset)
+          if (this.#slides[c]) {
+            values[c] = this.#slide(c, fromRow, to)
+            break
+          }
           const acc = this.#create[c]!()
           for (let j = fromRow; j <= to; j++) {
             const v = this.#at(j).vals[c]
@@ -237,11 +264,46 @@ export class OverPartition {
     return values
   }
 
+  /** Moves call `c`'s sliding frame to the rows `[from, to]` (both only move forward) and gives its result. */
+  #slide(c: number, from: number, to: number): Value {
+    let s = this.#sliding[c]
+    if (s === undefined || from > s.hi) {
+      s = { acc: this.#create[c]!(), lo: from, hi: from - 1 }
+      this.#sliding[c] = s
+    }
+    try {
+      for (; s.lo < from; s.lo++) {
+        const v = this.#at(s.lo).vals[c]
+        if (v !== SKIP) s.acc.remove!(v!)
+      }
+      while (s.hi < to) {
+        const v = this.#at(s.hi + 1).vals[c]
+        if (v !== SKIP) s.acc.add(v!)
+        s.hi++
+      }
+    } catch (error) {
+      // The accumulator may have missed a row: rebuild it from the buffered rows for the next row.
+      this.#sliding[c] = undefined
+      throw error
+    }
+    const result = s.acc.result()
+    // Values taken back can leave a BIGINT sum outside its range without any add failing.
+    if (typeof result === 'bigint' && (result > I64_MAX || result < I64_MIN)) {
+      throw new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `SUM overflows BIGINT: the frame's sum is ${result}`, {
+        value: String(result),
+        hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums without that limit',
+      })
+    }
+
+    return result
+  }
+
   /** Frees rows no frame or LAG can reach any more. */
   #trim(): void {
     let keep = this.#next - this.#shape.history
     if (this.#next < this.#count) keep = Math.min(keep, this.#at(this.#next).peerStart)
     for (const run of this.#running) if (run !== undefined) keep = Math.min(keep, run.upTo + 1)
+    for (const s of this.#sliding) if (s !== undefined && s.lo <= s.hi) keep = Math.min(keep, s.lo)
     const drop = keep - this.#base
     if (drop > 0) {
       this.#buf.splice(0, Math.min(drop, this.#buf.length))
