@@ -1,7 +1,10 @@
-import type { JsonValue, RecordMeta, Row, Value } from '@ferris/core'
+import { FerrisError, type JsonValue, type RecordMeta, type Row, type Value } from '@ferris/core'
 import type { Accumulator } from '../analyzer/aggregate-functions.js'
 import type { OverCall } from '../planner/logical-plan.js'
 import { decodeMeta, decodeValue, encodeMeta, encodeValue } from './value-codec.js'
+
+const I64_MIN = -(2n ** 63n)
+const I64_MAX = 2n ** 63n - 1n
 
 /** A value left out of an aggregate by its FILTER. */
 export const SKIP = undefined as unknown as Value
@@ -20,6 +23,9 @@ export interface OverEntry {
   readonly t: bigint
   /** Arrival number: equal ORDER BY values keep arrival order. */
   readonly seq: number
+  /** The batch the row came in (-1 after a restore) and its index there, to name it when it fails. */
+  readonly batch: number
+  readonly index: number
   /** Set when the row takes its place in the partition's order. */
   rank: number
   dense: number
@@ -30,6 +36,12 @@ export interface OverEntry {
 
 /** A row whose window function values are computed, or whose computation failed. */
 export type OverResult = { entry: OverEntry; values: Value[] } | { entry: OverEntry; error: unknown }
+
+interface Sliding {
+  acc: Accumulator
+  lo: number
+  hi: number
+}
 
 interface Running {
   readonly acc: Accumulator
@@ -57,7 +69,10 @@ export interface OverShape {
  */
 export class OverPartition {
   readonly key: Value[]
-  /** Rows not yet released (event time: the watermark has not passed them; sorted: the input has not ended). */
+  /**
+   * Rows not yet released: ordered by event time, a heap by event time (`pushWaiting`) the watermark pops
+   * from; sorted, arrival order until the input ends.
+   */
   waiting: OverEntry[] = []
   /** Released rows from absolute position `base` on. */
   #buf: OverEntry[] = []
@@ -69,6 +84,12 @@ export class OverPartition {
   #lastDense = 0
   #lastPeerStart = 0
   #running: Array<Running | undefined>
+  /**
+   * Frames of `n PRECEDING`/`n FOLLOWING` bounds whose aggregate can take values back: the accumulator and
+   * the absolute rows `[lo, hi]` in it. Not checkpointed: rebuilt from the buffered rows when needed.
+   */
+  #sliding: Array<Sliding | undefined>
+  readonly #slides: boolean[]
   readonly #shape: OverShape
   readonly #create: Array<(() => Accumulator) | undefined>
 
@@ -76,6 +97,14 @@ export class OverPartition {
     this.key = key
     this.#shape = shape
     this.#create = shape.calls.map((c) => (c.fn === 'AGGREGATE' ? () => c.aggregate.create() : undefined))
+    this.#sliding = shape.calls.map(() => undefined)
+    this.#slides = shape.calls.map(
+      (c) =>
+        c.fn === 'AGGREGATE' &&
+        c.frame.start.kind === 'rows' &&
+        c.frame.end.kind === 'rows' &&
+        c.aggregate.create().remove !== undefined,
+    )
     this.#running = shape.calls.map((c) =>
       c.fn === 'AGGREGATE' && c.frame.start.kind === 'unbounded' ? { acc: c.aggregate.create(), upTo: -1 } : undefined,
     )
@@ -217,6 +246,10 @@ export class OverPartition {
             break
           }
           const fromRow = Math.max(0, start.kind === 'peers' ? e.peerStart : r + (start as { offset: number }).offset)
+          if (this.#slides[c]) {
+            values[c] = this.#slide(c, fromRow, to)
+            break
+          }
           const acc = this.#create[c]!()
           for (let j = fromRow; j <= to; j++) {
             const v = this.#at(j).vals[c]
@@ -231,11 +264,46 @@ export class OverPartition {
     return values
   }
 
+  /** Moves call `c`'s sliding frame to the rows `[from, to]` (both only move forward) and gives its result. */
+  #slide(c: number, from: number, to: number): Value {
+    let s = this.#sliding[c]
+    if (s === undefined || from > s.hi) {
+      s = { acc: this.#create[c]!(), lo: from, hi: from - 1 }
+      this.#sliding[c] = s
+    }
+    try {
+      for (; s.lo < from; s.lo++) {
+        const v = this.#at(s.lo).vals[c]
+        if (v !== SKIP) s.acc.remove!(v!)
+      }
+      while (s.hi < to) {
+        const v = this.#at(s.hi + 1).vals[c]
+        if (v !== SKIP) s.acc.add(v!)
+        s.hi++
+      }
+    } catch (error) {
+      // The accumulator may have missed a row: rebuild it from the buffered rows for the next row.
+      this.#sliding[c] = undefined
+      throw error
+    }
+    const result = s.acc.result()
+    // Values taken back can leave a BIGINT sum outside its range without any add failing.
+    if (typeof result === 'bigint' && (result > I64_MAX || result < I64_MIN)) {
+      throw new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `SUM overflows BIGINT: the frame's sum is ${result}`, {
+        value: String(result),
+        hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums without that limit',
+      })
+    }
+
+    return result
+  }
+
   /** Frees rows no frame or LAG can reach any more. */
   #trim(): void {
     let keep = this.#next - this.#shape.history
     if (this.#next < this.#count) keep = Math.min(keep, this.#at(this.#next).peerStart)
     for (const run of this.#running) if (run !== undefined) keep = Math.min(keep, run.upTo + 1)
+    for (const s of this.#sliding) if (s !== undefined && s.lo <= s.hi) keep = Math.min(keep, s.lo)
     const drop = keep - this.#base
     if (drop > 0) {
       this.#buf.splice(0, Math.min(drop, this.#buf.length))
@@ -337,6 +405,8 @@ function decodeEntry(j: JsonValue): OverEntry {
     defs: decodeVals(defs),
     t: BigInt(t),
     seq,
+    batch: -1,
+    index: -1,
     rank,
     dense,
     peerStart,
@@ -363,4 +433,45 @@ export function overReach(calls: readonly OverCall[]): { history: number; lookah
   }
 
   return { history, lookahead }
+}
+
+const before = (a: OverEntry, b: OverEntry) => a.t < b.t || (a.t === b.t && a.seq < b.seq)
+
+/**
+ * Adds a row to a partition's waiting rows kept as a binary min-heap by event time (then arrival), so that
+ * releasing the rows the watermark passed costs O(log n) per row instead of a scan of all waiting rows.
+ */
+export function pushWaiting(heap: OverEntry[], e: OverEntry): void {
+  let i = heap.length
+  heap.push(e)
+  while (i > 0) {
+    const parent = (i - 1) >> 1
+    if (!before(e, heap[parent]!)) break
+    heap[i] = heap[parent]!
+    i = parent
+  }
+  heap[i] = e
+}
+
+/** Removes and returns the waiting rows with event time below `wm`, earliest first. */
+export function popWaitingBelow(heap: OverEntry[], wm: bigint): OverEntry[] {
+  const out: OverEntry[] = []
+  while (heap.length > 0 && heap[0]!.t < wm) {
+    out.push(heap[0]!)
+    const last = heap.pop()!
+    if (heap.length === 0) break
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= heap.length) break
+      const r = l + 1
+      const c = r < heap.length && before(heap[r]!, heap[l]!) ? r : l
+      if (!before(heap[c]!, last)) break
+      heap[i] = heap[c]!
+      i = c
+    }
+    heap[i] = last
+  }
+
+  return out
 }

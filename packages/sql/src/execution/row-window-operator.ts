@@ -3,11 +3,23 @@ import { comparatorOf } from '../functions/index.js'
 import type { OverEventTime, OverNode } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
-import { type OverEntry, OverPartition, type OverResult, type OverShape, overReach, SKIP } from './over-partition.js'
+import {
+  type OverEntry,
+  OverPartition,
+  type OverResult,
+  type OverShape,
+  overReach,
+  popWaitingBelow,
+  pushWaiting,
+  SKIP,
+} from './over-partition.js'
 import { hashKey } from './value-codec.js'
 import { Watermark } from './watermark.js'
 
 type KeyOrder = (a: Value, b: Value) => number
+
+/** Shared by rows that need no per-call values. */
+const NONE: Value[] = []
 
 /**
  * Window functions over rows: `LAG`, `LEAD`, `ROW_NUMBER`, `RANK`, `DENSE_RANK` and `SUM`/`AVG`/`MIN`/`MAX`/
@@ -36,6 +48,8 @@ export class RowWindowOperator implements Operator {
   readonly #filters: Array<CompiledExpr | undefined>
   readonly #defaults: Array<CompiledExpr | undefined>
   readonly #shape: OverShape
+  readonly #hasValues: boolean
+  readonly #hasDefaults: boolean
   readonly #order: (a: OverEntry, b: OverEntry) => number
   readonly #watermark: Watermark
   readonly #onError: RowErrorHandler
@@ -47,7 +61,6 @@ export class RowWindowOperator implements Operator {
   #late = 0
   /** Counts batches, so a failing row can be named in its source batch only while that batch is current. */
   #generation = 0
-  readonly #origins = new WeakMap<OverEntry, { generation: number; index: number }>()
 
   constructor(node: OverNode, context: MutableEvalContext, onError: RowErrorHandler) {
     this.schema = node.schema
@@ -84,6 +97,8 @@ export class RowWindowOperator implements Operator {
     this.#order = (a, b) => compareKeys(a.keys, b.keys) || a.seq - b.seq
     this.#shape = { calls: node.calls, ...overReach(node.calls), peers: (a, b) => compareKeys(a, b) === 0 }
     this.#watermark = new Watermark(this.#eventTime?.watermarkDelay ?? 0n, this.#eventTime?.idleTimeout)
+    this.#hasValues = node.calls.some((c) => c.fn !== 'ROW_NUMBER' && c.fn !== 'RANK' && c.fn !== 'DENSE_RANK')
+    this.#hasDefaults = this.#defaults.some((d) => d !== undefined)
     this.#onError = onError
   }
 
@@ -157,14 +172,23 @@ export class RowWindowOperator implements Operator {
         for (let k = 0; k < pk.length; k++) partitionValues[k] = pk[k]!(row, m)
         const keys: Value[] = new Array(ok.length)
         for (let k = 0; k < ok.length; k++) keys[k] = ok[k]!(row, m)
-        const vals: Value[] = new Array(nc)
-        const defs: Value[] = new Array(nc)
-        for (let c = 0; c < nc; c++) {
-          const f = this.#filters[c]
-          const g = this.#args[c]
-          vals[c] = f !== undefined && f(row, m) !== true ? SKIP : g === undefined ? true : g(row, m)
-          const d = this.#defaults[c]
-          if (d !== undefined) defs[c] = d(row, m)
+        // Held rows are many: arrays only where some call has values (ranking has none) or defaults.
+        let vals = NONE
+        let defs = NONE
+        if (this.#hasValues) {
+          vals = new Array(nc)
+          for (let c = 0; c < nc; c++) {
+            const f = this.#filters[c]
+            const g = this.#args[c]
+            vals[c] = f !== undefined && f(row, m) !== true ? SKIP : g === undefined ? true : g(row, m)
+          }
+        }
+        if (this.#hasDefaults) {
+          defs = new Array(nc)
+          for (let c = 0; c < nc; c++) {
+            const d = this.#defaults[c]
+            if (d !== undefined) defs[c] = d(row, m)
+          }
         }
         let t = 0n
         if (eventTime !== undefined) {
@@ -178,7 +202,21 @@ export class RowWindowOperator implements Operator {
           }
           t = raw as bigint
         }
-        entry = { row, meta: m, keys, vals, defs, t, seq: this.#seq++, rank: 0, dense: 0, peerStart: 0, peerEnd: 0 }
+        entry = {
+          row,
+          meta: m,
+          keys,
+          vals,
+          defs,
+          t,
+          seq: this.#seq++,
+          batch: generation,
+          index,
+          rank: 0,
+          dense: 0,
+          peerStart: 0,
+          peerEnd: 0,
+        }
       } catch (error) {
         this.#onError(error, index, row)
         continue
@@ -187,9 +225,9 @@ export class RowWindowOperator implements Operator {
         this.#lateRow(entry.t, wm, index, row)
         continue
       }
-      this.#origins.set(entry, { generation, index })
       const p = this.#partition(partitionValues)
-      p.waiting.push(entry)
+      if (eventTime === undefined) p.waiting.push(entry)
+      else pushWaiting(p.waiting, entry)
       this.#pending.add(p)
       if (eventTime !== undefined) this.#watermark.observe(entry.t)
     }
@@ -245,11 +283,8 @@ export class RowWindowOperator implements Operator {
         ready = p.waiting
         p.waiting = []
       } else {
-        ready = []
-        const keep: OverEntry[] = []
-        for (const e of p.waiting) (e.t < wm ? ready : keep).push(e)
+        ready = popWaitingBelow(p.waiting, wm)
         if (ready.length === 0) continue
-        p.waiting = keep
       }
       if (p.waiting.length === 0) this.#pending.delete(p)
       ready.sort(this.#order)
@@ -263,9 +298,8 @@ export class RowWindowOperator implements Operator {
     let hasMeta = false
     for (const r of results) {
       if ('error' in r) {
-        const origin = this.#origins.get(r.entry)
         // A row from an earlier batch cannot be named by its index in the current one.
-        this.#onError(r.error, origin?.generation === this.#generation ? origin.index : -1, r.entry.row)
+        this.#onError(r.error, r.entry.batch === this.#generation ? r.entry.index : -1, r.entry.row)
         continue
       }
       rows.push(this.#output(r.entry.row, r.values))
