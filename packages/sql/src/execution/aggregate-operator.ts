@@ -143,7 +143,8 @@ export class AggregateOperator implements Operator {
         continue
       }
       if (retract) {
-        if (--group.rows === 0) this.#remove(group)
+        // A global aggregate (no GROUP BY) always has its one row, as over an empty table: COUNT 0, SUM NULL.
+        if (--group.rows === 0 && nk > 0) this.#remove(group)
       } else group.rows++
       if (ttl !== undefined && group.touched !== now && !group.gone) {
         // Re-inserted at the end: the Map stays ordered by last change.

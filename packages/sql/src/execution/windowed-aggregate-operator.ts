@@ -207,16 +207,37 @@ export class WindowedAggregateOperator implements Operator {
   ): boolean {
     const spec = this.#spec
     const hash = this.#hash(key)
-    const starts =
-      spec.kind === 'tumbling' ? [tumblingStart(t, spec.size)] : [...slidingStarts(t, spec.size, spec.advance!)]
-    const open = starts.filter((start) => start + spec.size > lateUntil)
+    if (spec.kind === 'tumbling') {
+      // The common case without the arrays of the sliding path.
+      const start = tumblingStart(t, spec.size)
+      if (start + spec.size <= lateUntil) return false
+      this.#applyTo([this.#target(start, hash, key, retract)], hash, args, changed, retract)
+      return true
+    }
+    const open = [...slidingStarts(t, spec.size, spec.advance!)].filter((start) => start + spec.size > lateUntil)
     if (open.length === 0) return false
-    const windows = open.map((start) => {
-      if (!retract) return this.#window(start, hash, key)
-      const w = this.#windows.get(start)?.get(hash)
-      if (w === undefined) throw unknownWindow(key, start)
-      return w
-    })
+    this.#applyTo(
+      open.map((start) => this.#target(start, hash, key, retract)),
+      hash,
+      args,
+      changed,
+      retract,
+    )
+
+    return true
+  }
+
+  /** The window a record goes to; for a retraction it must exist. */
+  #target(start: bigint, hash: unknown, key: Value[], retract: boolean): WindowState {
+    if (!retract) return this.#window(start, hash, key)
+    const w = this.#windows.get(start)?.get(hash)
+    if (w === undefined) throw unknownWindow(key, start)
+
+    return w
+  }
+
+  /** Applies one record to its windows, all or nothing; removes a window whose last row left. */
+  #applyTo(windows: WindowState[], hash: unknown, args: Value[], changed: Set<WindowState>, retract: boolean): void {
     let done = 0
     try {
       for (; done < windows.length; done++) {
@@ -227,20 +248,25 @@ export class WindowedAggregateOperator implements Operator {
       }
     } catch (error) {
       for (let d = done - 1; d >= 0; d--) applyRow(windows[d]!.accumulators, args, !retract, this.#order)
+      // Windows this record created hold nothing: they must not emit an empty row later.
+      for (const w of windows) if (w.rows === 0) this.#drop(w, hash)
       throw error
     }
     for (const w of windows) {
       w.rows += retract ? -1 : 1
       if (w.rows === 0) {
         w.gone = true
-        const byGroup = this.#windows.get(w.start)!
-        byGroup.delete(hash)
-        if (byGroup.size === 0) this.#windows.delete(w.start)
+        this.#drop(w, hash)
       }
       changed.add(w)
     }
+  }
 
-    return true
+  #drop(w: WindowState, hash: unknown): void {
+    const byGroup = this.#windows.get(w.start)
+    if (byGroup?.get(hash) !== w) return
+    byGroup.delete(hash)
+    if (byGroup.size === 0) this.#windows.delete(w.start)
   }
 
   #window(start: bigint, hash: unknown, key: Value[]): WindowState {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ChangeKind, Decimal, type Row, Schema, T } from '@ferris/core'
+import { ChangeKind, type DataType, Decimal, type Row, Schema, T } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
 import { runApplication } from '../../src/job/run-application.js'
 import { type ChangeLog, changes, groupBy, ITEMS } from '../support/change-stream.js'
@@ -156,6 +156,30 @@ describe('runApplication: GROUP BY over a change stream', () => {
       [U, 'a', 1n, 9n, 9n],
       [D, 'b', 1n, 7n, 7n],
       [U, 'a', 2n, 10n, 1n],
+    ])
+  })
+
+  it('keeps the one row of an aggregate without GROUP BY when every row is retracted, as over an empty table', async () => {
+    const { store, registry } = setup()
+    const S = Schema.of(['id', T.int64, false], ['grp', T.string], ['v', T.int64])
+    store.set(
+      'items',
+      [
+        [1n, 'a', 5n],
+        [1n, 'a', 5n],
+      ],
+      S,
+      undefined,
+      [I, D],
+    )
+    const sql = `CREATE STREAM out AS SELECT COUNT(*) AS n, SUM(v) AS s, MAX(v) AS hi FROM items
+      WITH ('items.uri' = 'memory://items', 'items.changelog' = 'retract', 'items.batch_size' = '1',
+            'out.uri' = 'memory://out')`
+    await runApplication(sql, { registry, cwd: cwd() })
+    const out = store.table('out')
+    expect(out.rows.map((r, i) => [out.kinds[i], ...r])).toEqual([
+      [U, 1n, 5n, 5n],
+      [U, 0n, null, null],
     ])
   })
 
@@ -442,6 +466,76 @@ describe('runApplication: GROUP BY over a change stream', () => {
       [U, 'g', m(0), m(1), 1n, 7n, 7n],
       [U, 'g', m(0), m(1), 2n, 13n, 7n],
       [D, 'g', m(1), m(2), 1n, 9n, 9n],
+    ])
+  })
+
+  it('restores retractable window state from a checkpoint and ends like a run without a crash', async () => {
+    const log = changes(400, 9)
+    const S = Schema.of(...ITEMS.fields.map((f): [string, DataType, boolean] => [f.name, f.type, f.nullable]), [
+      'ts',
+      T.timestamp('ms'),
+    ])
+    // Event time from the id: an update keeps its row in the same window, as a CDC stream of a table would.
+    const rows = log.rows.map((r) => [...r, ((r[0] as bigint) % 50n) * 10_000_000_000n])
+    const sql = `CREATE STREAM out AS SELECT grp, window_start, COUNT(*) AS n, SUM(v) AS s, MIN(v) AS lo,
+        MAX(d) AS hi, COUNT(DISTINCT s) AS ns, LAST_VALUE(s) AS ls FROM items
+      GROUP BY grp WINDOW TUMBLING(ts, INTERVAL '2' MINUTE) EMIT CHANGES
+      WITH ('items.uri' = 'memory://items', 'items.changelog' = 'retract', 'items.batch_size' = '20',
+            'items.watermark.delay' = '1h', 'out.uri' = 'memory://out', 'out.mode' = 'upsert')`
+    const straight = setup()
+    straight.store.set('items', rows, S, undefined, log.kinds)
+    await runApplication(sql, { registry: straight.registry, cwd: cwd() })
+
+    const crashing = setup()
+    const items = crashing.store.set('items', rows, S, undefined, log.kinds)
+    let crashed = false
+    items.beforeRead = (pos) => {
+      if (pos >= 200 && !crashed) {
+        crashed = true
+        throw new Error('simulated crash')
+      }
+    }
+    const dir = cwd()
+    await expect(
+      runApplication(sql, { registry: crashing.registry, cwd: dir, checkpointIntervalMs: 0 }),
+    ).rejects.toThrow(/crash/)
+    await runApplication(sql, { registry: crashing.registry, cwd: dir, checkpointIntervalMs: 0 })
+    const sort = (xs: Row[]) => [...xs].sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`))
+    expect(sort(crashing.store.rows('out'))).toEqual(sort(straight.store.rows('out')))
+    // And it is the windowed GROUP BY of the final table.
+    const want = new Map<string, number>()
+    for (const r of log.table.values()) {
+      const k = `${r[1]}|${(((r[0] as bigint) % 50n) * 10_000_000_000n) / 120_000_000_000n}`
+      want.set(k, (want.get(k) ?? 0) + 1)
+    }
+    const got = new Map(
+      straight.store.rows('out').map((r) => [`${r[0]}|${(r[1] as bigint) / 120_000_000_000n}`, Number(r[2])]),
+    )
+    expect(got).toEqual(want)
+  })
+
+  it('leaves no empty window behind when the first row of a window fails (skipped BIGINT overflow)', async () => {
+    const { store, registry } = setup()
+    const S = Schema.of(['id', T.int64, false], ['grp', T.string], ['v', T.int64], ['ts', T.timestamp('ms')])
+    const max = 2n ** 63n - 1n
+    store.set('items', [
+      [1n, 'g', max, 0n],
+      [2n, 'g', 1n, 60_000_000_000n], // overflows the SUM of the window at 0; the one at 1 minute is new
+      [3n, 'g', 1n, 185_000_000_000n],
+    ])
+    store.table('items').schema = S
+    const sql = `CREATE STREAM out AS SELECT grp, window_start, COUNT(*) AS n, SUM(v) AS s FROM items
+      GROUP BY grp WINDOW SLIDING(ts, INTERVAL '2' MINUTE, INTERVAL '1' MINUTE)
+      WITH ('items.uri' = 'memory://items', 'out.uri' = 'memory://out', 'job.bad_records' = 'skip')`
+    const result = await runApplication(sql, { registry, cwd: cwd() })
+    expect(result.jobs[0]!.sources.items!.bad).toBe(1)
+    // Windows starting at -1 and 0 minutes hold id 1 alone, 2 and 3 minutes id 3; none is left at 1 minute.
+    const m = (x: number) => BigInt(x) * 60_000_000_000n
+    expect(store.rows('out')).toEqual([
+      ['g', m(-1), 1n, max],
+      ['g', m(0), 1n, max],
+      ['g', m(2), 1n, 1n],
+      ['g', m(3), 1n, 1n],
     ])
   })
 
