@@ -84,6 +84,13 @@ export class IntervalJoinOperator implements Operator {
     return n
   }
 
+  /** The lower of the two sides' watermarks (for the watermark-lag metric); `-2^127` before both have rows. */
+  get watermark(): bigint {
+    const [left, right] = [this.#watermark(0), this.#watermark(1)]
+
+    return left < right ? left : right
+  }
+
   /** Late rows dropped (or handed to the bad-record policy) so far. */
   get lateRecords(): number {
     return this.#late

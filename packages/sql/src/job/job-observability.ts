@@ -11,6 +11,7 @@ import {
   resilientReader,
   resilientWriter,
 } from '@ferris/recovery'
+import { IntervalJoinOperator } from '../execution/interval-join-operator.js'
 import type { Operator } from '../execution/operators.js'
 import { Watermark } from '../execution/watermark.js'
 import { WindowedAggregateOperator } from '../execution/windowed-aggregate-operator.js'
@@ -97,7 +98,7 @@ export class JobObservability {
     if (this.#metrics === undefined) return
     let lowest: bigint | undefined
     for (const op of operators) {
-      if (!(op instanceof WindowedAggregateOperator)) continue
+      if (!(op instanceof WindowedAggregateOperator) && !(op instanceof IntervalJoinOperator)) continue
       const w = op.watermark
       if (w === Watermark.START || w === Watermark.END) continue
       if (lowest === undefined || w < lowest) lowest = w
