@@ -86,9 +86,12 @@ export class IntervalJoinOperator implements Operator {
 
   /** The lower of the two sides' watermarks (for the watermark-lag metric); `-2^127` before both have rows. */
   get watermark(): bigint {
-    const [left, right] = [this.#watermark(0), this.#watermark(1)]
+    // bigints: Math.min does not take them.
+    const left = this.#watermark(0)
+    const right = this.#watermark(1)
+    if (right < left) return right
 
-    return left < right ? left : right
+    return left
   }
 
   /** Late rows dropped (or handed to the bad-record policy) so far. */
