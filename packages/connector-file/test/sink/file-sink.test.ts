@@ -104,6 +104,8 @@ describe('[file] sink to one file', () => {
     // Killed here with rows 5 and 6 uncommitted; the restarted job resumes from the sink's positions.
     const b = await writer(dir, { path: 'out.csv' })
     expect(await b.committedPositions!()).toEqual({ in: { offset: 20 } })
+    // The checkpoint id comes with them, so the job can tell which of its saved states the output belongs to.
+    expect(await b.committedCheckpoint!()).toEqual({ checkpointId: 2, positions: { in: { offset: 20 } } })
     await b.write(batchOf(S, rows(5, 7)))
     await b.commit({ checkpointId: 2, positions: { in: { offset: 30 } } })
     expect(ids(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual(['1', '2', '3', '4', '5', '6'])
@@ -255,6 +257,7 @@ describe('[file] sink to a directory', () => {
     await writeFile(log, logAfterFirst)
     const b = await writer(dir, { path: 'out', format: 'csv', max_records: '1' })
     expect(await b.committedPositions!()).toEqual({ in: 1 })
+    expect(await b.committedCheckpoint!()).toEqual({ checkpointId: 1, positions: { in: 1 } })
     await b.write(batchOf(S, rows(2, 4)))
     await b.commit({ checkpointId: 2, positions: { in: 3 } })
     expect(await tree(join(dir, 'out'))).toEqual([

@@ -1,4 +1,4 @@
-import { batchOf, type DataReader, FerrisError, type ReadResult, Schema, T } from '@ferris/core'
+import { batchOf, type DataReader, type DataWriter, FerrisError, type ReadResult, Schema, T } from '@ferris/core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EndpointResilience } from '../../src/policies/endpoint-resilience.js'
 import { resilientReader, resilientWriter } from '../../src/policies/resilient-connectors.js'
@@ -41,6 +41,23 @@ describe('[recovery] resilientWriter / resilientReader', () => {
     await done
     expect(sink.committed).toEqual([[1n], [2n]])
     expect(writer.committedPositions).toBeUndefined()
+    expect(writer.committedCheckpoint).toBeUndefined()
+  })
+
+  it('passes the committed positions and checkpoint of a sink that stores them through its policies', async () => {
+    const info = { checkpointId: 7, positions: { in: 42 } }
+    const inner: DataWriter = {
+      write: async () => {},
+      flush: async () => {},
+      commit: async () => {},
+      rollback: async () => {},
+      close: async () => {},
+      committedPositions: async () => info.positions,
+      committedCheckpoint: async () => info,
+    }
+    const writer = resilientWriter(inner, new EndpointResilience('out', options))
+    expect(await writer.committedPositions!()).toEqual({ in: 42 })
+    expect(await writer.committedCheckpoint!()).toEqual(info)
   })
 
   it('retries a read that failed without moving the reader', async () => {

@@ -84,6 +84,16 @@ export class IntervalJoinOperator implements Operator {
     return n
   }
 
+  /** The lower of the two sides' watermarks (for the watermark-lag metric); `-2^127` before both have rows. */
+  get watermark(): bigint {
+    // bigints: Math.min does not take them.
+    const left = this.#watermark(0)
+    const right = this.#watermark(1)
+    if (right < left) return right
+
+    return left
+  }
+
   /** Late rows dropped (or handed to the bad-record policy) so far. */
   get lateRecords(): number {
     return this.#late

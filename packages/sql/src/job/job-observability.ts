@@ -11,6 +11,7 @@ import {
   resilientReader,
   resilientWriter,
 } from '@ferris/recovery'
+import { IntervalJoinOperator } from '../execution/interval-join-operator.js'
 import type { Operator } from '../execution/operators.js'
 import { RowWindowOperator } from '../execution/row-window-operator.js'
 import { Watermark } from '../execution/watermark.js'
@@ -98,7 +99,12 @@ export class JobObservability {
     if (this.#metrics === undefined) return
     let lowest: bigint | undefined
     for (const op of operators) {
-      if (!(op instanceof WindowedAggregateOperator) && !(op instanceof RowWindowOperator)) continue
+      if (
+        !(op instanceof WindowedAggregateOperator) &&
+        !(op instanceof RowWindowOperator) &&
+        !(op instanceof IntervalJoinOperator)
+      )
+        continue
       const w = op.watermark
       if (w === Watermark.START || w === Watermark.END) continue
       if (lowest === undefined || w < lowest) lowest = w

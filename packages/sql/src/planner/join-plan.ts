@@ -98,6 +98,9 @@ export function planJoin(
       }
       seen.add(name)
     }
+    throw binder.error(from.span, 'A source is joined twice in this FROM; that is not supported yet', {
+      hint: 'Give each joined source its own name (a second source with the same connection, or another alias)',
+    })
   }
   let next = 0
   const leaf = (item: FromItem): { name: string; scope: Scope } => {

@@ -206,6 +206,8 @@ describe('LEFT, RIGHT and FULL interval joins', () => {
     ]
     const delayed = await drive(query('LEFT', ", 'payments.watermark.delay' = '5m'"), steps)
     expect(delayed.out).toEqual([[], [], [[1n, 1n, 2]]])
+    // The lower side's watermark (orders: 0 minus the 5 minutes delay) is what the watermark-lag metric reports.
+    expect((delayed.pipeline.operators[0] as unknown as IntervalJoinOperator).watermark).toBe(-5n * M)
     expect(delayed.end()).toEqual([])
     // Without the delay the payment is late: dropped (counted), and order 1 was padded when the watermark passed.
     const strict = await drive(query('LEFT'), steps)
