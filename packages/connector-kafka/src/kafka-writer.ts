@@ -274,7 +274,12 @@ export class KafkaWriter implements DataWriter {
     }
   }
 
-  /** With offsets in transactions, the group's committed offsets are the positions the output reflects. */
+  /**
+   * With offsets in transactions, the group's committed offsets are the positions the output reflects. kafkajs
+   * cannot ask for stable offsets (OffsetFetch's require_stable), so this relies on being called after the
+   * producer connected: its InitProducerId completes any transaction of this id still in flight (a killed
+   * job's commit or abort), so no offset commit of ours is pending when the job asks where to resume.
+   */
   async committedPositions(): Promise<Readonly<Record<string, Position>> | undefined> {
     if (this.#s.offsetsGroupId === undefined || this.#s.offsetsSource === undefined) return undefined
     try {
