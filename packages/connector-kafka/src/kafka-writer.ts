@@ -237,11 +237,15 @@ export class KafkaWriter implements DataWriter {
   ): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> | undefined {
     if (this.#s.offsetsGroupId === undefined) return undefined
     const names = Object.keys(info.positions)
+    // A job stopped before its first read has no position yet: there is nothing to commit for the source.
+    if (names.length === 0) return undefined
     const name = this.#s.offsetsSource ?? (names.length === 1 ? names[0] : undefined)
     if (name === undefined || info.positions[name] === undefined) {
       throw new FerrisError(
         'FERRIS_CONFIG_INVALID',
-        `${this.#context.name}: offsets_group_id is set but the job's commit carries ${names.length === 0 ? 'no source positions' : `positions of ${names.join(', ')}`}`,
+        this.#s.offsetsSource === undefined
+          ? `${this.#context.name}: offsets_group_id names no source, and the job's commit carries positions of ${names.join(', ')}`
+          : `${this.#context.name}: the transactions commit the offsets of source ${this.#s.offsetsSource}, but the job's commit carries positions of ${names.join(', ')}`,
         {
           subject: `${this.#context.name}.offsets_source`,
           value: this.#s.offsetsSource ?? names.join(','),
@@ -270,7 +274,12 @@ export class KafkaWriter implements DataWriter {
     }
   }
 
-  /** With offsets in transactions, the group's committed offsets are the positions the output reflects. */
+  /**
+   * With offsets in transactions, the group's committed offsets are the positions the output reflects. kafkajs
+   * cannot ask for stable offsets (OffsetFetch's require_stable), so this relies on being called after the
+   * producer connected: its InitProducerId completes any transaction of this id still in flight (a killed
+   * job's commit or abort), so no offset commit of ours is pending when the job asks where to resume.
+   */
   async committedPositions(): Promise<Readonly<Record<string, Position>> | undefined> {
     if (this.#s.offsetsGroupId === undefined || this.#s.offsetsSource === undefined) return undefined
     try {

@@ -1,5 +1,5 @@
 import { batchOf, batchToObjects, Schema, T } from '@ferris/core'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { BOOTSTRAP, createTopic, kafka, readRows, requireBroker, sink, source, uniqueGroup } from './helpers/broker.js'
 
 beforeAll(requireBroker)
@@ -80,12 +80,16 @@ describe('[kafka] exactly-once with transactions', () => {
       await admin.connect()
       const groupOffset = async () =>
         (await admin.fetchOffsets({ groupId: group, topics: [input] }))[0]!.partitions[0]!.offset
+      // EndTxn returns before the broker has written the commit markers: offsets committed in a transaction show
+      // in the group a moment later (kafkajs's OffsetFetch cannot ask the broker to wait for stable offsets).
+      const offsetBecomes = (offset: string) =>
+        vi.waitFor(async () => expect(await groupOffset()).toBe(offset), { timeout: 5000, interval: 50 })
 
       // Checkpoint 1 commits; checkpoint 2 is rolled back: its offsets must not move.
       const first = await readRows(reader, 4)
       await writer.write(first.batches[0]!)
       await writer.commit({ checkpointId: 1, positions: { orders: first.position as never } })
-      expect(await groupOffset()).toBe('4')
+      await offsetBecomes('4')
       const second = await readRows(reader, 4)
       await writer.write(second.batches[0]!)
       await writer.rollback()
@@ -102,7 +106,7 @@ describe('[kafka] exactly-once with transactions', () => {
       const rest = await readRows(resumed, 6)
       await writer.write(rest.batches[0]!)
       await writer.commit({ checkpointId: 3, positions: { orders: rest.position as never } })
-      expect(await groupOffset()).toBe('10')
+      await offsetBecomes('10')
       expect(await readCommitted(output)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
       await admin.disconnect()
       await resumed.close()

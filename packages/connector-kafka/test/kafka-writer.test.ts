@@ -147,3 +147,82 @@ describe('[kafka] sink change kinds', () => {
     expect(plain.capabilities.upsert).toBe(true)
   })
 })
+
+describe('[kafka] sink: source offsets in transactions', () => {
+  function transactional(offsetsSource: string | undefined) {
+    const calls: string[] = []
+    const txn = {
+      isActive: () => true,
+      send: async () => calls.push('send'),
+      sendOffsets: async ({ consumerGroupId, topics }: { consumerGroupId: string; topics: unknown }) =>
+        calls.push(`offsets ${consumerGroupId} ${JSON.stringify(topics)}`),
+      commit: async () => calls.push('commit'),
+      abort: async () => calls.push('abort'),
+    }
+    const layout = columnLayout(schema, 'out')
+    const w = new KafkaWriter(
+      {
+        producer: { transaction: async () => txn } as never,
+        admin: {} as never,
+        topic: 't',
+        schema,
+        layout,
+        encoder: messageEncoder({ format: 'json', schema: layout.valueSchema, subject: 'out' }),
+        keyIndex: undefined,
+        keyFormat: 'string',
+        staticHeaders: {},
+        compression: 0 as never,
+        acks: -1,
+        transactional: true,
+        offsetsGroupId: 'g',
+        offsetsSource,
+        reconnectTimeout: 1000,
+      },
+      {
+        name: 'out',
+        logger: silentLogger,
+        metrics: noopMetrics,
+        signal: new AbortController().signal,
+        cwd: '.',
+        reportBadRecord: () => {},
+      },
+    )
+
+    return { w, calls }
+  }
+
+  it("commits the source's position as group offsets inside the transaction", async () => {
+    const { w, calls } = transactional('orders')
+    await w.write(batchOf(schema, [[1n, 'A', 1]]))
+    await w.commit({ checkpointId: 1, positions: { orders: { t: { '0': '9007199254740993' } } } })
+    expect(calls).toEqual([
+      'send',
+      'offsets g [{"topic":"t","partitions":[{"partition":0,"offset":"9007199254740993"}]}]',
+      'commit',
+    ])
+  })
+
+  it('commits without offsets when the job has no position yet (stopped before its first read)', async () => {
+    const { w, calls } = transactional('orders')
+    await w.write(batchOf(schema, [[1n, 'A', 1]]))
+    await w.commit({ checkpointId: 1, positions: {} })
+    expect(calls).toEqual(['send', 'commit'])
+  })
+
+  it('fails, naming offsets_source, when the commit carries other sources only', async () => {
+    for (const [source, message] of [
+      [
+        'orders',
+        "the transactions commit the offsets of source orders, but the job's commit carries positions of a, b",
+      ],
+      [undefined, "offsets_group_id names no source, and the job's commit carries positions of a, b"],
+    ] as const) {
+      const { w } = transactional(source)
+      await expect(w.commit({ checkpointId: 1, positions: { a: {}, b: {} } })).rejects.toMatchObject({
+        code: 'FERRIS_CONFIG_INVALID',
+        message: `out: ${message}`,
+        context: { subject: 'out.offsets_source' },
+      })
+    }
+  })
+})
