@@ -42,8 +42,7 @@ export const memoryOptions = defineOptions({
   changelog: {
     type: 'enum',
     values: ['none', 'retract', 'upsert'],
-    default: 'none',
-    doc: "Source: the table is a change stream (row kinds given to store.set); reported as the source's changelog capability.",
+    doc: "Source: the table is a change stream (row kinds given to store.set or append), reported as the source's changelog capability; `none` drops the kinds. Unset: kinds are handed on as stored, and no capability is declared.",
   },
   mode: {
     type: 'enum',
@@ -108,7 +107,9 @@ class MemorySource implements DataSource {
       commit: true,
       schemaDiscovery: true,
       timestamps: false,
-      ...(options.changelog === 'none' ? {} : { changelog: options.changelog as 'retract' | 'upsert' }),
+      ...(options.changelog === undefined || options.changelog === 'none'
+        ? {}
+        : { changelog: options.changelog as 'retract' | 'upsert' }),
     }
   }
 
@@ -200,7 +201,7 @@ class MemoryReader implements DataReader {
       schema: this.#schema,
       rows,
       ...(hasMeta ? { meta } : {}),
-      ...(kinds === undefined ? {} : { kinds: Uint8Array.from(kinds) }),
+      ...(kinds === undefined || this.#options.changelog === 'none' ? {} : { kinds: Uint8Array.from(kinds) }),
     }
 
     return { kind: 'batch', batch, position: end }

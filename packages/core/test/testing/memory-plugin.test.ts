@@ -53,8 +53,11 @@ describe('core/testing: memory source', () => {
     expect(changes.capabilities.changelog).toBe('retract')
     const { batches } = await readAll(changes)
     expect(batches.flatMap((b) => [...b.kinds!])).toEqual([I, B, U, D, I, D])
-    // Without changelog the table is read as an append-only stream, as before.
-    const plain = registry.createSource({ name: 'o', role: 'source', properties: { uri: 'memory://orders' } }, context)
+    // With changelog=none the table is read as an append-only stream.
+    const plain = registry.createSource(
+      { name: 'o', role: 'source', properties: { uri: 'memory://orders?changelog=none' } },
+      context,
+    )
     expect(plain.capabilities.changelog).toBeUndefined()
     expect((await readAll(plain)).batches.every((b) => b.kinds === undefined)).toBe(true)
   })

@@ -3,7 +3,7 @@ import type { ExpressionBinder, Scope } from '../analyzer/bind-expression.js'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import { parseDuration, type StatementEndpoints } from '../analyzer/endpoints.js'
 import type { Expr, FromItem, JoinSource, Query } from '../parser/ast.js'
-import type { JoinNode, PlanNode } from './logical-plan.js'
+import type { JoinNode, PlanNode, TableInput } from './logical-plan.js'
 import type { TablePlanner } from './table-plan.js'
 
 /**
@@ -19,27 +19,47 @@ export function planTableJoin(
   endpoints?: StatementEndpoints,
   tables?: TablePlanner,
 ): { node: PlanNode; scope: Scope; streamName: string } {
-  if (tables === undefined || from.left.kind === 'join' || from.right.kind === 'join') {
-    return planJoin(from, query, schemas, binder, endpoints)
+  if (tables === undefined) return planJoin(from, query, schemas, binder, endpoints)
+  // A left-deep chain (`s JOIN a ON ... JOIN b ON ...`): the stream, then one right side per join. A join nested
+  // on a right side is left to planJoin, which refuses it with its own message.
+  const chain: JoinSource[] = []
+  let item: FromItem = from
+  while (item.kind === 'join') {
+    if (item.right.kind === 'join') return planJoin(from, query, schemas, binder, endpoints)
+    chain.unshift(item)
+    item = item.left
   }
-  const left = tables.nameOf(from.left)
-  const right = tables.nameOf(from.right)
-  const ctas = tables.isTableQuery(right) ? tables.resolve(from.right) : undefined
-  const pair: Record<string, Schema> = { [left]: schemas[left]!, [right]: ctas?.schema ?? schemas[right]! }
-  const planned = planJoin(from, query, pair, binder, endpoints)
-  if (planned.node.kind === 'join' && planned.node.interval === undefined) {
-    const table = ctas ?? tables.resolve(from.right)
-    if ((from.type === 'right' || from.type === 'full') && (table.live || table.key !== undefined || table.query)) {
-      throw binder.unsupported(
-        from.span,
-        `A ${from.type.toUpperCase()} join with table ${table.name}, which changes by key,`,
-      )
+  const rights = chain.map((j) => ({ join: j, name: tables.nameOf(j.right) }))
+  const ctas = new Map<string, TableInput>()
+  for (const r of rights) if (tables.isTableQuery(r.name)) ctas.set(r.name, tables.resolve(r.join.right))
+  // planJoin pairs schemas with the FROM leaves in order: the stream first, then each right side.
+  const ordered: Record<string, Schema> = {}
+  for (const name of [tables.nameOf(item), ...rights.map((r) => r.name)])
+    ordered[name] = ctas.get(name)?.schema ?? schemas[name]!
+  const planned = planJoin(from, query, ordered, binder, endpoints)
+  const joins = new Map<string, JoinNode>()
+  for (let n: PlanNode = planned.node; n.kind !== 'scan'; n = n.input)
+    if (n.kind === 'join') joins.set(n.table.source, n)
+  for (const r of rights) {
+    const node = joins.get(r.name)
+    const table = ctas.get(r.name)
+    if (node !== undefined && node.interval === undefined) {
+      const input = table ?? tables.resolve(r.join.right)
+      if (
+        (r.join.type === 'right' || r.join.type === 'full') &&
+        (input.live || input.key !== undefined || input.query)
+      ) {
+        throw binder.unsupported(
+          r.join.span,
+          `A ${r.join.type.toUpperCase()} join with table ${input.name}, which changes by key,`,
+        )
+      }
+    } else if (table !== undefined) {
+      throw binder.error(r.join.right.span, `Table ${r.name} cannot be the second stream of a stream-to-stream join`, {
+        value: r.name,
+        hint: 'Join it by key only (ON s.id = t.id) to look rows up in it',
+      })
     }
-  } else if (ctas !== undefined) {
-    throw binder.error(from.right.span, `Table ${right} cannot be the second stream of a stream-to-stream join`, {
-      value: right,
-      hint: 'Join it by key only (ON s.id = t.id) to look rows up in it',
-    })
   }
 
   return planned
