@@ -30,7 +30,8 @@ import org.apache.flink.util.CloseableIterator;
  *       sorted, in the same text form the Ferris test prints its own rows in.
  * </ul>
  *
- * <p>With --verify nothing is written: the answer is compared with the committed files and any difference is
+ * <p>With --verify nothing is written: the answer is compared with the committed expected.csv (and, where case.json
+ * says "changelog": true, flink-changelog.csv) and any difference is
  * printed, and the exit code is 1. Usage: java FlinkCase [--verify] CASE_DIR...
  *
  * <p>Statements in flink.sql are separated by ';' at the end of a line; ${CASE_DIR} stands for the case folder's
@@ -58,7 +59,11 @@ public final class FlinkCase {
         if (verify) {
           List<String> diff = new ArrayList<>();
           compare(dir.resolve("expected.csv"), answer.expected, diff);
-          compare(dir.resolve("flink-changelog.csv"), answer.changelog, diff);
+          // The changelog's order is only fixed with one input (two sources are read by two tasks that
+          // interleave freely), so it is checked where the Ferris test compares it: "changelog": true.
+          Path options = dir.resolve("case.json");
+          if (Files.exists(options) && Files.readString(options).replace(" ", "").contains("\"changelog\":true"))
+            compare(dir.resolve("flink-changelog.csv"), answer.changelog, diff);
           if (diff.isEmpty()) System.out.println("ok    " + name);
           else {
             failed++;
