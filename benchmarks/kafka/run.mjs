@@ -23,7 +23,8 @@ const { values: args } = parseArgs({
     'checkpoint-ms': { type: 'string', default: '10000' },
     // Which lines to time: `all`, or `ferris` alone (for `node --cpu-prof`).
     only: { type: 'string', default: 'all' },
-    produce: { type: 'boolean', default: true },
+    // Skip the producer comparison (only the consume-filter-produce one).
+    'no-produce': { type: 'boolean', default: false },
   },
 })
 const N = Number(args.messages)
@@ -33,6 +34,7 @@ const RUNS = Number(args.runs)
 const CHECKPOINT_MS = Number(args['checkpoint-ms'])
 const BOOTSTRAP = args.bootstrap
 const ONLY = args.only
+const PRODUCE = !args['no-produce']
 const THRESHOLD = 900
 // The producer settings of the Ferris Kafka sink's defaults (acks=all, idempotent=true, compression=none),
 // given to the raw producer too. kafkajs has no linger or batch size of its own: a send is one request per
@@ -78,7 +80,10 @@ const median = (xs) => {
 }
 const timed = async (fn) => {
   const t0 = performance.now()
+  const h0 = process.hrtime.bigint()
   await fn()
+  // For `node --cpu-prof`: the monotonic microseconds of the timed span, to cut the profile to it.
+  if (process.env.BENCH_SPANS) console.log(`  span ${h0 / 1000n} ${process.hrtime.bigint() / 1000n}`)
   return (performance.now() - t0) / 1000
 }
 
@@ -238,7 +243,7 @@ for (let r = 1; r <= RUNS; r++) {
   // Alternate which side goes first, so neither always gets the warmer (or the quieter) slot.
   const order = ONLY === 'ferris' ? ['ferris'] : r % 2 === 1 ? ['raw', 'ferris'] : ['ferris', 'raw']
   const seconds = {}
-  if (args.produce) {
+  if (PRODUCE) {
     for (const side of order) {
       const into = await topic(`produce-${side}-${r}`)
       seconds[`produce ${side}`] = await timed(() => (side === 'raw' ? rawProduce(into) : ferrisProduce(into)))
@@ -268,10 +273,10 @@ for (let r = 1; r <= RUNS; r++) {
     print(name, s)
   }
   if (ONLY !== 'ferris') {
-    if (args.produce) ratios.produce.push(seconds['produce raw'] / seconds['produce ferris'])
+    if (PRODUCE) ratios.produce.push(seconds['produce raw'] / seconds['produce ferris'])
     ratios.filter.push(seconds['filter raw'] / seconds['filter ferris'])
     console.log(
-      `  ratio ferris/raw: ${args.produce ? `produce ${ratios.produce.at(-1).toFixed(2)}, ` : ''}filter ${ratios.filter.at(-1).toFixed(2)}`,
+      `  ratio ferris/raw: ${PRODUCE ? `produce ${ratios.produce.at(-1).toFixed(2)}, ` : ''}filter ${ratios.filter.at(-1).toFixed(2)}`,
     )
   }
 }

@@ -209,6 +209,7 @@ export class KafkaSink implements DataSink {
         offsetsGroupId: this.#options.offsets_group_id,
         offsetsSource: this.#options.offsets_source,
         reconnectTimeout: this.#options.reconnect_timeout,
+        maxBufferedBytes: this.#options.max_buffered_bytes,
         onKeyFields: () => {
           this.#keyed = true
         },

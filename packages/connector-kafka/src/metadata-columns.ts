@@ -107,7 +107,8 @@ const UTF8 = new TextDecoder()
 export function keyToValue(key: Buffer | null, type: DataType | undefined, format: KeyFormat, subject: string): Value {
   if (key === null) return null
   if (format === 'bytes' || type?.kind === 'bytes') return new Uint8Array(key)
-  const text = UTF8.decode(key)
+  // Buffer's own UTF-8 decoding is TextDecoder's (invalid bytes become U+FFFD), without its per-call cost.
+  const text = Buffer.isBuffer(key) ? key.toString('utf8') : UTF8.decode(key)
   if (type === undefined || type.kind === 'string') return text
   if (format === 'json') return jsonToValue(parseJsonExact(text), type, `${subject}._key`)
 
@@ -126,11 +127,18 @@ export function valueToKey(value: Value, type: DataType, format: KeyFormat): Buf
 
 type KafkaHeaders = Record<string, Buffer | string | null | Array<Buffer | string | null> | undefined>
 
-/** kafkajs header objects to the ordered list of RecordMeta. Repeats and null values are kept. */
-export function headersFromKafka(headers: KafkaHeaders | undefined): Header[] {
-  if (headers === undefined) return []
-  const out: Header[] = []
-  for (const key of Object.keys(headers)) {
+const NO_HEADERS: readonly Header[] = Object.freeze([])
+
+/**
+ * kafkajs header objects to the ordered list of RecordMeta. Repeats and null values are kept. Messages
+ * without headers share one empty (frozen) list.
+ */
+export function headersFromKafka(headers: KafkaHeaders | undefined): readonly Header[] {
+  if (headers === undefined) return NO_HEADERS
+  let out: Header[] | undefined
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue
+    out ??= []
     const v = headers[key]
     const values = Array.isArray(v) ? v : [v]
     for (const e of values)
@@ -140,7 +148,7 @@ export function headersFromKafka(headers: KafkaHeaders | undefined): Header[] {
       })
   }
 
-  return out
+  return out ?? NO_HEADERS
 }
 
 /** Headers as the value of a `_headers` column of `type`. */

@@ -237,6 +237,11 @@ export const kafkaOptions = defineOptions({
     default: 'all',
     doc: 'Sink: acknowledgements required (all = every in-sync replica).',
   },
+  max_buffered_bytes: {
+    type: 'size',
+    default: 8_388_608,
+    doc: 'Sink: encoded messages held while a send is in flight before write() waits for it (backpressure, the memory bound).',
+  },
   idempotent: {
     type: 'boolean',
     default: true,

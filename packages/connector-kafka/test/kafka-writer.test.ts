@@ -58,6 +58,7 @@ function writer(keyIndex: number | undefined) {
       offsetsGroupId: undefined,
       offsetsSource: undefined,
       reconnectTimeout: 1000,
+      maxBufferedBytes: 1 << 20,
     },
     context,
   )

@@ -13,6 +13,9 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true })
 export function jsonMessageDecoder(schema: Schema, subject: string): MessageDecoder {
   const fields = schema.fields
   const lower = fields.map((f) => f.name.toLowerCase())
+  // A parsed object inherits Object.prototype: only a field named like one of its members ("constructor")
+  // needs the own-property check to tell a missing field from an inherited member.
+  const inherited = fields.map((f) => f.name in Object.prototype)
 
   return {
     prepare: async () => {},
@@ -52,7 +55,7 @@ export function jsonMessageDecoder(schema: Schema, subject: string): MessageDeco
       let byLower: Map<string, JsonAny> | undefined
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i]!
-        let v = Object.hasOwn(obj, f.name) ? obj[f.name] : undefined
+        let v = inherited[i] === true && !Object.hasOwn(obj, f.name) ? undefined : obj[f.name]
         if (v === undefined) {
           // SQL folds unquoted names, so `orderId` in JSON matches the column `orderid`.
           byLower ??= new Map(Object.entries(obj).map(([k, e]) => [k.toLowerCase(), e]))
