@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1024' },
     runs: { type: 'string', default: '5' },
     'checkpoint-ms': { type: 'string', default: '10000' },
-    // Which lines to time: `all`, or `ferris` alone (for `node --cpu-prof`).
+    // Which lines to time: `all`, or `raw` or `ferris` alone (for `node --cpu-prof`).
     only: { type: 'string', default: 'all' },
     // Skip the producer comparison (only the consume-filter-produce one).
     'no-produce': { type: 'boolean', default: false },
@@ -78,13 +78,16 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
+/** Wall seconds and CPU seconds (this process, all threads) of `fn`. */
 const timed = async (fn) => {
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   const h0 = process.hrtime.bigint()
   await fn()
   // For `node --cpu-prof`: the monotonic microseconds of the timed span, to cut the profile to it.
   if (process.env.BENCH_SPANS) console.log(`  span ${h0 / 1000n} ${process.hrtime.bigint() / 1000n}`)
-  return (performance.now() - t0) / 1000
+  const c = process.cpuUsage(c0)
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 }
 }
 
 const registry = new ConnectorRegistry().register(plugin)
@@ -231,22 +234,22 @@ await rawProduce(input)
 if ((await endOffsets(input)) !== N) throw new Error('the input topic does not hold every message')
 
 const lines = { 'produce raw': [], 'produce ferris': [], 'filter raw': [], 'filter ferris': [] }
-const ratios = { produce: [], filter: [] }
-const print = (name, s) =>
+const ratios = { produce: [], filter: [], 'produce cpu': [], 'filter cpu': [] }
+const print = (name, t) =>
   console.log(
-    `  ${name.padEnd(16)} ${s.toFixed(2).padStart(7)} s ${Math.round(N / s)
+    `  ${name.padEnd(16)} ${t.wall.toFixed(2).padStart(7)} s ${Math.round(N / t.wall)
       .toLocaleString('en')
-      .padStart(10)} msg/s`,
+      .padStart(10)} msg/s  cpu ${t.cpu.toFixed(2).padStart(6)} s`,
   )
 for (let r = 1; r <= RUNS; r++) {
   console.log(`run ${r}/${RUNS}`)
   // Alternate which side goes first, so neither always gets the warmer (or the quieter) slot.
-  const order = ONLY === 'ferris' ? ['ferris'] : r % 2 === 1 ? ['raw', 'ferris'] : ['ferris', 'raw']
-  const seconds = {}
+  const order = ONLY !== 'all' ? [ONLY] : r % 2 === 1 ? ['raw', 'ferris'] : ['ferris', 'raw']
+  const times = {}
   if (PRODUCE) {
     for (const side of order) {
       const into = await topic(`produce-${side}-${r}`)
-      seconds[`produce ${side}`] = await timed(() => (side === 'raw' ? rawProduce(into) : ferrisProduce(into)))
+      times[`produce ${side}`] = await timed(() => (side === 'raw' ? rawProduce(into) : ferrisProduce(into)))
       if ((await endOffsets(into)) !== N) throw new Error(`${side} produced a wrong number of messages`)
     }
   }
@@ -254,7 +257,7 @@ for (let r = 1; r <= RUNS; r++) {
   for (const side of order) {
     outs[side] = await topic(`out-${side}-${r}`)
     const group = `bench-${side}-${run}-${r}`
-    seconds[`filter ${side}`] = await timed(() =>
+    times[`filter ${side}`] = await timed(() =>
       side === 'raw' ? rawFilter(input, outs[side], group) : ferrisFilter(input, outs[side], group),
     )
     if ((await endOffsets(outs[side])) !== expected) throw new Error(`${side} wrote a wrong number of messages`)
@@ -262,21 +265,26 @@ for (let r = 1; r <= RUNS; r++) {
     const sum = committed[0].partitions.reduce((n, p) => n + Number(p.offset), 0)
     if (sum !== N) throw new Error(`${side} committed offsets summing to ${sum}, expected ${N}`)
   }
-  if (r === 1 && ONLY !== 'ferris') {
+  if (r === 1 && ONLY === 'all') {
     const [a, b] = await Promise.all([contents(outs.raw), contents(outs.ferris)])
     if (a.length !== b.length || a.some((x, i) => x !== b[i]))
       throw new Error('raw and ferris wrote different messages')
     console.log(`  (both output topics hold the same ${a.length} keys and values)`)
   }
-  for (const [name, s] of Object.entries(seconds)) {
-    lines[name].push(s)
-    print(name, s)
+  for (const [name, t] of Object.entries(times)) {
+    lines[name].push(t)
+    print(name, t)
   }
-  if (ONLY !== 'ferris') {
-    if (PRODUCE) ratios.produce.push(seconds['produce raw'] / seconds['produce ferris'])
-    ratios.filter.push(seconds['filter raw'] / seconds['filter ferris'])
+  if (ONLY === 'all') {
+    for (const what of PRODUCE ? ['produce', 'filter'] : ['filter']) {
+      ratios[what].push(times[`${what} raw`].wall / times[`${what} ferris`].wall)
+      ratios[`${what} cpu`].push(times[`${what} raw`].cpu / times[`${what} ferris`].cpu)
+    }
     console.log(
-      `  ratio ferris/raw: ${PRODUCE ? `produce ${ratios.produce.at(-1).toFixed(2)}, ` : ''}filter ${ratios.filter.at(-1).toFixed(2)}`,
+      `  ratio ferris/raw: ${Object.entries(ratios)
+        .filter(([, xs]) => xs.length === r)
+        .map(([k, xs]) => `${k} ${xs.at(-1).toFixed(2)}`)
+        .join(', ')}`,
     )
   }
 }
@@ -286,13 +294,9 @@ await admin.disconnect()
 console.log(
   `\nmessages ${N}, partitions ${PARTITIONS}, batch ${BATCH}, checkpoints every ${CHECKPOINT_MS} ms, ${RUNS} runs`,
 )
-console.log(`medians (throughput ratio = raw time / ferris time, above 1 means ferris is faster):`)
-for (const [name, xs] of Object.entries(lines)) if (xs.length > 0) print(name, median(xs))
-if (ratios.produce.length > 0)
-  console.log(
-    `  ratio produce    ${median(ratios.produce).toFixed(2)}  (runs: ${ratios.produce.map((x) => x.toFixed(2)).join(' ')})`,
-  )
-if (ratios.filter.length > 0)
-  console.log(
-    `  ratio filter     ${median(ratios.filter).toFixed(2)}  (runs: ${ratios.filter.map((x) => x.toFixed(2)).join(' ')})`,
-  )
+console.log('medians; a ratio is raw time / ferris time (throughput of ferris / raw; above 1: ferris is faster):')
+for (const [name, xs] of Object.entries(lines))
+  if (xs.length > 0) print(name, { wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) })
+for (const [name, xs] of Object.entries(ratios))
+  if (xs.length > 0)
+    console.log(`  ratio ${name.padEnd(12)} ${median(xs).toFixed(2)}  (runs: ${xs.map((x) => x.toFixed(2)).join(' ')})`)

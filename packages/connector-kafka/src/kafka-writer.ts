@@ -268,7 +268,7 @@ export class KafkaWriter implements DataWriter {
   }
 
   /** The message key of a row: the key column, else the batch's key fields (a JSON object when several). */
-  #keyOf(batch: RecordBatch): ((row: Row, format: KeyFormat) => Buffer | null) | undefined {
+  #keyOf(batch: RecordBatch): ((row: Row, format: KeyFormat) => Buffer | string | null) | undefined {
     const { keyIndex, schema } = this.#s
     if (keyIndex !== undefined) {
       const type = schema.fields[keyIndex]!.type
@@ -288,8 +288,7 @@ export class KafkaWriter implements DataWriter {
       name: JSON.stringify(batch.schema.fields[f]!.name),
       type: batch.schema.fields[f]!.type,
     }))
-    return (row) =>
-      Buffer.from(`{${parts.map((p) => `${p.name}:${valueToJson(row[p.f] ?? null, p.type)}`).join(',')}}`, 'utf8')
+    return (row) => `{${parts.map((p) => `${p.name}:${valueToJson(row[p.f] ?? null, p.type)}`).join(',')}}`
   }
 
   #keyless(kind: string): FerrisError {
@@ -440,7 +439,7 @@ export class KafkaWriter implements DataWriter {
   }
 }
 
-/** The bytes a message takes in a send: key, value and headers, plus the record framing. */
+/** About the bytes a message takes in a send: key, value and headers (text counted by its length), plus the record framing. */
 function messageBytes(m: Message): number {
   let n = RECORD_OVERHEAD
   if (m.value != null) n += m.value.length

@@ -115,14 +115,17 @@ export function keyToValue(key: Buffer | null, type: DataType | undefined, forma
   return parseValue(text, type)
 }
 
-/** The bytes of a message key from a column value of `type`. */
-export function valueToKey(value: Value, type: DataType, format: KeyFormat): Buffer | null {
+/**
+ * A message key from a column value of `type`: bytes, or text that kafkajs sends as UTF-8 (handing it the
+ * string spares a copy into a Buffer of its own per message).
+ */
+export function valueToKey(value: Value, type: DataType, format: KeyFormat): Buffer | string | null {
   if (value === null) return null
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-  if (format === 'json') return Buffer.from(valueToJson(value, type), 'utf8')
-  if (typeof value === 'string') return Buffer.from(value, 'utf8')
+  if (format === 'json') return valueToJson(value, type)
+  if (typeof value === 'string') return value
 
-  return Buffer.from(formatValue(value, type), 'utf8')
+  return formatValue(value, type)
 }
 
 type KafkaHeaders = Record<string, Buffer | string | null | Array<Buffer | string | null> | undefined>
