@@ -172,12 +172,19 @@ export function headersToValue(headers: readonly Header[], type: DataType): Valu
   return m
 }
 
+/** Whether a record of static headers is empty (checked without building its entry list). */
+function noHeaders(extra: Readonly<Record<string, string>>): boolean {
+  for (const _ in extra) return false
+  return true
+}
+
 /** A `_headers` column value (and the sink's static headers) to kafkajs headers. */
 export function headersToKafka(
   value: Value,
   type: DataType | undefined,
   extra: Readonly<Record<string, string>>,
 ): KafkaHeaders | undefined {
+  if (value === null && noHeaders(extra)) return undefined
   const out: KafkaHeaders = {}
   let any = false
   const add = (key: string, v: Value) => {
