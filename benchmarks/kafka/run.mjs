@@ -23,6 +23,9 @@ const { values: args } = parseArgs({
     'checkpoint-ms': { type: 'string', default: '10000' },
     // Which lines to time: `all`, or `raw` or `ferris` alone (for `node --cpu-prof`).
     only: { type: 'string', default: 'all' },
+    // Extra query parameters for the Ferris source and sink URIs (e.g. `max_queued_messages=5000`), to try settings.
+    'source-params': { type: 'string', default: '' },
+    'sink-params': { type: 'string', default: '' },
     // Skip the producer comparison (only the consume-filter-produce one).
     'no-produce': { type: 'boolean', default: false },
   },
@@ -182,9 +185,9 @@ async function ferrisFilter(input, out, group) {
   const cwd = await mkdtemp(join(tmpdir(), 'ferris-bench-kafka-'))
   try {
     const sql = `CREATE STREAM big AS SELECT _key, id, amount, country FROM orders WHERE amount > ${THRESHOLD}
-      WITH ('orders.uri' = 'kafka://${BOOTSTRAP}/${input}?bounded=true&group_id=${group}',
+      WITH ('orders.uri' = 'kafka://${BOOTSTRAP}/${input}?bounded=true&group_id=${group}${args['source-params'] ? `&${args['source-params']}` : ''}',
             'orders.schema' = 'id BIGINT, amount DOUBLE, country STRING, qty INT',
-            'big.uri' = 'kafka://${BOOTSTRAP}/${out}',
+            'big.uri' = 'kafka://${BOOTSTRAP}/${out}${args['sink-params'] ? `?${args['sink-params']}` : ''}',
             'job.batch_size' = '${BATCH}', 'job.checkpoint.interval' = '${CHECKPOINT_MS}ms')`
     const result = await runApplication(sql, { registry, cwd })
     if (result.jobs[0].sink.written !== expected)

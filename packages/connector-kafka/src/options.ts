@@ -239,8 +239,8 @@ export const kafkaOptions = defineOptions({
   },
   max_buffered_bytes: {
     type: 'size',
-    default: 8_388_608,
-    doc: 'Sink: encoded messages held while a send is in flight before write() waits for it (backpressure, the memory bound).',
+    default: 1_048_576,
+    doc: 'Sink: encoded messages held while a send is in flight before write() waits for it (backpressure, the memory bound). About one send (1 MB) keeps sends back to back; more only holds more rows in memory.',
   },
   idempotent: {
     type: 'boolean',

@@ -216,6 +216,27 @@ describe('[kafka] sink pipelining', () => {
     expect(sends[1]!.messages).toHaveLength(10)
   })
 
+  it('queues about one send (1024 messages) behind the one in flight, and splits larger queues into sends of 1024', async () => {
+    const { sends, send } = pendingSends()
+    const { w } = writer(0, send, 1 << 30)
+    await w.write(insert(0, 1))
+    let done = false
+    const big = w.write(insert(1, 1100)).then(() => {
+      done = true
+    })
+    await tick()
+    expect(done).toBe(false)
+    sends[0]!.ack()
+    await big
+    // The send that followed took 1024 messages; 76 wait for the next.
+    expect(sends.map((s) => s.messages.length)).toEqual([1, 1024])
+    sends[1]!.ack()
+    await tick()
+    expect(sends.map((s) => s.messages.length)).toEqual([1, 1024, 76])
+    sends[2]!.ack()
+    await w.flush()
+  })
+
   it('fails every later call, not retryable, once a send failed: its rows were handed over by earlier calls', async () => {
     const { sends, send } = pendingSends()
     const { w } = writer(0, send)
