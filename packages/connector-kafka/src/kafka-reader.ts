@@ -27,6 +27,9 @@ interface Decoded {
   readonly kinds: number[]
 }
 
+/** How long `eachBatch` holds kafkajs back while the queue is full before pausing the partitions instead. */
+const ROOM_WAIT_MS = 1_000
+
 export interface KafkaReaderSetup {
   readonly consumer: Consumer
   readonly admin: Admin
@@ -58,9 +61,10 @@ export interface KafkaReaderSetup {
 /**
  * Reads one consumer group member's share of the topics.
  *
- * kafkajs runs its own fetch loop; `eachBatch` only queues each fetched batch (no per-message await) and
- * pauses every assigned partition once `maxQueued` messages wait, resuming them when `read()` has drained
- * the queue to half. `read()` decodes up to `batchSize` queued messages and advances the position, which
+ * kafkajs runs its own fetch loop; `eachBatch` only queues each fetched batch (no per-message await) and,
+ * once `maxQueued` messages wait, holds kafkajs back until `read()` makes room (see `#waitForRoom`; after a
+ * second it pauses every assigned partition instead, resuming them when `read()` has drained the queue to
+ * half). The queue holds at most `maxQueued` messages plus one fetched batch. `read()` decodes up to `batchSize` queued messages and advances the position, which
  * holds for each partition the offset after the last message handed over. Nothing is committed to the group
  * until the job calls `commit` (autoCommit is off).
  *
@@ -80,6 +84,8 @@ export class KafkaReader implements DataReader {
   #assignment: Array<{ topic: string; partitions: number[] }> = []
   #paused = false
   #wake: (() => void) | undefined
+  /** Ends the wait of an `eachBatch` held back while the queue is full. */
+  #room: (() => void) | undefined
   #failure: FerrisError | undefined
   #ended = false
   #closed = false
@@ -131,7 +137,7 @@ export class KafkaReader implements DataReader {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
-      eachBatch: async ({ batch, isStale }) => {
+      eachBatch: async ({ batch, isStale, heartbeat }) => {
         if (isStale() || !this.#assigned.has(tpKey(batch.topic, batch.partition))) return
         this.#highWatermarks.set(tpKey(batch.topic, batch.partition), {
           topic: batch.topic,
@@ -139,6 +145,7 @@ export class KafkaReader implements DataReader {
           end: BigInt(batch.highWatermark),
         })
         this.#pushBatch(batch.topic, batch.partition, batch.messages, BigInt(batch.lastOffset()) + 1n)
+        await this.#waitForRoom(heartbeat, isStale)
       },
     })
   }
@@ -156,8 +163,40 @@ export class KafkaReader implements DataReader {
         kept = messages.filter((m) => BigInt(m.offset) < limit)
     }
     this.#queue.push(topic, partition, kept, stop)
-    if (!this.#paused && this.#queue.size >= this.#s.maxQueued) this.#pauseAll()
     this.#wake?.()
+  }
+
+  /**
+   * Backpressure for kafkajs's fetch loop: while the queue is full, `eachBatch` does not return (kafkajs
+   * fetches on only once it does), heartbeating meanwhile. This keeps fetching back to back with `read()`:
+   * pausing partitions instead costs a whole `max_wait` after they are resumed, as kafkajs's loop sleeps that
+   * long whenever every partition is paused. Only when the queue stays full for `ROOM_WAIT_MS` (the job is
+   * stalled, e.g. a sink waiting for its system) are the partitions paused and `eachBatch` let go, so kafkajs
+   * keeps the group membership alive on its own.
+   */
+  async #waitForRoom(heartbeat: () => Promise<void>, isStale: () => boolean): Promise<void> {
+    const started = Date.now()
+    while (this.#queue.size >= this.#s.maxQueued && !this.#closed && this.#failure === undefined && !isStale()) {
+      if (Date.now() - started >= ROOM_WAIT_MS) {
+        if (!this.#paused) this.#pauseAll()
+        return
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 100)
+        function done() {
+          clearTimeout(timer)
+          resolve()
+        }
+        this.#room = done
+      })
+      this.#room = undefined
+      try {
+        await heartbeat()
+      } catch {
+        // A rebalance or a lost coordinator: let kafkajs handle it once eachBatch returns.
+        return
+      }
+    }
   }
 
   #pauseAll(): void {
@@ -296,6 +335,7 @@ export class KafkaReader implements DataReader {
         if (cur === undefined || b.end > cur) this.#setPosition(b.topic, b.partition, b.end)
       },
     )
+    if (this.#queue.size < this.#s.maxQueued) this.#room?.()
     if (this.#paused && this.#queue.size <= this.#s.maxQueued / 2) this.#resumeAll()
     const out: Decoded = { rows: [], meta: [], kinds: [] }
     if (values.length > 0) {
@@ -510,6 +550,7 @@ export class KafkaReader implements DataReader {
     if (this.#closed) return
     this.#closed = true
     this.#wake?.()
+    this.#room?.()
     await Promise.allSettled([this.#s.consumer.disconnect(), this.#s.admin.disconnect()])
   }
 }

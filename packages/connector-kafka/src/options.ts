@@ -175,7 +175,7 @@ export const kafkaOptions = defineOptions({
     type: 'integer',
     default: 20_000,
     min: 1,
-    doc: 'Source: fetched messages held before partitions are paused (backpressure).',
+    doc: 'Source: fetched messages held before the fetch loop waits (backpressure; partitions are paused if it waits over a second).',
   },
   max_bytes_per_partition: {
     type: 'size',
