@@ -118,7 +118,7 @@ export function jsonMessageEncoder(schema: Schema): MessageEncoder {
         out += `${names[i]}:${valueToJson(row[i] ?? null, fields[i]!.type)}`
       }
 
-      return `${out}}`
+      return Buffer.from(`${out}}`, 'utf8')
     },
   }
 }

@@ -49,10 +49,6 @@ export interface MessageDecoder {
 /** Turns rows into message values. `prepare` is awaited once before the first `encode` (schema registration). */
 export interface MessageEncoder {
   prepare(): Promise<void>
-  /**
-   * A row of the codec's schema; `null` only for a raw format whose one field is null (a tombstone). Text
-   * formats may return the text itself, to be sent as UTF-8 (clients such as kafkajs write a string without
-   * an intermediate Buffer).
-   */
-  encode(row: Row): Buffer | string | null
+  /** A row of the codec's schema; `null` only for a raw format whose one field is null (a tombstone). */
+  encode(row: Row): Buffer | null
 }
