@@ -3,6 +3,7 @@ import {
   ChangeKind,
   type ConnectorContext,
   type DataReader,
+  type DataType,
   FerrisError,
   isFerrisError,
   type Position,
@@ -18,6 +19,16 @@ import { classifyError } from './classify-error.js'
 import { MessageQueue, type QueuedBatch } from './message-queue.js'
 import { type ColumnLayout, headersFromKafka, headersToValue, type KeyFormat, keyToValue } from './metadata-columns.js'
 import { type OffsetMap, parsePosition, positionOf, tpKey } from './positions.js'
+
+/** What one `read()` decodes: rows with their metadata in step, and (for a changelog only) their change kinds. */
+interface Decoded {
+  readonly rows: Row[]
+  readonly meta: RecordMeta[]
+  readonly kinds: number[]
+}
+
+/** How long `eachBatch` holds kafkajs back while the queue is full before pausing the partitions instead. */
+const ROOM_WAIT_MS = 1_000
 
 export interface KafkaReaderSetup {
   readonly consumer: Consumer
@@ -50,9 +61,10 @@ export interface KafkaReaderSetup {
 /**
  * Reads one consumer group member's share of the topics.
  *
- * kafkajs runs its own fetch loop; `eachBatch` only queues each fetched batch (no per-message await) and
- * pauses every assigned partition once `maxQueued` messages wait, resuming them when `read()` has drained
- * the queue to half. `read()` decodes up to `batchSize` queued messages and advances the position, which
+ * kafkajs runs its own fetch loop; `eachBatch` only queues each fetched batch (no per-message await) and,
+ * once `maxQueued` messages wait, holds kafkajs back until `read()` makes room (see `#waitForRoom`; after a
+ * second it pauses every assigned partition instead, resuming them when `read()` has drained the queue to
+ * half). The queue holds at most `maxQueued` messages plus one fetched batch. `read()` decodes up to `batchSize` queued messages and advances the position, which
  * holds for each partition the offset after the last message handed over. Nothing is committed to the group
  * until the job calls `commit` (autoCommit is off).
  *
@@ -72,16 +84,31 @@ export class KafkaReader implements DataReader {
   #assignment: Array<{ topic: string; partitions: number[] }> = []
   #paused = false
   #wake: (() => void) | undefined
+  /** Ends the wait of an `eachBatch` held back while the queue is full. */
+  #room: (() => void) | undefined
   #failure: FerrisError | undefined
   #ended = false
   #closed = false
   #initializing: Promise<void> = Promise.resolve()
   #crashedAt: number | undefined
   #seekAfterJoin = new Map<string, bigint>()
+  // Per-message decisions made once: the types of the metadata columns, and whether a decoded value is the row.
+  readonly #keyType: DataType | undefined
+  readonly #timestampIsInt64: boolean
+  readonly #partitionIsInt64: boolean
+  readonly #valueIsRow: boolean
+  #lastTimestampText: string | undefined
+  #lastTimestamp = 0n
 
   constructor(setup: KafkaReaderSetup, context: ConnectorContext) {
     this.#s = setup
     this.#context = context
+    const { layout, schema } = setup
+    const mc = layout.meta
+    this.#keyType = mc._key === undefined ? undefined : schema.fields[mc._key]!.type
+    this.#timestampIsInt64 = mc._timestamp !== undefined && schema.fields[mc._timestamp]!.type.kind === 'int64'
+    this.#partitionIsInt64 = mc._partition !== undefined && schema.fields[mc._partition]!.type.kind === 'int64'
+    this.#valueIsRow = layout.valueIndex.length === schema.length && layout.valueIndex.every((index, i) => index === i)
     for (const [topic, parts] of setup.startAt) for (const [p, o] of parts) this.#seekAfterJoin.set(tpKey(topic, p), o)
   }
 
@@ -110,7 +137,7 @@ export class KafkaReader implements DataReader {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
-      eachBatch: async ({ batch, isStale }) => {
+      eachBatch: async ({ batch, isStale, heartbeat }) => {
         if (isStale() || !this.#assigned.has(tpKey(batch.topic, batch.partition))) return
         this.#highWatermarks.set(tpKey(batch.topic, batch.partition), {
           topic: batch.topic,
@@ -118,6 +145,7 @@ export class KafkaReader implements DataReader {
           end: BigInt(batch.highWatermark),
         })
         this.#pushBatch(batch.topic, batch.partition, batch.messages, BigInt(batch.lastOffset()) + 1n)
+        await this.#waitForRoom(heartbeat, isStale)
       },
     })
   }
@@ -135,8 +163,40 @@ export class KafkaReader implements DataReader {
         kept = messages.filter((m) => BigInt(m.offset) < limit)
     }
     this.#queue.push(topic, partition, kept, stop)
-    if (!this.#paused && this.#queue.size >= this.#s.maxQueued) this.#pauseAll()
     this.#wake?.()
+  }
+
+  /**
+   * Backpressure for kafkajs's fetch loop: while the queue is full, `eachBatch` does not return (kafkajs
+   * fetches on only once it does), heartbeating meanwhile. This keeps fetching back to back with `read()`:
+   * pausing partitions instead costs a whole `max_wait` after they are resumed, as kafkajs's loop sleeps that
+   * long whenever every partition is paused. Only when the queue stays full for `ROOM_WAIT_MS` (the job is
+   * stalled, e.g. a sink waiting for its system) are the partitions paused and `eachBatch` let go, so kafkajs
+   * keeps the group membership alive on its own.
+   */
+  async #waitForRoom(heartbeat: () => Promise<void>, isStale: () => boolean): Promise<void> {
+    const started = Date.now()
+    while (this.#queue.size >= this.#s.maxQueued && !this.#closed && this.#failure === undefined && !isStale()) {
+      if (Date.now() - started >= ROOM_WAIT_MS) {
+        if (!this.#paused) this.#pauseAll()
+        return
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 100)
+        function done() {
+          clearTimeout(timer)
+          resolve()
+        }
+        this.#room = done
+      })
+      this.#room = undefined
+      try {
+        await heartbeat()
+      } catch {
+        // A rebalance or a lost coordinator: let kafkajs handle it once eachBatch returns.
+        return
+      }
+    }
   }
 
   #pauseAll(): void {
@@ -259,41 +319,47 @@ export class KafkaReader implements DataReader {
     this.#checkOutage()
     await this.#initializing
 
+    // Ranges of queued batches, not one object per message: `messages[from..to)` of `batches[i]`.
+    const batches: QueuedBatch[] = []
+    const ranges: number[] = []
     const values: Array<Buffer | null> = []
-    const taken: Array<{ b: QueuedBatch; m: KafkaMessage }> = []
     this.#queue.take(
       this.#s.batchSize,
-      (b, m) => {
-        taken.push({ b, m })
-        values.push(m.value)
+      (b, from, to) => {
+        batches.push(b)
+        ranges.push(from, to)
+        for (let i = from; i < to; i++) values.push(b.messages[i]!.value)
       },
       (b) => {
         const cur = this.#positions.get(b.topic)?.get(b.partition)
         if (cur === undefined || b.end > cur) this.#setPosition(b.topic, b.partition, b.end)
       },
     )
+    if (this.#queue.size < this.#s.maxQueued) this.#room?.()
     if (this.#paused && this.#queue.size <= this.#s.maxQueued / 2) this.#resumeAll()
-    const rows: Row[] = []
-    const meta: RecordMeta[] = []
-    const kinds: number[] = []
-    if (taken.length > 0) {
+    const out: Decoded = { rows: [], meta: [], kinds: [] }
+    if (values.length > 0) {
       try {
         await this.#s.decoder.prepare(values)
       } catch (error) {
         throw isFerrisError(error) ? error : classifyError(error, 'fetching Avro schemas')
       }
-      for (const { b, m } of taken) {
-        const offset = BigInt(m.offset)
+      for (let s = 0; s < batches.length; s++) {
+        const b = batches[s]!
+        const to = ranges[2 * s + 1]!
+        let offset = 0n
+        for (let i = ranges[2 * s]!; i < to; i++) {
+          const m = b.messages[i]!
+          // Through a double when it is exact (always, for real offsets): cheaper than parsing the text as a BigInt.
+          const n = Number(m.offset)
+          offset = Number.isSafeInteger(n) ? BigInt(n) : BigInt(m.offset)
+          this.#toRow(b, m, offset, out)
+        }
         const cur = this.#positions.get(b.topic)?.get(b.partition)
         if (cur === undefined || offset + 1n > cur) this.#setPosition(b.topic, b.partition, offset + 1n)
-        const row = this.#toRow(b, m, offset)
-        if (row !== undefined) {
-          rows.push(row.row)
-          meta.push(row.meta)
-          kinds.push(row.kind)
-        }
       }
     }
+    const { rows, meta, kinds } = out
     this.#reportLag()
     if (rows.length > 0) return { kind: 'batch', batch: this.#batch(rows, meta, kinds), position: this.position }
     if (this.#s.ends !== undefined && this.#boundedDone()) {
@@ -315,21 +381,22 @@ export class KafkaReader implements DataReader {
     })
   }
 
-  #toRow(
-    b: QueuedBatch,
-    m: KafkaMessage,
-    offset: bigint,
-  ): { row: Row; meta: RecordMeta; kind: ChangeKind } | undefined {
+  /** Decodes one message into `out`; a bad one goes to the bad-record policy instead. */
+  #toRow(b: QueuedBatch, m: KafkaMessage, offset: bigint, out: Decoded): void {
     const { layout, schema } = this.#s
     const headers = headersFromKafka(m.headers as never)
-    const timestamp = BigInt(m.timestamp) * 1_000_000n
-    const keyType = layout.meta._key === undefined ? undefined : schema.fields[layout.meta._key]!.type
+    // Messages of one batch mostly share their timestamp: convert it once.
+    if (m.timestamp !== this.#lastTimestampText) {
+      this.#lastTimestampText = m.timestamp
+      this.#lastTimestamp = BigInt(m.timestamp) * 1_000_000n
+    }
+    const timestamp = this.#lastTimestamp
     const tombstone = this.#s.changelog === true && m.value === null
     try {
-      const key = keyToValue(m.key ?? null, keyType, this.#s.keyFormat, this.#context.name)
-      const row: Row = new Array<Value>(schema.length).fill(null)
-      const vi = layout.valueIndex
+      const key = keyToValue(m.key ?? null, this.#keyType, this.#s.keyFormat, this.#context.name)
+      let row: Row
       if (tombstone) {
+        row = new Array<Value>(schema.length).fill(null)
         if (m.key === null || m.key === undefined) {
           throw new FerrisError(
             'FERRIS_RECORD_MALFORMED',
@@ -345,30 +412,32 @@ export class KafkaReader implements DataReader {
           row[kc] = keyToValue(m.key, schema.fields[kc]!.type, this.#s.keyFormat, `${this.#context.name}.key_column`)
       } else {
         const value = this.#s.decoder.decode(m.value)
-        for (let i = 0; i < vi.length; i++) row[vi[i]!] = value[i] ?? null
+        if (this.#valueIsRow) {
+          // The value fields are the whole row, in order: the decoder's row is the row.
+          row = value
+        } else {
+          row = new Array<Value>(schema.length).fill(null)
+          const vi = layout.valueIndex
+          for (let i = 0; i < vi.length; i++) row[vi[i]!] = value[i] ?? null
+        }
       }
       const mc = layout.meta
       if (mc._key !== undefined) row[mc._key] = key
-      if (mc._timestamp !== undefined)
-        row[mc._timestamp] = schema.fields[mc._timestamp]!.type.kind === 'int64' ? BigInt(m.timestamp) : timestamp
-      if (mc._partition !== undefined)
-        row[mc._partition] = schema.fields[mc._partition]!.type.kind === 'int64' ? BigInt(b.partition) : b.partition
+      if (mc._timestamp !== undefined) row[mc._timestamp] = this.#timestampIsInt64 ? BigInt(m.timestamp) : timestamp
+      if (mc._partition !== undefined) row[mc._partition] = this.#partitionIsInt64 ? BigInt(b.partition) : b.partition
       if (mc._offset !== undefined) row[mc._offset] = offset
       if (mc._topic !== undefined) row[mc._topic] = b.topic
       if (mc._headers !== undefined) row[mc._headers] = headersToValue(headers, schema.fields[mc._headers]!.type)
 
-      return {
-        row,
-        kind: tombstone ? ChangeKind.DELETE : this.#s.changelog === true ? ChangeKind.UPDATE_AFTER : ChangeKind.INSERT,
-        meta: {
-          key,
-          headers,
-          timestamp,
-          partition: b.partition,
-          offset,
-          ...(m.value === null ? {} : { raw: m.value }),
-        },
-      }
+      out.rows.push(row)
+      // Kinds only matter for a changelog; every other row is an INSERT.
+      if (this.#s.changelog === true) out.kinds.push(tombstone ? ChangeKind.DELETE : ChangeKind.UPDATE_AFTER)
+      // One object shape per case (no spread), so building millions of them stays cheap.
+      out.meta.push(
+        m.value === null
+          ? { key, headers, timestamp, partition: b.partition, offset }
+          : { key, headers, timestamp, partition: b.partition, offset, raw: m.value },
+      )
     } catch (error) {
       const cause = isFerrisError(error) ? error : classifyError(error, 'decoding a message')
       const location = { topic: b.topic, partition: b.partition, offset: offset.toString() }
@@ -391,8 +460,6 @@ export class KafkaReader implements DataReader {
         },
       })
       this.#context.metrics.count('kafka_bad_records', 1, { source: this.#context.name, topic: b.topic })
-
-      return undefined
     }
   }
 
@@ -483,6 +550,7 @@ export class KafkaReader implements DataReader {
     if (this.#closed) return
     this.#closed = true
     this.#wake?.()
+    this.#room?.()
     await Promise.allSettled([this.#s.consumer.disconnect(), this.#s.admin.disconnect()])
   }
 }

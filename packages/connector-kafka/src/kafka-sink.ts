@@ -245,6 +245,7 @@ export class KafkaSink implements DataSink {
         offsetsGroupId: this.#offsets?.groupId,
         offsetsSource: this.#offsets?.source,
         reconnectTimeout: this.#options.reconnect_timeout,
+        maxBufferedBytes: this.#options.max_buffered_bytes,
         onKeyFields: () => {
           this.#keyed = true
         },

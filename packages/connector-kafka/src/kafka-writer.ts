@@ -36,16 +36,38 @@ export interface KafkaWriterSetup {
   readonly offsetsGroupId: string | undefined
   readonly offsetsSource: string | undefined
   readonly reconnectTimeout: number
+  /**
+   * Without transactions: the most bytes of encoded messages held while a send is in flight; a `write` that
+   * finds more waits for the send (backpressure). The bound of the writer's memory.
+   */
+  readonly maxBufferedBytes: number
   /** Called when a batch brings its own key (`keyFields`): the sink then reports upserts. */
   readonly onKeyFields?: () => void
 }
 
+/** The most bytes one send carries: each partition's share is one record batch, which a broker caps at 1 MiB by default. */
+const MAX_SEND_BYTES = 1_000_000
+/**
+ * The most messages one send carries. kafkajs groups a send's messages by partition by copying each
+ * partition's list once per message (quadratic in the messages per partition), so huge sends cost more CPU
+ * than the round trips they save.
+ */
+const MAX_SEND_MESSAGES = 1024
+/** Bytes a message costs beside its key, value and headers (record framing), for the buffer's accounting. */
+const RECORD_OVERHEAD = 24
+
 /**
  * Writes rows as messages of one topic.
  *
- * Without transactions, `write` sends each batch with one request per partition leader and waits for the
- * acknowledgements (acks=all by default), so everything written is durable when `write` resolves; brokers
- * that went away are retried with backoff for `reconnect_timeout`. With transactions (`exactly_once`),
+ * Without transactions, `write` encodes the batch and queues its messages; one send is in flight at a time
+ * (the idempotent producer's sequence numbers stay in order), and when it is acknowledged the next carries
+ * everything queued meanwhile (up to about 1 MB). Encoding and reading the next batches thus overlap the wait
+ * for acknowledgements, and sends grow with the load instead of following the job's batch size. A `write` that
+ * finds more than one send's worth of messages or `maxBufferedBytes` queued waits for the send in flight. `flush` and `commit` wait until every
+ * queued message is acknowledged (acks=all by default), so the job commits source positions only after the
+ * messages they cover are durable. Brokers that went away are retried with backoff for `reconnect_timeout`;
+ * a send that still fails breaks the writer: every later call throws a non-retryable error, and the job
+ * restarts from its last checkpoint (queued messages are not lost silently). With transactions (`exactly_once`),
  * `write` sends inside the open transaction and `commit` commits it, with the source's offsets in it when
  * `offsets_group_id` names the source's consumer group: then output and input progress become visible
  * together or not at all.
@@ -62,6 +84,14 @@ export class KafkaWriter implements DataWriter {
   #txn: Transaction | undefined
   #prepared = false
   #closed = false
+  /** Messages encoded but not yet handed to a send, and their approximate size. */
+  #queued: Message[] = []
+  /** Index of the first message of `#queued` not yet handed to a send. */
+  #head = 0
+  #queuedBytes = 0
+  /** The send in flight; it starts the next one when it ends. Never rejects: failures land in `#failure`. */
+  #inFlight: Promise<void> | undefined
+  #failure: FerrisError | undefined
 
   constructor(setup: KafkaWriterSetup, context: ConnectorContext) {
     this.#s = setup
@@ -73,6 +103,7 @@ export class KafkaWriter implements DataWriter {
       await this.#s.encoder.prepare()
       this.#prepared = true
     }
+    this.#throwIfFailed()
     const messages = this.#toMessages(batch)
     if (messages.length === 0) return
     if (this.#s.transactional) {
@@ -85,13 +116,98 @@ export class KafkaWriter implements DataWriter {
       }
       return
     }
-    await this.#retrying(`writing to ${this.#s.topic}`, () =>
-      this.#s.producer.send({ topic: this.#s.topic, messages, compression: this.#s.compression, acks: this.#s.acks }),
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!
+      this.#queued.push(m)
+      this.#queuedBytes += messageBytes(m)
+    }
+    this.#pump()
+    // Backpressure: behind the send in flight, the queue holds about the next send (MAX_SEND_MESSAGES), and
+    // never more than maxBufferedBytes. More would not make sends faster, only keep more objects alive for the
+    // garbage collector to copy.
+    while (
+      (this.#queuedBytes > this.#s.maxBufferedBytes || this.#queued.length - this.#head > MAX_SEND_MESSAGES) &&
+      this.#inFlight !== undefined
     )
-    this.#context.metrics.count('kafka_messages_written', messages.length, {
-      sink: this.#context.name,
-      topic: this.#s.topic,
-    })
+      await this.#inFlight
+    this.#throwIfFailed()
+  }
+
+  /** Starts a send of the queued messages unless one is in flight (it starts the next itself when it ends). */
+  #pump(): void {
+    const q = this.#queued
+    const head = this.#head
+    if (this.#inFlight !== undefined || head >= q.length || this.#failure !== undefined) return
+    let bytes = this.#queuedBytes
+    let end = q.length
+    if (bytes > MAX_SEND_BYTES || end - head > MAX_SEND_MESSAGES) {
+      bytes = 0
+      end = head
+      const most = Math.min(q.length, head + MAX_SEND_MESSAGES)
+      while (end < most && (end === head || bytes + messageBytes(q[end]!) <= MAX_SEND_BYTES)) {
+        bytes += messageBytes(q[end]!)
+        end++
+      }
+    }
+    const messages = head === 0 && end === q.length ? q : q.slice(head, end)
+    if (end === q.length) {
+      this.#queued = []
+      this.#head = 0
+    } else if (end > 4096 && end * 2 > q.length) {
+      // Drop the sent front now and then, so a queue that never empties does not keep it (amortised O(1)).
+      this.#queued = q.slice(end)
+      this.#head = 0
+    } else {
+      this.#head = end
+    }
+    this.#queuedBytes -= bytes
+    const what = `writing to ${this.#s.topic}`
+    this.#inFlight = this.#retrying(what, () =>
+      this.#s.producer.send({ topic: this.#s.topic, messages, compression: this.#s.compression, acks: this.#s.acks }),
+    ).then(
+      () => {
+        this.#inFlight = undefined
+        this.#context.metrics.count('kafka_messages_written', messages.length, {
+          sink: this.#context.name,
+          topic: this.#s.topic,
+        })
+        this.#pump()
+      },
+      (error: unknown) => {
+        this.#inFlight = undefined
+        const cause = isFerrisError(error) ? error : classifyError(error, what)
+        // Not retryable: the messages of this send were handed over by earlier calls, so calling the failed one
+        // again could not bring them back. The job restarts from the last checkpoint and replays them.
+        this.#failure = new FerrisError(
+          cause.code,
+          `${this.#context.name}: ${cause.message}; messages written since the last checkpoint may not have reached Kafka`,
+          {
+            ...cause.context,
+            subject: this.#context.name,
+            hint: 'The job restarts from its last checkpoint and writes them again (at-least-once)',
+            cause,
+            retryable: false,
+          },
+        )
+        this.#queued = []
+        this.#head = 0
+        this.#queuedBytes = 0
+      },
+    )
+  }
+
+  /** Waits until every queued message is acknowledged, or throws the failure of a send. */
+  async #drain(): Promise<void> {
+    for (;;) {
+      this.#throwIfFailed()
+      this.#pump()
+      if (this.#inFlight === undefined) return
+      await this.#inFlight
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure
   }
 
   #toMessages(batch: RecordBatch): Message[] {
@@ -158,7 +274,7 @@ export class KafkaWriter implements DataWriter {
   }
 
   /** The message key of a row: the key column, else the batch's key fields (a JSON object when several). */
-  #keyOf(batch: RecordBatch): ((row: Row, format: KeyFormat) => Buffer | null) | undefined {
+  #keyOf(batch: RecordBatch): ((row: Row, format: KeyFormat) => Buffer | string | null) | undefined {
     const { keyIndex, schema } = this.#s
     if (keyIndex !== undefined) {
       const type = schema.fields[keyIndex]!.type
@@ -178,8 +294,7 @@ export class KafkaWriter implements DataWriter {
       name: JSON.stringify(batch.schema.fields[f]!.name),
       type: batch.schema.fields[f]!.type,
     }))
-    return (row) =>
-      Buffer.from(`{${parts.map((p) => `${p.name}:${valueToJson(row[p.f] ?? null, p.type)}`).join(',')}}`, 'utf8')
+    return (row) => `{${parts.map((p) => `${p.name}:${valueToJson(row[p.f] ?? null, p.type)}`).join(',')}}`
   }
 
   #keyless(kind: string): FerrisError {
@@ -207,12 +322,17 @@ export class KafkaWriter implements DataWriter {
     return this.#txn
   }
 
+  /** Sends everything queued and waits for the acknowledgements. */
   async flush(): Promise<void> {
-    // Every send is awaited in write: nothing is buffered here.
+    await this.#drain()
   }
 
   async commit(info: CommitInfo): Promise<void> {
-    if (!this.#s.transactional) return
+    if (!this.#s.transactional) {
+      // Durable when this resolves: every message written so far is acknowledged.
+      await this.#drain()
+      return
+    }
     const offsets = this.#sourceOffsets(info)
     if (this.#txn === undefined && offsets === undefined) return
     const txn = await this.#transaction()
@@ -298,9 +418,16 @@ export class KafkaWriter implements DataWriter {
     }
   }
 
+  /**
+   * Does not commit: queued messages not yet sent are dropped, and a send in flight is not waited for (it ends
+   * when the producer disconnects, and stops retrying); the job replays from its last checkpoint.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#queued = []
+    this.#head = 0
+    this.#queuedBytes = 0
     await this.rollback().catch(() => {})
   }
 
@@ -314,7 +441,8 @@ export class KafkaWriter implements DataWriter {
       } catch (error) {
         const e = classifyError(error, what)
         const waited = Date.now() - started
-        if (!e.retryable || waited + delay > this.#s.reconnectTimeout || this.#context.signal.aborted) throw e
+        if (!e.retryable || waited + delay > this.#s.reconnectTimeout || this.#context.signal.aborted || this.#closed)
+          throw e
         this.#context.logger.log('warn', `Kafka: ${what} failed; retrying in ${delay} ms`, {
           attempt,
           error: e.message,
@@ -324,4 +452,20 @@ export class KafkaWriter implements DataWriter {
       }
     }
   }
+}
+
+/** About the bytes a message takes in a send: key, value and headers (text counted by its length), plus the record framing. */
+function messageBytes(m: Message): number {
+  let n = RECORD_OVERHEAD
+  if (m.value != null) n += m.value.length
+  if (m.key != null) n += m.key.length
+  if (m.headers !== undefined) {
+    for (const [k, v] of Object.entries(m.headers)) {
+      n += k.length
+      if (Array.isArray(v)) for (const e of v) n += e == null ? 0 : e.length
+      else if (v != null) n += v.length
+    }
+  }
+
+  return n
 }

@@ -34,13 +34,20 @@ export class MessageQueue {
     this.#size += messages.length
   }
 
-  /** Takes up to `max` messages from the front, calling `each` for every message and `finished` for every batch read to its end. */
-  take(max: number, each: (b: QueuedBatch, m: KafkaMessage) => void, finished: (b: QueuedBatch) => void): number {
+  /**
+   * Takes up to `max` messages from the front, calling `each` once per batch with the range of its messages
+   * taken (`b.messages[from..to)`), and `finished` for every batch read to its end.
+   */
+  take(
+    max: number,
+    each: (b: QueuedBatch, from: number, to: number) => void,
+    finished: (b: QueuedBatch) => void,
+  ): number {
     let taken = 0
     while (taken < max && this.#batches.length > 0) {
       const b = this.#batches[0]!
       const stop = Math.min(b.messages.length, b.next + (max - taken))
-      for (let i = b.next; i < stop; i++) each(b, b.messages[i]!)
+      if (stop > b.next) each(b, b.next, stop)
       taken += stop - b.next
       this.#size -= stop - b.next
       b.next = stop

@@ -107,30 +107,41 @@ const UTF8 = new TextDecoder()
 export function keyToValue(key: Buffer | null, type: DataType | undefined, format: KeyFormat, subject: string): Value {
   if (key === null) return null
   if (format === 'bytes' || type?.kind === 'bytes') return new Uint8Array(key)
-  const text = UTF8.decode(key)
+  // Buffer's own UTF-8 decoding is TextDecoder's (invalid bytes become U+FFFD), without its per-call cost.
+  const text = Buffer.isBuffer(key) ? key.toString('utf8') : UTF8.decode(key)
   if (type === undefined || type.kind === 'string') return text
   if (format === 'json') return jsonToValue(parseJsonExact(text), type, `${subject}._key`)
 
   return parseValue(text, type)
 }
 
-/** The bytes of a message key from a column value of `type`. */
-export function valueToKey(value: Value, type: DataType, format: KeyFormat): Buffer | null {
+/**
+ * A message key from a column value of `type`: bytes, or text that kafkajs sends as UTF-8 (handing it the
+ * string spares a copy into a Buffer of its own per message).
+ */
+export function valueToKey(value: Value, type: DataType, format: KeyFormat): Buffer | string | null {
   if (value === null) return null
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-  if (format === 'json') return Buffer.from(valueToJson(value, type), 'utf8')
-  if (typeof value === 'string') return Buffer.from(value, 'utf8')
+  if (format === 'json') return valueToJson(value, type)
+  if (typeof value === 'string') return value
 
-  return Buffer.from(formatValue(value, type), 'utf8')
+  return formatValue(value, type)
 }
 
 type KafkaHeaders = Record<string, Buffer | string | null | Array<Buffer | string | null> | undefined>
 
-/** kafkajs header objects to the ordered list of RecordMeta. Repeats and null values are kept. */
-export function headersFromKafka(headers: KafkaHeaders | undefined): Header[] {
-  if (headers === undefined) return []
-  const out: Header[] = []
-  for (const key of Object.keys(headers)) {
+const NO_HEADERS: readonly Header[] = Object.freeze([])
+
+/**
+ * kafkajs header objects to the ordered list of RecordMeta. Repeats and null values are kept. Messages
+ * without headers share one empty (frozen) list.
+ */
+export function headersFromKafka(headers: KafkaHeaders | undefined): readonly Header[] {
+  if (headers === undefined) return NO_HEADERS
+  let out: Header[] | undefined
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue
+    out ??= []
     const v = headers[key]
     const values = Array.isArray(v) ? v : [v]
     for (const e of values)
@@ -140,7 +151,7 @@ export function headersFromKafka(headers: KafkaHeaders | undefined): Header[] {
       })
   }
 
-  return out
+  return out ?? NO_HEADERS
 }
 
 /** Headers as the value of a `_headers` column of `type`. */
@@ -161,12 +172,19 @@ export function headersToValue(headers: readonly Header[], type: DataType): Valu
   return m
 }
 
+/** Whether a record of static headers is empty (checked without building its entry list). */
+function noHeaders(extra: Readonly<Record<string, string>>): boolean {
+  for (const _ in extra) return false
+  return true
+}
+
 /** A `_headers` column value (and the sink's static headers) to kafkajs headers. */
 export function headersToKafka(
   value: Value,
   type: DataType | undefined,
   extra: Readonly<Record<string, string>>,
 ): KafkaHeaders | undefined {
+  if (value === null && noHeaders(extra)) return undefined
   const out: KafkaHeaders = {}
   let any = false
   const add = (key: string, v: Value) => {

@@ -175,7 +175,7 @@ export const kafkaOptions = defineOptions({
     type: 'integer',
     default: 20_000,
     min: 1,
-    doc: 'Source: fetched messages held before partitions are paused (backpressure).',
+    doc: 'Source: fetched messages held before the fetch loop waits (backpressure; partitions are paused if it waits over a second).',
   },
   max_bytes_per_partition: {
     type: 'size',
@@ -236,6 +236,11 @@ export const kafkaOptions = defineOptions({
     values: ['all', '1', '0'],
     default: 'all',
     doc: 'Sink: acknowledgements required (all = every in-sync replica).',
+  },
+  max_buffered_bytes: {
+    type: 'size',
+    default: 1_048_576,
+    doc: 'Sink: encoded messages held while a send is in flight before write() waits for it (backpressure, the memory bound). About one send (1 MB) keeps sends back to back; more only holds more rows in memory.',
   },
   idempotent: {
     type: 'boolean',

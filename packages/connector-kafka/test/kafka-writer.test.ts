@@ -22,7 +22,11 @@ import { fakeClient } from './helpers/fake-client.js'
 const schema = Schema.of(['id', T.int64], ['symbol', T.string], ['price', T.float64])
 const { INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE } = ChangeKind
 
-function writer(keyIndex: number | undefined) {
+function writer(
+  keyIndex: number | undefined,
+  send?: (messages: Message[]) => Promise<unknown>,
+  maxBufferedBytes = 1 << 20,
+) {
   const sent: Message[] = []
   const bad: FerrisError[] = []
   const context: ConnectorContext = {
@@ -40,6 +44,7 @@ function writer(keyIndex: number | undefined) {
     {
       producer: {
         send: async ({ messages }: { messages: Message[] }) => {
+          if (send !== undefined) return send(messages)
           sent.push(...messages)
           return []
         },
@@ -58,6 +63,7 @@ function writer(keyIndex: number | undefined) {
       offsetsGroupId: undefined,
       offsetsSource: undefined,
       reconnectTimeout: 1000,
+      maxBufferedBytes,
     },
     context,
   )
@@ -224,5 +230,100 @@ describe('[kafka] sink: source offsets in transactions', () => {
         context: { subject: 'out.offsets_source' },
       })
     }
+
+/** A send the test acknowledges (or fails) by hand. */
+function pendingSends() {
+  const sends: Array<{ messages: Message[]; ack: () => void; fail: (e: Error) => void }> = []
+  const send = (messages: Message[]) =>
+    new Promise<unknown>((resolve, reject) => {
+      sends.push({ messages, ack: () => resolve([]), fail: reject })
+    })
+  return { sends, send }
+}
+
+const tick = () => new Promise((r) => setImmediate(r))
+
+describe('[kafka] sink pipelining', () => {
+  const insert = (from: number, n: number) =>
+    batchOf(
+      schema,
+      Array.from({ length: n }, (_, i) => [BigInt(from + i), 'S', 1]),
+    )
+
+  it('returns from write before the acknowledgement; commit waits for every send, and the next send carries what queued', async () => {
+    const { sends, send } = pendingSends()
+    const { w } = writer(0, send)
+    await w.write(insert(0, 2))
+    await w.write(insert(2, 3))
+    await w.write(insert(5, 1))
+    // One send in flight (the first batch); the two later batches wait for it.
+    expect(sends.map((s) => s.messages.length)).toEqual([2])
+    let committed = false
+    const commit = w.commit({ checkpointId: 1, positions: {} }).then(() => {
+      committed = true
+    })
+    await tick()
+    expect(committed).toBe(false)
+    sends[0]!.ack()
+    await tick()
+    // Acknowledged: the next send takes everything queued meanwhile, in order.
+    expect(sends.map((s) => s.messages.map((m) => m.key))).toEqual([
+      ['0', '1'],
+      ['2', '3', '4', '5'],
+    ])
+    expect(committed).toBe(false)
+    sends[1]!.ack()
+    await commit
+    expect(committed).toBe(true)
+  })
+
+  it('makes write wait while more than max_buffered_bytes are queued behind a send in flight', async () => {
+    const { sends, send } = pendingSends()
+    const { w } = writer(0, send, 200)
+    await w.write(insert(0, 1))
+    let done = false
+    const second = w.write(insert(1, 10)).then(() => {
+      done = true
+    })
+    await tick()
+    expect(done).toBe(false)
+    sends[0]!.ack()
+    await second
+    expect(done).toBe(true)
+    expect(sends[1]!.messages).toHaveLength(10)
+  })
+
+  it('queues about one send (1024 messages) behind the one in flight, and splits larger queues into sends of 1024', async () => {
+    const { sends, send } = pendingSends()
+    const { w } = writer(0, send, 1 << 30)
+    await w.write(insert(0, 1))
+    let done = false
+    const big = w.write(insert(1, 1100)).then(() => {
+      done = true
+    })
+    await tick()
+    expect(done).toBe(false)
+    sends[0]!.ack()
+    await big
+    // The send that followed took 1024 messages; 76 wait for the next.
+    expect(sends.map((s) => s.messages.length)).toEqual([1, 1024])
+    sends[1]!.ack()
+    await tick()
+    expect(sends.map((s) => s.messages.length)).toEqual([1, 1024, 76])
+    sends[2]!.ack()
+    await w.flush()
+  })
+
+  it('fails every later call, not retryable, once a send failed: its rows were handed over by earlier calls', async () => {
+    const { sends, send } = pendingSends()
+    const { w } = writer(0, send)
+    await w.write(insert(0, 2))
+    sends[0]!.fail(Object.assign(new Error('The producer is fenced'), { name: 'KafkaJSNonRetriableError' }))
+    await tick()
+    const failure = await w.write(insert(2, 1)).catch((e: FerrisError) => e)
+    expect(failure).toMatchObject({ retryable: false })
+    expect((failure as FerrisError).message).toContain('may not have reached Kafka')
+    await expect(w.flush()).rejects.toMatchObject({ retryable: false })
+    await expect(w.commit({ checkpointId: 1, positions: {} })).rejects.toMatchObject({ retryable: false })
   })
 })

@@ -27,6 +27,19 @@ export type JsonAny = null | boolean | number | string | JsonNumberText | JsonAn
 const MAYBE_INEXACT = /[0-9.]{16}/
 
 /**
+ * Whether `JSON.parse(text)` may round a number of `text` (it has a run of 16 digits). When false, `JSON.parse`
+ * gives what `parseJsonExact` gives.
+ */
+export function mayHoldInexactNumber(text: string): boolean {
+  return MAYBE_INEXACT.test(text)
+}
+
+/** Parses JSON with the exact parser alone (long numbers kept as `JsonNumberText`), skipping the fast check. */
+export function parseJsonLossless(text: string): JsonAny {
+  return new ExactParser(text).parseDocument()
+}
+
+/**
  * Parses JSON keeping every number exact. Texts without a long digit run go through `JSON.parse` (fast);
  * the others through a small parser that keeps long numbers as `JsonNumberText`.
  * Throws FERRIS_RECORD_MALFORMED with the character offset on invalid JSON.

@@ -1,69 +1,108 @@
+import { isUtf8 } from 'node:buffer'
 import { FerrisError, type Row, type Schema, type Value } from '@ferris/core'
 import { jsonToValue } from '../convert/json-value.js'
-import { isJsonNumberText, type JsonAny, parseJsonExact } from '../json/exact-json.js'
+import { isJsonNumberText, type JsonAny, mayHoldInexactNumber, parseJsonLossless } from '../json/exact-json.js'
 import { valueToJson } from '../json/json-text.js'
 import type { MessageDecoder, MessageEncoder } from './message-codec.js'
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * One JSON object per message. Numbers are read from their text (64-bit integers and decimals keep every
  * digit) and written from the exact value. A message with no value (a tombstone) is a row of nulls.
+ *
+ * Speed: a value is parsed with `JSON.parse`, and each field is checked to hold what the exact parser would
+ * give: strings, booleans and nulls always do, numbers do for a DOUBLE column and, when they are safe integers,
+ * for integer columns. Only a message with some other field (a number for a DECIMAL or STRING column, an
+ * object, an integer beyond 2^53) is checked for a long digit run and, when it has one, parsed again exactly.
  */
 export function jsonMessageDecoder(schema: Schema, subject: string): MessageDecoder {
   const fields = schema.fields
   const lower = fields.map((f) => f.name.toLowerCase())
+  // A parsed object inherits Object.prototype: only a field named like one of its members ("constructor")
+  // needs the own-property check to tell a missing field from an inherited member.
+  const inherited = fields.map((f) => f.name in Object.prototype)
+  const kinds = fields.map((f) => f.type.kind)
+  const paths = fields.map((f) => `${subject}.${f.name}`)
+
+  // The lower-cased keys of the object being decoded, built when a field is not found by its exact name.
+  let byLower: Map<string, JsonAny> | undefined
+  const lookup = (obj: { [key: string]: JsonAny }, i: number): JsonAny | undefined => {
+    const name = fields[i]!.name
+    const v = inherited[i] === true && !Object.hasOwn(obj, name) ? undefined : obj[name]
+    if (v !== undefined) return v
+    // SQL folds unquoted names, so `orderId` in JSON matches the column `orderid`.
+    byLower ??= new Map(Object.entries(obj).map(([k, e]) => [k.toLowerCase(), e]))
+    return byLower.get(lower[i]!)
+  }
 
   return {
     prepare: async () => {},
     decode(value) {
       const row: Row = new Array<Value>(fields.length).fill(null)
       if (value === null) return row
-      let text: string
-      try {
-        text = UTF8.decode(value)
-      } catch (error) {
-        throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message value is not UTF-8 text`, {
-          subject,
-          expected: 'a JSON object in UTF-8',
-          cause: error,
-        })
+      const text = utf8Text(value, subject)
+      let obj = objectOf(parse(text, JSON.parse, subject), text, subject)
+      byLower = undefined
+      let exact = true
+      for (let i = 0; i < fields.length && exact; i++) {
+        const v = lookup(obj, i)
+        if (v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean') continue
+        const k = kinds[i]
+        exact =
+          typeof v === 'number' && (k === 'float64' || ((k === 'int64' || k === 'int32') && Number.isSafeInteger(v)))
       }
-      let parsed: JsonAny
-      try {
-        parsed = parseJsonExact(text)
-      } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error)
-        throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message value is not JSON: ${detail}`, {
-          subject,
-          value: text.length > 200 ? `${text.slice(0, 200)}…` : text,
-          expected: 'one JSON object per message',
-          cause: error,
-        })
+      if (!exact && mayHoldInexactNumber(text)) {
+        obj = objectOf(parse(text, parseJsonLossless, subject), text, subject)
+        byLower = undefined
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || isJsonNumberText(parsed)) {
-        throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message value is JSON but not an object`, {
-          subject,
-          value: text.length > 200 ? `${text.slice(0, 200)}…` : text,
-          expected: 'one JSON object per message, e.g. {"id": 1}',
-        })
-      }
-      const obj = parsed as { [key: string]: JsonAny }
-      let byLower: Map<string, JsonAny> | undefined
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i]!
-        let v = Object.hasOwn(obj, f.name) ? obj[f.name] : undefined
-        if (v === undefined) {
-          // SQL folds unquoted names, so `orderId` in JSON matches the column `orderid`.
-          byLower ??= new Map(Object.entries(obj).map(([k, e]) => [k.toLowerCase(), e]))
-          v = byLower.get(lower[i]!)
-        }
-        row[i] = jsonToValue(v, f.type, `${subject}.${f.name}`)
-      }
+      for (let i = 0; i < fields.length; i++) row[i] = jsonToValue(lookup(obj, i), fields[i]!.type, paths[i]!)
+      byLower = undefined
 
       return row
     },
   }
+}
+
+/** The text of a message value; invalid UTF-8 is an error, not replacement characters. */
+function utf8Text(value: Uint8Array, subject: string): string {
+  const b = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  if (!isUtf8(b)) {
+    throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message value is not UTF-8 text`, {
+      subject,
+      expected: 'a JSON object in UTF-8',
+    })
+  }
+
+  return b.toString('utf8')
+}
+
+function parse(text: string, parser: (text: string) => unknown, subject: string): JsonAny {
+  try {
+    return parser(text) as JsonAny
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message value is not JSON: ${detail}`, {
+      subject,
+      value: shorten(text),
+      expected: 'one JSON object per message',
+      cause: error,
+    })
+  }
+}
+
+function objectOf(parsed: JsonAny, text: string, subject: string): { [key: string]: JsonAny } {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || isJsonNumberText(parsed)) {
+    throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message value is JSON but not an object`, {
+      subject,
+      value: shorten(text),
+      expected: 'one JSON object per message, e.g. {"id": 1}',
+    })
+  }
+
+  return parsed as { [key: string]: JsonAny }
+}
+
+function shorten(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
 }
 
 export function jsonMessageEncoder(schema: Schema): MessageEncoder {

@@ -38,7 +38,11 @@ export interface AvroCodecOptions {
  */
 export interface MessageDecoder {
   prepare(values: ReadonlyArray<Uint8Array | null>): Promise<void>
-  /** Throws FERRIS_RECORD_MALFORMED or FERRIS_TYPE_CONVERSION; the caller reports the message as bad. */
+  /**
+   * A new row per call (the caller may keep and fill it), one value per field of the codec's schema, null
+   * where the message has none. Throws FERRIS_RECORD_MALFORMED or FERRIS_TYPE_CONVERSION; the caller reports
+   * the message as bad.
+   */
   decode(value: Uint8Array | null): Row
 }
 

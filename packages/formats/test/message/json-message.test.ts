@@ -26,6 +26,24 @@ describe('[message] json', () => {
     expect(row[4]).toEqual([-9223372036854775808n])
   })
 
+  it('keeps every digit when only one field needs the exact parser, whatever the other fields hold', () => {
+    const flat = Schema.of(['id', T.int64], ['x', T.float64], ['n', T.int32], ['s', T.string], ['d', T.decimal(20, 2)])
+    const d = jsonMessageDecoder(flat, 'orders')
+    // Safe integers and doubles: JSON.parse alone is exact.
+    expect(d.decode(enc('{"id": 42, "x": 0.1, "n": 7, "s": "a", "d": null}'))).toEqual([42n, 0.1, 7, 'a', null])
+    // An integer beyond 2^53 in a BIGINT column: JSON.parse would round it to 9007199254740992.
+    expect(d.decode(enc('{"id": 9007199254740993, "x": 1.5}'))[0]).toBe(9007199254740993n)
+    // A long number in a STRING column keeps its text; in a DECIMAL column, its digits.
+    expect(d.decode(enc('{"s": 12345678901234567890}'))[3]).toBe('12345678901234567890')
+    expect((d.decode(enc('{"d": 123456789012345678.91}'))[4] as Decimal).toString()).toBe('123456789012345678.91')
+    // A long double in a DOUBLE column rounds as a double, as with the exact parser.
+    expect(d.decode(enc('{"x": 0.12345678901234567890, "id": 1}'))).toEqual([1n, 0.12345678901234568, null, null, null])
+    // A field named like an Object.prototype member is read only when the message has it.
+    const odd = jsonMessageDecoder(Schema.of(['constructor', T.string]), 'o')
+    expect(odd.decode(enc('{}'))).toEqual([null])
+    expect(odd.decode(enc('{"constructor": "c"}'))).toEqual(['c'])
+  })
+
   it('matches keys case-insensitively and reads missing keys as null', () => {
     const row = jsonMessageDecoder(schema, 'orders').decode(enc('{"ID": 1}'))
     expect(row).toEqual([1n, null, null, null, null])
