@@ -1,7 +1,7 @@
 import { type FerrisError, type Row, Schema, T } from '@ferris/core'
 import { createTestContext } from '@ferris/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ClickhouseSink } from '../src/sink/clickhouse-sink.js'
+import { ClickhouseSink, defaultConnectionFactory } from '../src/sink/clickhouse-sink.js'
 import { quoteIdentifier } from '../src/sql/quote.js'
 import { DATABASE, options, requireServer, sql, uniqueName } from './helpers/server.js'
 
@@ -101,6 +101,57 @@ describe('[clickhouse] exactly_once on a server without dedup tokens', () => {
     await w.commit({ checkpointId: 1, positions: { src: 300 } })
     await w.close()
     await sink.close()
+    expect((await sql(`SELECT count(), uniqExact(id) FROM ${q(name)}`)).trim()).toBe('300\t300')
+  }, 30_000)
+
+  it('does not resend an INSERT in doubt: the job stops, and the next start deletes what it stored', async () => {
+    const name = table('eo_doubt')
+    const raw = {
+      table: name,
+      create_table: 'true',
+      exactly_once: 'true',
+      ledger_table: table('eo_ledger'),
+      batch_rows: '100',
+    }
+    // The second data INSERT reaches the server, then its answer is lost (a reset socket).
+    let dataInserts = 0
+    const test = createTestContext()
+    const sink = new ClickhouseSink(options(raw), test.context, (o) => {
+      const real = defaultConnectionFactory(o)
+
+      return {
+        command: (sql, settings) => real.command(sql, settings),
+        rows: (sql, settings) => real.rows(sql, settings),
+        stream: (sql, settings, signal) => real.stream(sql, settings, signal),
+        close: () => real.close(),
+        insert: async (sql, body, settings, id) => {
+          await real.insert(sql, body, settings, id)
+          if (sql.includes(quoteIdentifier(name)) && ++dataInserts === 2) {
+            throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+          }
+        },
+      }
+    })
+    await sink.open()
+    await sink.validateSchema(schema)
+    const w = await sink.createWriter({ schema, jobId: 'job-d' })
+    await w.write({ schema, rows: rows(1, 300) })
+    const error = (await w.commit({ checkpointId: 1, positions: { src: 300 } }).catch((e) => e)) as FerrisError
+    expect(error.code).toBe('FERRIS_CONNECTION_FAILED')
+    expect(error.retryable).toBe(false)
+    expect(error.context.hint).toContain('Start the job again')
+    await w.close()
+    await sink.close()
+    // One block was not resent: 200 rows stored, none in the ledger.
+    expect(Number(await sql(`SELECT count() FROM ${q(name)}`))).toBe(200)
+
+    const again = await openSink(raw)
+    const w2 = await again.sink.createWriter({ schema, jobId: 'job-d' })
+    expect(await w2.committedPositions!()).toBeUndefined()
+    await w2.write({ schema, rows: rows(1, 300) })
+    await w2.commit({ checkpointId: 1, positions: { src: 300 } })
+    await w2.close()
+    await again.sink.close()
     expect((await sql(`SELECT count(), uniqExact(id) FROM ${q(name)}`)).trim()).toBe('300\t300')
   }, 30_000)
 
