@@ -39,6 +39,8 @@ describe('[clickhouse] exactly_once markers', () => {
       } catch (e) {
         return e as FerrisError
       }
+
+      return undefined
     })()!
     expect(error.code).toBe('FERRIS_UNSUPPORTED')
     expect(error.message).toContain('it has _ferris_job (missing), _ferris_seq UInt32')
