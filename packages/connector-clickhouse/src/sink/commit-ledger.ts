@@ -117,6 +117,7 @@ export class CommitLedger {
   }
 
   /** Records a finished commit. Its rows must all be inserted before. */
+  // Limitation: the ledger grows by one row per commit; nothing trims a job's older rows yet.
   async record(seq: number, info: CommitInfo): Promise<void> {
     const body = `${JSON.stringify({
       job: this.#jobId,
@@ -153,6 +154,7 @@ export class CommitLedger {
       this.#connection.command(`ALTER TABLE ${this.#target} DELETE WHERE ${where}`),
     )
     const until = Date.now() + timeoutMs
+    // Limitation: 18.16 returns no mutation id from ALTER, so this waits for every pending mutation of the table.
     for (;;) {
       const pending = await this.#run('waiting for the delete mutation', () =>
         this.#connection.rows(
