@@ -84,6 +84,16 @@ export const clickhouseOptions = defineOptions({
   },
   request_timeout: { type: 'duration', default: 300_000, doc: 'Timeout of one HTTP request.' },
   batch_size: { type: 'integer', min: 1, doc: "Source: rows per batch read; the job's batch size when absent." },
+  exactly_once: {
+    type: 'boolean',
+    default: false,
+    doc: 'Sink only: on a server without insert_deduplication_token (before 22.2), mark every row with hidden MATERIALIZED columns, keep a ledger of finished commits and delete the rows of an unfinished one when the job restarts. Changes the table; see the README. Servers from 22.2 on keep using tokens.',
+  },
+  ledger_table: {
+    type: 'string',
+    default: 'ferris_commits',
+    doc: 'Sink only, with exactly_once: the table (in the same database) holding one row per finished commit and its source positions.',
+  },
   compression: {
     type: 'boolean',
     default: false,

@@ -9,6 +9,7 @@ import { readTableInfo, type TableInfo } from '../table-info.js'
 import { rowEncoder } from '../types/encode.js'
 import { createTableSql } from '../types/type-mapping.js'
 import { ClickhouseWriter } from './clickhouse-writer.js'
+import { CommitLedger, checkMarkedTable, MARKER_COLUMNS_DDL } from './commit-ledger.js'
 
 export type ConnectionFactory = (options: ClickhouseOptions) => ClickhouseConnection
 
@@ -63,7 +64,16 @@ export class ClickhouseSink implements DataSink {
    * table remembers inserted blocks (a Replicated engine, or non_replicated_deduplication_window > 0).
    */
   get capabilities(): SinkCapabilities {
-    return { transactions: false, upsert: false, idempotent: this.#idempotent, storesPositions: false }
+    const marked = this.#marked
+    return { transactions: false, upsert: false, idempotent: this.#idempotent || marked, storesPositions: marked }
+  }
+
+  /**
+   * `exactly_once` on a server without dedup tokens: rows carry hidden marker columns and commits go to a
+   * ledger. From 22.2 on, `exactly_once` keeps the token path, which needs no change to the table.
+   */
+  get #marked(): boolean {
+    return this.#options.exactly_once && this.#server !== undefined && !this.#server.features.dedupToken
   }
 
   /** The server version found by `open`. */
@@ -95,6 +105,7 @@ export class ClickhouseSink implements DataSink {
       })
     }
     this.#updateIdempotence()
+    if (this.#marked && this.#table !== undefined) checkMarkedTable(this.#table, this.#name, this.#context.name)
   }
 
   #updateIdempotence(): void {
@@ -105,7 +116,7 @@ export class ClickhouseSink implements DataSink {
       (table.engine.startsWith('Replicated') ||
         /non_replicated_deduplication_window\s*=\s*[1-9]/.test(table.engineFull))
     this.#idempotent = server.features.dedupToken && remembers
-    if (!this.#idempotent && table !== undefined) {
+    if (!this.#idempotent && table !== undefined && !this.#marked) {
       const why = !server.features.dedupToken
         ? `the server (${server.text}) predates insert_deduplication_token (${FEATURE_SINCE.dedupToken})`
         : `the table's engine ${table.engine} keeps no deduplication window (set non_replicated_deduplication_window)`
@@ -123,6 +134,7 @@ export class ClickhouseSink implements DataSink {
         orderBy: this.#options.order_by ?? [],
         lowCardinality: this.#options.low_cardinality,
         timestampFallback: this.#options.timestamp_fallback as 'fail' | 'datetime' | 'int64',
+        ...(this.#marked ? { hiddenColumns: MARKER_COLUMNS_DDL } : {}),
       })
       try {
         await connection.command(sql)
@@ -131,6 +143,8 @@ export class ClickhouseSink implements DataSink {
       }
       this.#table = await readTableInfo(connection, this.#options.database, this.#options.table!)
       this.#updateIdempotence()
+      // The table may have existed after all (IF NOT EXISTS), made by someone else without the markers.
+      if (this.#marked && this.#table !== undefined) checkMarkedTable(this.#table, this.#name, this.#context.name)
     }
     this.#columnsFor(schema)
   }
@@ -164,6 +178,27 @@ export class ClickhouseSink implements DataSink {
     const connection = this.#requireOpen()
     if (this.#table === undefined) await this.validateSchema(options.schema)
     const columns = this.#columnsFor(options.schema)
+    let marked: { ledger: CommitLedger; last: Awaited<ReturnType<CommitLedger['last']>> } | undefined
+    if (this.#marked) {
+      const ledger = new CommitLedger(connection, {
+        database: this.#options.database,
+        ledgerTable: this.#options.ledger_table,
+        table: this.#options.table!,
+        jobId: options.jobId,
+        subject: this.#context.name,
+      })
+      await ledger.create()
+      const last = await ledger.last()
+      // Rows of a commit that never reached the ledger (the job crashed in it) go before anything is written.
+      const removed = await ledger.removeUnfinished(last?.seq ?? 0, this.#options.request_timeout, this.#context.signal)
+      if (removed > 0) {
+        this.#context.logger.log('info', `Deleted the rows of an unfinished commit from ${this.#name}`, {
+          rows: removed,
+          lastCommit: last?.seq ?? 0,
+        })
+      }
+      marked = { ledger, last }
+    }
 
     return new ClickhouseWriter({
       connection,
@@ -174,6 +209,7 @@ export class ClickhouseSink implements DataSink {
       jobId: options.jobId,
       tokens: this.#server!.features.dedupToken,
       idempotent: () => this.#idempotent,
+      ...(marked === undefined ? {} : { marked }),
     })
   }
 

@@ -5,6 +5,7 @@ import {
   type DataWriter,
   FerrisError,
   isFerrisError,
+  type Position,
   type RecordBatch,
   type Row,
   type Schema,
@@ -14,6 +15,7 @@ import { classify, classifyError } from '../classify-error.js'
 import type { ClickhouseConnection } from '../client/connection.js'
 import type { ClickhouseOptions } from '../options.js'
 import { qualifiedName, quoteIdentifier } from '../sql/quote.js'
+import { type CommitLedger, type LedgerEntry, MARKER_JOB, MARKER_SEQ } from './commit-ledger.js'
 import { dedupToken } from './dedup-token.js'
 
 /**
@@ -41,6 +43,12 @@ export interface WriterConfig {
   readonly tokens: boolean
   /** The table drops a block whose token it has seen: resending after an unclear failure is safe. */
   readonly idempotent: () => boolean
+  /**
+   * `exactly_once` on a server without tokens: every row carries the job and the number of the commit it
+   * belongs to (hidden columns), and `commit` ends with a ledger row. `last` is the ledger's last entry,
+   * read (and the rows of any later, unfinished commit deleted) before the writer was made.
+   */
+  readonly marked?: { readonly ledger: CommitLedger; readonly last: LedgerEntry | undefined }
 }
 
 const MAX_BACKOFF_MS = 5_000
@@ -63,19 +71,47 @@ export class ClickhouseWriter implements DataWriter {
   #insertedInEpoch = 0
   #lastCheckpoint: number | undefined
   #closed = false
+  /** With markers: the number of the commit the buffered rows belong to, and the text that ends each row. */
+  #seq = 0
+  #rowEnd = '}\n'
+  readonly #settings: Record<string, string | number>
+
+  /** Present only with markers (`exactly_once` before 22.2): the job resumes from the ledger. */
+  readonly committedPositions?: () => Promise<Readonly<Record<string, Position>> | undefined>
+  readonly committedCheckpoint?: () => Promise<CommitInfo | undefined>
 
   constructor(config: WriterConfig) {
     this.#c = config
     const { database, table } = config.options
     this.#table = `${database}.${table!}`
-    const columns = config.schema.fields.map((f) => quoteIdentifier(f.name)).join(', ')
-    this.#sql = `INSERT INTO ${qualifiedName(database, table!)} (${columns}) FORMAT JSONEachRow`
+    const names = config.schema.fields.map((f) => quoteIdentifier(f.name))
+    this.#settings = {}
+    const marked = config.marked
+    if (marked !== undefined) {
+      names.push(quoteIdentifier(MARKER_JOB), quoteIdentifier(MARKER_SEQ))
+      this.#settings.insert_allow_materialized_columns = 1
+      this.#seq = (marked.last?.seq ?? 0) + 1
+      this.#lastCheckpoint = marked.last?.checkpointId
+      this.#updateRowEnd()
+      this.committedPositions = async () => (await marked.ledger.last())?.positions
+      this.committedCheckpoint = async () => {
+        const last = await marked.ledger.last()
+
+        return last === undefined ? undefined : { checkpointId: last.checkpointId, positions: last.positions }
+      }
+    }
+    this.#sql = `INSERT INTO ${qualifiedName(database, table!)} (${names.join(', ')}) FORMAT JSONEachRow`
+  }
+
+  #updateRowEnd(): void {
+    this.#rowEnd = `,${JSON.stringify(MARKER_JOB)}:${JSON.stringify(this.#c.jobId)},${JSON.stringify(MARKER_SEQ)}:${this.#seq}}\n`
   }
 
   async write(batch: RecordBatch): Promise<void> {
     this.#checkOpen()
     const { batch_rows: maxRows, batch_bytes: maxBytes } = this.#c.options
     const encode = this.#c.encode
+    const marked = this.#c.marked !== undefined
     let block = this.#current
     let lines: string[] = []
     let bytes = 0
@@ -92,6 +128,8 @@ export class ClickhouseWriter implements DataWriter {
       let line: string
       try {
         line = encode(row)
+        // The encoder ends each row with `}\n`; markers go in front of it.
+        if (marked) line = line.slice(0, -2) + this.#rowEnd
       } catch (error) {
         this.#reportBad(row, error, batch.meta?.[i]?.offset)
         continue
@@ -126,22 +164,70 @@ export class ClickhouseWriter implements DataWriter {
       this.#current = emptyBlock()
     }
     await this.#insertSealed(`${this.#c.jobId}:${info.checkpointId}`)
+    const marked = this.#c.marked
+    if (marked !== undefined) await this.#record(marked.ledger, info)
     this.#insertedInEpoch = 0
     this.#lastCheckpoint = info.checkpointId
   }
 
-  /** Drops rows not yet inserted. Blocks already inserted under memory pressure stay: ClickHouse has no undo. */
+  /**
+   * Drops rows not yet inserted. Blocks already inserted under memory pressure stay (ClickHouse has no undo),
+   * except with markers: they belong to the unfinished commit, whose rows are deleted before the job replays.
+   */
   async rollback(): Promise<void> {
+    const inserted = this.#insertedInEpoch > 0
+    this.#discard()
+    const marked = this.#c.marked
+    if (marked !== undefined && inserted) {
+      await marked.ledger.removeUnfinished(this.#seq - 1, this.#c.options.request_timeout, this.#c.context.signal)
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    // Not rollback(): a writer closed after a failure leaves the unfinished commit to the next writer's start.
+    this.#discard()
+    this.#closed = true
+  }
+
+  #discard(): void {
     this.#current = emptyBlock()
     this.#sealed = []
     this.#buffered = 0
     this.#insertedInEpoch = 0
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return
-    await this.rollback()
-    this.#closed = true
+  /** The ledger row that finishes commit `#seq`; only then do its rows count. */
+  async #record(ledger: CommitLedger, info: CommitInfo): Promise<void> {
+    const { retries, retry_backoff: backoff } = this.#c.options
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await ledger.record(this.#seq, info)
+        break
+      } catch (error) {
+        const c = classify(error)
+        if (!c.notSent || attempt >= retries || this.#c.context.signal.aborted)
+          throw this.#inDoubt(error, 'the commit ledger row')
+        await sleep(Math.min(MAX_BACKOFF_MS, backoff * 2 ** attempt), this.#c.context.signal)
+      }
+    }
+    this.#seq++
+    this.#updateRowEnd()
+  }
+
+  /**
+   * With markers, an INSERT that may or may not have stored its rows is not resent: the job stops, and the
+   * next start deletes the unfinished commit's rows and resumes from the ledger.
+   */
+  #inDoubt(error: unknown, what: string): FerrisError {
+    const cause = classifyError(error, `inserting ${what} into ${this.#table}`, this.#c.context.name)
+
+    return new FerrisError(cause.code, `${cause.message} (exactly_once: not resent, it may be stored)`, {
+      ...cause.context,
+      retryable: false,
+      cause,
+      hint: 'Start the job again: it deletes the rows of the unfinished commit and resumes from the last one in the ledger',
+    })
   }
 
   #earlyEpoch(): string {
@@ -167,7 +253,7 @@ export class ClickhouseWriter implements DataWriter {
   /** One INSERT, tried again while that cannot duplicate rows; a refused block is split to find the bad rows. */
   async #insertBlock(block: Block, body: string, token: string): Promise<void> {
     const { retries, retry_backoff: backoff } = this.#c.options
-    const settings = this.#c.tokens ? { insert_deduplication_token: token } : {}
+    const settings = this.#c.tokens ? { ...this.#settings, insert_deduplication_token: token } : this.#settings
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#c.connection.insert(this.#sql, body, settings, `${token.slice(0, 60)}-${randomUUID()}`)
@@ -180,6 +266,7 @@ export class ClickhouseWriter implements DataWriter {
         // repeated token. Otherwise the rows may be stored already: leave the decision to the job.
         const safe = c.notSent || (this.#c.idempotent() && c.retryable)
         if (!safe || attempt >= retries || this.#c.context.signal.aborted) {
+          if (this.#c.marked !== undefined && !c.notSent) throw this.#inDoubt(error, `${block.rows.length} rows`)
           throw classifyError(error, `inserting ${block.rows.length} rows into ${this.#table}`, this.#c.context.name)
         }
         this.#c.context.logger.log('warn', `Retrying an insert into ${this.#table}`, {

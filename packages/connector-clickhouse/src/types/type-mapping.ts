@@ -157,7 +157,7 @@ export function createTableSql(
   qualified: string,
   schema: Schema,
   server: ServerVersion,
-  options: MappingOptions & { engine: string; orderBy: readonly string[] },
+  options: MappingOptions & { engine: string; orderBy: readonly string[]; hiddenColumns?: readonly string[] },
 ): string {
   if (schema.length === 0) {
     throw new FerrisError('FERRIS_SCHEMA_MISMATCH', `Cannot create ${qualified} without columns`, {
@@ -165,6 +165,7 @@ export function createTableSql(
     })
   }
   const columns = schema.fields.map((f) => `  ${quoteIdentifier(f.name)} ${clickhouseColumnType(f, server, options)}`)
+  for (const hidden of options.hiddenColumns ?? []) columns.push(`  ${hidden}`)
   for (const key of options.orderBy) {
     if (schema.indexOf(key, true) < 0) {
       throw new FerrisError('FERRIS_CONFIG_INVALID', `order_by names ${key}, which is not a column of the query`, {
