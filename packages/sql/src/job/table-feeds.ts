@@ -108,6 +108,7 @@ export class TableFeeds {
               ...(this.#s.stateTtlMs === undefined ? {} : { stateTtlMs: this.#s.stateTtlMs }),
               ...(this.#s.clock === undefined ? {} : { clock: this.#s.clock }),
             })
+      // Limitation: a group job.state.ttl drops is dropped silently, so the table keeps its last row.
       query?.start({ bounded: source.capabilities.bounded, source: input.source })
       const live = input.live && source.capabilities.bounded === false
       if (live && restored !== undefined) query?.restore(restored.queries[input.name] ?? null)

@@ -337,6 +337,8 @@ function planQuery(
         binder.requireBoolean(predicate, 'HAVING')
         // Under EMIT CHANGES a group can stop passing HAVING, which only the aggregate (knowing which groups
         // it showed) can turn into a DELETE; a filter above would just drop the change.
+        // Limitation: a windowed EMIT CHANGES aggregate keeps HAVING as a filter, so a window and group that
+        // stops passing is not retracted.
         if (aggregate.emit === 'changes' && aggregate.window === undefined) node = { ...aggregate, having: predicate }
         else node = { kind: 'filter', input: node, predicate, schema: node.schema }
       }
