@@ -29,7 +29,7 @@ interface Group {
   /** Its row just before its last row was retracted: what its DELETE carries. */
   last?: Row
   /** With HAVING: its row as the batch found it (the one shown), what its DELETE carries if it stops passing. */
-  before?: Row
+  before?: Row | undefined
 }
 
 const SKIP = undefined as unknown as Value
