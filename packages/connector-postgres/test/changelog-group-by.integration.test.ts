@@ -222,4 +222,53 @@ describe('GROUP BY over a change stream, checked against PostgreSQL', () => {
     controller.abort()
     await running
   })
+
+  it('removes a group from the PostgreSQL upsert sink when it stops satisfying HAVING, and writes it again when it passes', async () => {
+    const admin = await adminClient()
+    const source = uniqueName('cdc_having')
+    const totals = uniqueName('cdc_having_totals')
+    dropTableAfter(totals)
+    dropSlotAfter(source, `${source}_pub`)
+    await createTable(admin, source, DDL)
+    await admin.query(
+      `INSERT INTO "${source}" VALUES (1, 'a', 5, NULL, NULL), (2, 'a', 7, NULL, NULL), (3, 'b', 9, NULL, NULL)`,
+    )
+    const cwd = await mkdtemp(join(tmpdir(), 'ferris-pg-cdc-having-'))
+    onTestFinished(() => rm(cwd, { recursive: true, force: true }))
+    const controller = new AbortController()
+    const running = runApplication(
+      `CREATE STREAM totals AS SELECT grp, SUM(v) AS sv FROM items GROUP BY grp HAVING SUM(v) > 10
+       WITH ('items.uri' = '${PG_URL}?table=${source}&cdc=true&slot=${source}&publication=${source}_pub&poll_interval=100ms',
+             'totals.uri' = '${PG_URL}?table=${totals}&key=grp&create_table=true', 'job.name' = 'pg-cdc-having',
+             'job.checkpoint.interval' = '200ms')`,
+      { registry: new ConnectorRegistry().register(plugin), cwd, signal: controller.signal },
+    )
+    const rows = (text: string) =>
+      admin
+        .query({ text, rowMode: 'array' })
+        .then((r) => r.rows.map((row: unknown[]) => row.map(String)))
+        .catch(() => [])
+    const settle = async () => {
+      const want = await rows(`SELECT grp, sum(v) FROM "${source}" GROUP BY grp HAVING sum(v) > 10 ORDER BY grp`)
+      const deadline = Date.now() + 30_000
+      while (Date.now() < deadline) {
+        if (JSON.stringify(await rows(`SELECT grp, sv FROM "${totals}" ORDER BY grp`)) === JSON.stringify(want))
+          return want
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(await rows(`SELECT grp, sv FROM "${totals}" ORDER BY grp`)).toEqual(want)
+      return want
+    }
+    expect(await settle()).toEqual([['a', '12']])
+    await admin.query(`UPDATE "${source}" SET v = 1 WHERE id = 2`)
+    await admin.query(`INSERT INTO "${source}" VALUES (4, 'b', 3, NULL, NULL)`)
+    expect(await settle()).toEqual([['b', '12']])
+    await admin.query(`UPDATE "${source}" SET v = 20 WHERE id = 1`)
+    expect(await settle()).toEqual([
+      ['a', '21'],
+      ['b', '12'],
+    ])
+    controller.abort()
+    await running
+  })
 })

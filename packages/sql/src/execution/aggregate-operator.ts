@@ -22,12 +22,14 @@ interface Group {
   rows: number
   /** Processing time (ms) of its last change, for `job.state.ttl`. */
   touched: number
-  /** A row of it went out (EMIT CHANGES), so its removal must be sent as a DELETE. */
+  /** A row of it went out (EMIT CHANGES) and was not deleted since, so its removal must be sent as a DELETE. */
   emitted: boolean
   /** Removed: its last row was retracted, or its time-to-live ran out. */
   gone: boolean
   /** Its row just before its last row was retracted: what its DELETE carries. */
   last?: Row
+  /** With HAVING: its row as the batch found it (the one shown), what its DELETE carries if it stops passing. */
+  before?: Row | undefined
 }
 
 const SKIP = undefined as unknown as Value
@@ -38,6 +40,8 @@ const SKIP = undefined as unknown as Value
  *
  * `EMIT CHANGES` (the default): after each batch, one UPDATE_AFTER row per group the batch changed, with the
  * key columns named in `keyFields`, and one DELETE row per group whose last row a change stream retracted.
+ * With `HAVING` (EMIT CHANGES only; see `AggregateNode.having`), a group's row goes out only while it passes;
+ * a group shown that stops passing is sent as a DELETE, and sent again (UPDATE_AFTER) when it passes again.
  * `EMIT FINAL`: nothing until the input ends, then one row per group.
  *
  * On a change stream (`retract` sources), UPDATE_BEFORE and DELETE rows take their values back out of the
@@ -51,6 +55,7 @@ export class AggregateOperator implements Operator {
   readonly #keys: CompiledExpr[]
   readonly #args: Array<CompiledExpr | undefined>
   readonly #filters: Array<CompiledExpr | undefined>
+  readonly #having: CompiledExpr | undefined
   readonly #groups = new Map<unknown, Group>()
   readonly #onError: RowErrorHandler
   readonly #options: AggregateStateOptions
@@ -72,6 +77,7 @@ export class AggregateOperator implements Operator {
     this.#filters = node.aggregates.map((a) =>
       a.filter === undefined ? undefined : compileExpression(a.filter, context),
     )
+    this.#having = node.having === undefined ? undefined : compileExpression(node.having, context)
     this.#onError = onError
     this.#options = options
     this.#retractable = options.changelog === 'retract'
@@ -135,6 +141,9 @@ export class AggregateOperator implements Operator {
           continue
         }
         group ??= this.#create(hash, keyValues, now)
+        // The row the sink holds for a group shown, kept from before the batch's first change of it.
+        if (this.#having !== undefined && group.emitted && changed !== undefined && !changed.has(group))
+          group.before = this.#row(group)
         const last = retract && group.rows === 1 && group.emitted ? this.#row(group) : undefined
         applyRow(group.accumulators, argValues, retract, this.#order)
         if (last !== undefined) group.last = last
@@ -191,6 +200,7 @@ export class AggregateOperator implements Operator {
         g.accumulators.map((a) => a.save()),
         g.rows,
         g.touched,
+        g.emitted,
       ]),
     }
   }
@@ -199,7 +209,7 @@ export class AggregateOperator implements Operator {
     const s = state as {
       retractable?: boolean
       evicted?: number
-      groups?: Array<[JsonValue[], JsonValue[], number?, number?]>
+      groups?: Array<[JsonValue[], JsonValue[], number?, number?, boolean?]>
     } | null
     if ((s?.retractable ?? false) !== this.#retractable) {
       throw new FerrisError(
@@ -211,7 +221,7 @@ export class AggregateOperator implements Operator {
     this.#groups.clear()
     this.#evicted = s?.evicted ?? 0
     const now = this.#now()
-    for (const [key, accs, rows, touched] of s?.groups ?? []) {
+    for (const [key, accs, rows, touched, emitted] of s?.groups ?? []) {
       const k = key.map(decodeValue)
       const group = this.#create(this.#hash(k), k, touched ?? now)
       accs.forEach((a, i) => {
@@ -219,7 +229,8 @@ export class AggregateOperator implements Operator {
       })
       // Checkpoints before row counts were kept: a group held at least one row.
       group.rows = rows ?? 1
-      group.emitted = true
+      // Checkpoints before HAVING was kept in the aggregate: every group held had been emitted.
+      group.emitted = emitted ?? true
     }
   }
 
@@ -273,6 +284,7 @@ export class AggregateOperator implements Operator {
     const kinds: number[] = []
     for (const g of groups) {
       if (g.gone) {
+        g.before = undefined
         // A group born and gone within the batch was never seen downstream; an evicted group stays silent.
         if (g.emitted && g.rows === 0) {
           out.push(g.last ?? this.#row(g))
@@ -280,7 +292,28 @@ export class AggregateOperator implements Operator {
         }
         continue
       }
-      out.push(this.#row(g))
+      const row = this.#row(g)
+      const before = g.before
+      g.before = undefined
+      if (this.#having !== undefined) {
+        let passes: boolean
+        try {
+          passes = this.#having(row, undefined) === true
+        } catch (error) {
+          // As a HAVING filter would: the group's change is reported and not sent; the sink keeps what it had.
+          this.#onError(error, out.length, row)
+          continue
+        }
+        if (!passes) {
+          if (g.emitted) {
+            out.push(before ?? row)
+            kinds.push(ChangeKind.DELETE)
+            g.emitted = false
+          }
+          continue
+        }
+      }
+      out.push(row)
       kinds.push(ChangeKind.UPDATE_AFTER)
       g.emitted = true
     }

@@ -43,7 +43,8 @@ const SKIP = undefined as unknown as Value
  *
  * - `EMIT FINAL` (the default with a window): one INSERT row per window and group when it closes.
  * - `EMIT CHANGES`: after each batch, one UPDATE_AFTER row per window and group the batch changed, keyed by
- *   the group keys and `window_start`.
+ *   the group keys and `window_start`; when a record merges sessions, one DELETE per replaced session whose
+ *   row went out and whose start is not the merged session's.
  * - A record is late when all its windows have closed. `job.late_records` = `drop` counts it, `dead_letter`
  *   hands it to the bad-record policy, `update` adds it to a window that closed less than
  *   `job.allowed_lateness` ago and emits the window's new row (UPDATE_AFTER); older ones are dropped.
@@ -65,6 +66,8 @@ export class WindowedAggregateOperator implements Operator {
   readonly #windows = new Map<bigint, Map<unknown, WindowState>>()
   /** Session windows by group: its open sessions. */
   readonly #sessions = new Map<unknown, WindowState[]>()
+  /** Sessions whose row went out and that a merge replaced in this batch: each gets a DELETE. */
+  #replaced: WindowState[] = []
   readonly #retractable: boolean
   readonly #order: number[]
   #arrivals = 0
@@ -296,13 +299,19 @@ export class WindowedAggregateOperator implements Operator {
     const overlapping = sessions.filter((s) => s.start < end && start < s.end)
     const kept = sessions.filter((s) => !overlapping.includes(s))
     const inputs: Array<[number, Value[]]> = [[this.#arrivals++, [...args]]]
-    let emitted = false
     for (const s of overlapping) {
       if (s.start < start) start = s.start
       if (s.end > end) end = s.end
       inputs.push(...s.inputs!)
-      emitted ||= s.emitted
       changed.delete(s)
+    }
+    // Rows go out keyed by window_start: the merged session takes over the row of the session that starts where
+    // it does, and the row of every other session it replaced that went out is deleted.
+    let emitted = false
+    for (const s of overlapping) {
+      if (!s.emitted) continue
+      if (s.start === start) emitted = true
+      else this.#replaced.push(s)
     }
     let w: WindowState
     if (overlapping.length === 1 && overlapping[0]!.start === start) {
@@ -385,6 +394,12 @@ export class WindowedAggregateOperator implements Operator {
         kinds.push(ChangeKind.DELETE)
       }
     }
+    // Sessions a merge replaced: a DELETE of the row they showed (their key is their own window_start).
+    for (const w of this.#replaced) {
+      out.push(w)
+      kinds.push(ChangeKind.DELETE)
+    }
+    this.#replaced = []
     for (const [hash, sessions] of this.#sessions) {
       const left = sessions.filter((w) => !visit(w))
       if (left.length === 0) this.#sessions.delete(hash)

@@ -446,6 +446,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         if (counters !== undefined) counters.read += n
       },
       report: (record) => env.policy.report(record),
+      ...(job.settings.stateTtlMs === undefined ? {} : { stateTtlMs: job.settings.stateTtlMs }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       wrap: (r, name) => env.observe.reader(r, name, job.recovery.for(name).resilience, env.signal),
     })
     await feeds.open(checkpoint?.tables as TablesCheckpoint | undefined, closers)

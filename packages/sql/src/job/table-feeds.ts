@@ -17,6 +17,7 @@ import type { JobTables } from '../execution/job-tables.js'
 import { Pipeline } from '../execution/operators.js'
 import type { TableState } from '../execution/table-state.js'
 import type { TableInput } from '../planner/logical-plan.js'
+import { changelogOf } from './aggregate-state.js'
 
 export interface TableFeedsSetup {
   readonly tables: JobTables
@@ -31,6 +32,10 @@ export interface TableFeedsSetup {
   readonly wrap?: (reader: DataReader, source: string) => DataReader
   /** The job's bad-record policy, for table rows whose query fails to evaluate. */
   readonly report: (record: BadRecord) => void
+  /** `job.state.ttl` for the GROUP BY of the tables' queries, as for the job's own. */
+  readonly stateTtlMs?: number
+  /** Processing time in epoch milliseconds for `job.state.ttl`; `Date.now` unless a test injects a clock. */
+  readonly clock?: () => number
 }
 
 /** What a checkpoint keeps of a job's tables kept current by their changes. */
@@ -93,10 +98,18 @@ export class TableFeeds {
           },
         )
       }
+      // The query learns whether its source is a change stream, so that its GROUP BY takes UPDATE_BEFORE and
+      // DELETE rows back out and its DELETE rows (a group emptied) remove the key from the table.
       const query =
         input.query === undefined
           ? undefined
-          : new Pipeline(input.query, this.#s.context, (error, index, row) => this.#bad(input, error, index, row))
+          : new Pipeline(input.query, this.#s.context, (error, index, row) => this.#bad(input, error, index, row), {
+              ...changelogOf({ name: input.source, source }),
+              ...(this.#s.stateTtlMs === undefined ? {} : { stateTtlMs: this.#s.stateTtlMs }),
+              ...(this.#s.clock === undefined ? {} : { clock: this.#s.clock }),
+            })
+      // Limitation: a group job.state.ttl drops is dropped silently, so the table keeps its last row.
+      query?.start({ bounded: source.capabilities.bounded, source: input.source })
       const live = input.live && source.capabilities.bounded === false
       if (live && restored !== undefined) query?.restore(restored.queries[input.name] ?? null)
       const from = live ? restored?.positions[input.name] : undefined
@@ -215,8 +228,6 @@ export class TableFeeds {
       feed.state.apply(batch)
       return
     }
-    // Limitation: an aggregating table query adds UPDATE_BEFORE and DELETE input rows like inserts (no
-    // retractions yet), so its groups only grow.
     feed.state.apply(feed.query.process(batch))
   }
 

@@ -92,7 +92,8 @@ export function explainJob(job: JobPlan): string {
           w === undefined
             ? ''
             : ` window ${w.kind.toUpperCase()}(${w.time.text}, ${duration(w.size)}${w.advance === undefined ? '' : `, ${duration(w.advance)}`}), watermark delay ${duration(w.watermarkDelay)}, late records ${w.lateRecords};`
-        lines.push(`${pad}Aggregate${keys}:${window} ${aggs} (EMIT ${node.emit.toUpperCase()})`)
+        const having = node.having === undefined ? '' : ` HAVING ${node.having.text}`
+        lines.push(`${pad}Aggregate${keys}:${window} ${aggs}${having} (EMIT ${node.emit.toUpperCase()})`)
         break
       }
     }

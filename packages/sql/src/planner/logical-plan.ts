@@ -105,6 +105,11 @@ export interface AggregateNode {
   readonly emit: EmitMode
   /** Set for `GROUP BY ..., WINDOW ...`: the output then has `window_start`, `window_end` after the keys. */
   readonly window?: WindowSpec
+  /**
+   * `HAVING` of an unwindowed `EMIT CHANGES` aggregate, over its output row: the operator keeps which groups
+   * passed, so that a group that stops passing is retracted (a DELETE). Otherwise HAVING is a filter above.
+   */
+  readonly having?: BoundExpr
   readonly schema: Schema
 }
 

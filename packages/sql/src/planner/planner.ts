@@ -330,11 +330,17 @@ function planQuery(
     const grouped = groupingScope(query, st, node, scope, binder, window)
     selectScope = grouped.scope
     finishAggregate = () => {
-      node = grouped.node()
+      const aggregate = grouped.node()
+      node = aggregate
       if (query.having !== undefined) {
         const predicate = binder.bind(query.having, selectScope)
         binder.requireBoolean(predicate, 'HAVING')
-        node = { kind: 'filter', input: node, predicate, schema: node.schema }
+        // Under EMIT CHANGES a group can stop passing HAVING, which only the aggregate (knowing which groups
+        // it showed) can turn into a DELETE; a filter above would just drop the change.
+        // Limitation: a windowed EMIT CHANGES aggregate keeps HAVING as a filter, so a window and group that
+        // stops passing is not retracted.
+        if (aggregate.emit === 'changes' && aggregate.window === undefined) node = { ...aggregate, having: predicate }
+        else node = { kind: 'filter', input: node, predicate, schema: node.schema }
       }
     }
   }

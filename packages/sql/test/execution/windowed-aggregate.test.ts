@@ -187,6 +187,36 @@ describe('WINDOW SLIDING and SESSION', () => {
     ])
   })
 
+  it('deletes, under EMIT CHANGES, the row of each session a merge replaced whose window_start is not the merged one', async () => {
+    // Rows are keyed by window_start: the merged session upserts the row of the session starting where it does,
+    // and every other replaced session that went out gets a DELETE of its own row.
+    const { p } = await pipeline(
+      `SELECT station, window_start, window_end, COUNT(*) AS n FROM readings
+       GROUP BY station WINDOW SESSION(ts, 30s) EMIT CHANGES
+       WITH ('readings.uri' = 'memory://r', 'readings.watermark.delay' = '1h')`,
+    )
+    const kind = ['I', 'B', 'U', 'D']
+    const changes = (b: PipelineBatch) =>
+      b.rows.map((row, i) => [kind[b.kinds![i]!], row[0], Number(row[1]) / 1e9, Number(row[2]) / 1e9, row[3]])
+    expect(changes(p.process(batch([r('a', 0, 1)])))).toEqual([['U', 'a', 0, 30, 1n]])
+    expect(changes(p.process(batch([r('a', 50, 1), r('a', 100, 1)])))).toEqual([
+      ['U', 'a', 50, 80, 1n],
+      ['U', 'a', 100, 130, 1n],
+    ])
+    expect(changes(p.process(batch([r('a', 25, 1)])))).toEqual([
+      ['U', 'a', 0, 80, 3n],
+      ['D', 'a', 50, 80, 1n],
+    ])
+    // A record earlier than every session it merges: the merged session starts at a new key, so all go.
+    expect(changes(p.process(batch([r('a', -20, 1), r('a', 75, 1)])))).toEqual([
+      ['D', 'a', 0, 80, 3n],
+      ['U', 'a', -20, 130, 6n], // by window end, then start
+      ['D', 'a', 100, 130, 1n],
+    ])
+    // Sessions born and merged within one batch were never shown: nothing to delete.
+    expect(changes(p.process(batch([r('b', 0, 1), r('b', 50, 1), r('b', 25, 1)])))).toEqual([['U', 'b', 0, 80, 3n]])
+  })
+
   it('rejects a window on a column that is no time, a month interval and an advance longer than the window', async () => {
     await expect(
       pipeline(`SELECT COUNT(*) FROM readings WINDOW TUMBLING(station, 1m) WITH ('readings.uri' = 'memory://r')`),

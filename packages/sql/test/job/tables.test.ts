@@ -283,6 +283,100 @@ describe('runApplication: CREATE TABLE ... AS SELECT as a table', () => {
     ])
   })
 
+  it('retracts from its GROUP BY over a change stream: an UPDATE_BEFORE shrinks a group, a group emptied by DELETE leaves the table', async () => {
+    // The table's query learns its source's changelog capability, as the job's own query does: its aggregates
+    // take retractions back, and the DELETE it emits for an emptied group removes the key from the table.
+    const { store, registry } = payments(false)
+    const I = ChangeKind.INSERT
+    store.set(
+      'payments',
+      [
+        [10n, new Decimal(500n, 2)],
+        [20n, new Decimal(100n, 2)],
+        [10n, new Decimal(250n, 2)],
+        [10n, new Decimal(500n, 2)],
+        [10n, new Decimal(600n, 2)],
+        [20n, new Decimal(100n, 2)],
+        [30n, new Decimal(7n, 2)],
+      ],
+      PAYMENTS,
+      undefined,
+      [I, I, I, ChangeKind.UPDATE_BEFORE, ChangeKind.UPDATE_AFTER, ChangeKind.DELETE, I],
+    )
+    const result = await runApplication(
+      `${CTAS};
+       SELECT o.id, s.n, s.total FROM orders o LEFT JOIN spent s ON o.customer_id = s.customer_id
+       WITH ('orders.uri' = 'memory://orders', 'payments.uri' = 'memory://payments',
+             'payments.changelog' = 'retract', 'payments.batch_size' = '1')`,
+      { registry, cwd: cwd() },
+    )
+    expect(result.jobs[0]!.rows!.map((r) => [r[0], r[1], r[2] === null ? null : String(r[2])])).toEqual([
+      [1n, 2n, '8.50'],
+      [2n, null, null],
+      [3n, 1n, '0.07'],
+    ])
+  })
+
+  it('retracts from its GROUP BY over an upsert changelog kept current while the stream runs', async () => {
+    const { store, registry } = setup()
+    const U = ChangeKind.UPDATE_AFTER
+    const D = ChangeKind.DELETE
+    store.table('payments').schema = PAYMENTS
+    // Message keys are payment ids: p2 moves from customer 20 to 10, and p3's tombstone empties customer 30.
+    store.append(
+      'payments',
+      [
+        [10n, new Decimal(500n, 2)],
+        [20n, new Decimal(100n, 2)],
+        [30n, new Decimal(300n, 2)],
+      ],
+      { kinds: [U, U, U], meta: ['p1', 'p2', 'p3'].map((key) => ({ key })) },
+    )
+    store.table('orders').schema = ORDERS
+    store.append('orders', [
+      [1n, 10n],
+      [2n, 20n],
+      [3n, 30n],
+    ])
+    let tablePosition = 0
+    store.table('payments').beforeRead = (p) => {
+      tablePosition = p
+    }
+    const out: Row[] = []
+    const run = runApplication(
+      `${CTAS};
+       SELECT o.id, s.n, s.total FROM orders o LEFT JOIN spent s ON o.customer_id = s.customer_id
+       WITH ('orders.uri' = 'memory://orders?follow=true',
+             'payments.uri' = 'memory://payments?follow=true', 'payments.changelog' = 'upsert')`,
+      { registry, cwd: cwd(), onRows: (_job, batch) => void out.push(...batch.rows) },
+    )
+    await until('the first orders', () => out.length === 3)
+    store.append(
+      'payments',
+      [
+        [10n, new Decimal(200n, 2)],
+        [null, null],
+      ],
+      { kinds: [U, D], meta: ['p2', 'p3'].map((key) => ({ key })) },
+    )
+    await until('the payment changes to be applied', () => tablePosition >= 5)
+    store.append('orders', [
+      [4n, 10n],
+      [5n, 20n],
+      [6n, 30n],
+    ])
+    store.end('orders')
+    await run
+    expect(out.map((r) => [r[0], r[1], r[2] === null ? null : String(r[2])])).toEqual([
+      [1n, 1n, '5.00'],
+      [2n, 1n, '1.00'],
+      [3n, 1n, '3.00'],
+      [4n, 2n, '7.00'],
+      [5n, null, null],
+      [6n, null, null],
+    ])
+  })
+
   it('refuses reading it as a stream, and a table of a stream without a key', async () => {
     const { registry } = payments(true)
     await expect(

@@ -1,6 +1,5 @@
--- HAVING with EMIT CHANGES, one row per batch: a passes (5), then fails (-5). Flink retracts a (-U, no +U), so only b is
--- left; Ferris drops the failing change and the upserting sink keeps a's last passing row. A known limitation
--- (packages/sql README): a group that stops satisfying HAVING is not retracted.
+-- HAVING with EMIT CHANGES, one row per batch: a passes (5), then fails (-5), so it is retracted (a DELETE of its
+-- key, as Flink's -U without a +U after it) and only b is left; c never passes and is never sent.
 SELECT k, SUM(v) AS total
 FROM t
 GROUP BY k

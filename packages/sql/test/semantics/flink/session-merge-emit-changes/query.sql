@@ -1,7 +1,7 @@
 -- Two sessions of a (00:00 and 00:50, 30 s gap) merged by a row between them (00:25), under EMIT CHANGES with
--- one row per batch. Flink's session windows give one row at the end, [00:00, 01:20). Ferris's upserting sink
--- keeps that row too, and also the row of the replaced session [00:50, 01:20): a known limitation (packages/sql
--- README): merged sessions under EMIT CHANGES are not retracted.
+-- one row per batch. Flink's session windows give one row at the end, [00:00, 01:20). Ferris emits each session
+-- as it grows, then the merged one (keyed by its window_start, 00:00) and a DELETE of the session it replaced
+-- ([00:50, 01:20)), so an upserting sink ends with Flink's rows.
 SELECT k, window_start, window_end, COUNT(*) AS n, SUM(v) AS total
 FROM t
 GROUP BY k
