@@ -1,6 +1,6 @@
 // Seeds a Kafka topic with the 10,000 real US domestic flights of examples/data/flights-10k.json, one JSON
-// message per flight, keyed by origin airport. Used by the kafka-to-clickhouse, kafka-to-s3-parquet and
-// fan-out examples.
+// message per flight, keyed by origin airport. Used by the kafka-to-clickhouse and kafka-to-s3-parquet
+// examples.
 //
 //   node examples/kafka-to-clickhouse/seed.mjs [topic] [bootstrap]      # defaults: ferris-flights 127.0.0.1:19092
 import { readFileSync } from 'node:fs'

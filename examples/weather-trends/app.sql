@@ -1,7 +1,8 @@
 -- Window functions: for each city and day, the change of the maximum temperature from the day before, its
 -- mean over the last seven days, the precipitation so far that year, and how the day ranks among the
--- city's hottest. The file is bounded and ordered by city, so each city's rows are sorted by date when the
--- file ends, as PostgreSQL would (an unbounded source needs ORDER BY an event-time TIMESTAMP instead).
+-- city's hottest. The file is bounded, so each city's rows are sorted by each window's ORDER BY when the
+-- file ends and computed as PostgreSQL would (an unbounded source needs ORDER BY an event-time TIMESTAMP
+-- instead). The rows come out in the order of the last window computed: per city, hottest first.
 --
 --   ferris run examples/weather-trends/app.sql
 

@@ -33,7 +33,11 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
     .description('Run a SQL application until its bounded sources end or until Ctrl-C')
     .argument('<app.sql>', 'the application file')
     .option('-s, --set <key=value>', 'override a WITH property or job setting (repeatable)', collect, [])
-    .option('--fresh', 'ignore the stored checkpoint and read every source from its beginning', false)
+    .option(
+      '--fresh',
+      "ignore the stored checkpoint: files are read from their beginning, Kafka from its group's committed offsets (use a new group_id to re-read)",
+      false,
+    )
     .option('--http <host:port>', 'serve /health (JSON) and /metrics (Prometheus text) on this address while running')
     .addHelpText(
       'after',

@@ -153,10 +153,13 @@ export class ExpressionBinder {
     return this.#source.error(code, span, message, details)
   }
 
-  unsupported(span: Span, feature: string) {
+  /** `instead`, when given, says what to write instead; otherwise the hint points at what runs today. */
+  unsupported(span: Span, feature: string, instead?: string) {
     return this.#source.error('FERRIS_SQL_SEMANTIC', span, `${feature} is not supported yet`, {
       value: this.#text(span),
-      hint: 'Filters, projections, GROUP BY aggregates, event-time windows and joins run today; see Known limitations in the @ferris/sql README for what does not yet',
+      hint:
+        instead ??
+        'Filters, projections, GROUP BY aggregates, event-time windows and joins run today; see Known limitations in the @ferris/sql README for what does not yet',
     })
   }
 

@@ -88,6 +88,12 @@ const RESERVED = new Set([
   'WITHIN',
 ])
 
+/**
+ * Reserved words that open a clause and are never a function name, so `WITH (` after an unfinished `WHERE`
+ * is reported there instead of being read as a call of a function named WITH.
+ */
+const CLAUSE_WORDS = new Set(['EMIT', 'FROM', 'GROUP', 'HAVING', 'LIMIT', 'ORDER', 'WHERE', 'WINDOW', 'WITH'])
+
 const STATEMENT_STARTS = ['CREATE', 'INSERT', 'SELECT']
 const COMPARISONS: Readonly<Record<string, BinaryOp>> = {
   '=': '=',
@@ -1036,6 +1042,13 @@ class Parser {
         break
       default:
         break
+    }
+    if (CLAUSE_WORDS.has(word)) {
+      this.#error(t, `Expected an expression but found the keyword ${word}`, {
+        value: t.text,
+        expected: 'a column, a literal or a function call',
+        hint: `Complete the expression before ${word} (or remove the dangling WHERE, AND, OR or comma), or quote it to use it as a column name: "${t.value}"`,
+      })
     }
     if (RESERVED.has(word) && !this.#isPunct('(', next)) {
       this.#error(t, `Expected an expression but found the keyword ${word}`, {

@@ -285,9 +285,27 @@ function planQuery(
       hint: `Read it as the table side of a join or in a subquery, or write its rows somewhere with '${from.name.name}.uri' = '...' and read them from there`,
     })
   }
-  if (from.kind === 'subquery') throw binder.unsupported(from.span, 'A subquery in FROM')
-  if (query.orderBy.length > 0) throw binder.unsupported(query.orderBy[0]!.span, 'ORDER BY')
-  if (query.distinct) throw binder.unsupported(query.span, 'SELECT DISTINCT')
+  if (from.kind === 'subquery') {
+    throw binder.unsupported(
+      from.span,
+      'A subquery in FROM',
+      'Move its filter and projection into this query, or make it a table (CREATE TABLE name AS SELECT ...) and join or subquery it; see Tables in the @ferris/sql README',
+    )
+  }
+  if (query.orderBy.length > 0) {
+    throw binder.unsupported(
+      query.orderBy[0]!.span,
+      'ORDER BY',
+      'Remove ORDER BY and sort the output where it lands; window functions (OVER (ORDER BY ...)) order rows within a partition',
+    )
+  }
+  if (query.distinct) {
+    throw binder.unsupported(
+      query.span,
+      'SELECT DISTINCT',
+      'Write GROUP BY over the selected columns instead (SELECT a, b FROM t GROUP BY a, b)',
+    )
+  }
   if (st.emit?.mode === 'final') {
     // Without aggregation every row is final as soon as it is produced; EMIT FINAL changes nothing.
   }
@@ -314,7 +332,11 @@ function planQuery(
   const windowed = query.select.find((item) => item.kind === 'expr' && containsWindowCall(item.expr))
   let overNullable: ((index: number) => boolean) | undefined
   if (windowed !== undefined && aggregating) {
-    throw binder.unsupported(windowed.span, 'A window function (OVER) in a query with GROUP BY, WINDOW or aggregates')
+    throw binder.unsupported(
+      windowed.span,
+      'A window function (OVER) in a query with GROUP BY, WINDOW or aggregates',
+      'Aggregate in a table (CREATE TABLE name AS SELECT ... GROUP BY ...) written to a sink, then run the window function in a second application that reads that output',
+    )
   }
   if (windowed !== undefined) {
     const over = overScope(node, scope, binder, endpoints, st)

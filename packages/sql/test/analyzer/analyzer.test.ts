@@ -107,6 +107,22 @@ describe('analyzer: names and types', () => {
       undefined,
     ],
     [
+      `SELECT DISTINCT country FROM orders ${WITH}`,
+      /SELECT DISTINCT is not supported yet/,
+      /Write GROUP BY over the selected columns/,
+    ],
+    [`SELECT id FROM orders ORDER BY id ${WITH}`, /ORDER BY is not supported yet/, /Remove ORDER BY/],
+    [
+      `SELECT o.id FROM (SELECT id FROM orders) o ${WITH}`,
+      /A subquery in FROM is not supported yet/,
+      /CREATE TABLE name AS SELECT/,
+    ],
+    [
+      `SELECT country, COUNT(*) AS n, RANK() OVER (ORDER BY country) AS r FROM orders GROUP BY country ${WITH}`,
+      /A window function \(OVER\) in a query with GROUP BY, WINDOW or aggregates is not supported yet/,
+      /second application/,
+    ],
+    [
       `SELECT id FROM orders WHERE ROW_NUMBER() OVER (ORDER BY id) = 1 ${WITH}`,
       /window function ROW_NUMBER is not allowed here/,
       /select list only/,

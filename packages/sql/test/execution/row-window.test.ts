@@ -408,6 +408,11 @@ describe('OVER: errors', () => {
       /ROW_NUMBER, RANK/,
     ],
     [`SELECT STDDEV(x) OVER (ORDER BY ts) FROM t ${WITH}`, /STDDEV cannot be used with OVER/, /remove OVER/],
+    [
+      `SELECT NTILE(4) OVER (ORDER BY ts) FROM t ${WITH}`,
+      /The window function NTILE is not supported yet/,
+      /ROW_NUMBER/,
+    ],
     [`SELECT LAG(x) FROM t ${WITH}`, /LAG is a window function and needs OVER/, /LAG\(x\) OVER \(PARTITION BY/],
     [
       `SELECT LAG(x, -1) OVER (ORDER BY ts) FROM t ${WITH}`,

@@ -243,6 +243,13 @@ describe('parser: errors point at the text', () => {
     expect(() => parse('SELECT', { fileName: 'app.sql' })).toThrow(/at app.sql:line 1, column 7/)
   })
 
+  it('reports an unfinished WHERE before WITH (...) there, not as a call of a function named WITH', () => {
+    const e = syntaxError("CREATE STREAM o AS SELECT a FROM t WHERE\nWITH ('t.uri' = 'file:./t.csv')")
+    expect(e.code).toBe('FERRIS_SQL_SYNTAX')
+    expect(e.message).toMatch(/^Expected an expression but found the keyword WITH at line 2, column 1/)
+    expect(e.context.hint).toMatch(/Complete the expression before WITH/)
+  })
+
   it('quotes the offending line with a caret under the token', () => {
     const e = syntaxError('SELECT a\nFROM t\nWHERE a = = 1')
     expect(e.message).toBe(
