@@ -183,6 +183,7 @@ describe('[kafka] sink: source offsets in transactions', () => {
         offsetsGroupId: 'g',
         offsetsSource,
         reconnectTimeout: 1000,
+        maxBufferedBytes: 1 << 20,
       },
       {
         name: 'out',
@@ -230,6 +231,8 @@ describe('[kafka] sink: source offsets in transactions', () => {
         context: { subject: 'out.offsets_source' },
       })
     }
+  })
+})
 
 /** A send the test acknowledges (or fails) by hand. */
 function pendingSends() {
