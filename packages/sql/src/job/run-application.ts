@@ -243,6 +243,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   const committers: Committer[] = []
   const rows: Row[] | undefined = job.sink.kind === 'caller' && options.onRows === undefined ? [] : undefined
 
+  // Loaded first: a dead-letter sink of a resumed job continues after what earlier runs committed to it.
+  const saved = store === undefined ? undefined : await store.load()
   // Dead-letter sinks: one queue per target, shared by the endpoints that name it.
   const queues = new Map<string, DeadLetterQueue>()
   for (const scope of [job.recovery.job, ...job.recovery.endpoints.values()]) {
@@ -263,7 +265,10 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     })
     queues.set(target.name, queue)
     closers.push(() => queue.close())
-    await queue.open(env.signal)
+    await queue.open(env.signal, {
+      resume: saved !== undefined && options.fresh !== true,
+      lastCheckpointId: saved?.checkpointId ?? 0,
+    })
     committers.push(queue)
   }
   const badRecordMetrics = env.observe.metricsFor(job.name)
@@ -273,7 +278,6 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   })
 
   try {
-    const saved = store === undefined ? undefined : await store.load()
     const pending = store === undefined ? undefined : await store.loadPending()
     const fingerprint = planFingerprint(job)
     if (saved?.plan !== undefined && saved.plan !== fingerprint && options.fresh !== true) {
