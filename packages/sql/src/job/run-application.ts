@@ -383,11 +383,14 @@ async function runJob(env: JobEnv): Promise<JobResult> {
 
     const context: MutableEvalContext = { queryStartNanos: env.startNanos, timeZone: job.settings.timeZone }
     // Records of the current batch, for naming the source position of a row that fails to evaluate.
-    let current: { batch: RecordBatch; ordinalBase: number; before: Position | undefined } | undefined
+    // `source`: the stream the batch came from (a stream-to-stream join reads two); ordinals count per stream.
+    let current: { batch: RecordBatch; source: string; ordinalBase: number; before: Position | undefined } | undefined
     let readCount = 0
+    const readCounts = new Map<string, number>()
     const onRowError = (error: unknown, index: number, row: Row) => {
       // A negative index: the row was read in an earlier batch (an operator held it), so only its values are known.
       const cur = index < 0 ? undefined : current
+      const origin = cur?.source ?? sourceRef.name
       const meta = cur?.batch.meta?.[index]
       const ordinal = (cur?.ordinalBase ?? 0) + index + 1
       const located = cur?.batch.locate?.(index)
@@ -400,18 +403,18 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       const described = describeLocation(located)
       const where =
         index < 0
-          ? `a row of ${sourceRef.name} read in an earlier batch`
+          ? `a row of ${origin} read in an earlier batch`
           : described === undefined
-            ? `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
-            : `${described} (record ${ordinal} of ${sourceRef.name})`
+            ? `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${origin}`
+            : `${described} (record ${ordinal} of ${origin})`
       const record: BadRecord = {
         error: new FerrisError(cause.code, `Evaluating ${where} failed: ${cause.message}`, {
           ...cause.context,
-          subject: sourceRef.name,
-          location: { source: sourceRef.name, ...position },
+          subject: origin,
+          location: { source: origin, ...position },
           cause,
         }),
-        origin: sourceRef.name,
+        origin,
         position,
         values: valuesOf(current?.batch.schema, row),
         ...(meta === undefined ? {} : { meta }),
@@ -519,10 +522,16 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     while (!env.signal.aborted) {
       const r = await reader.read()
       if (r.kind === 'batch') {
-        current = { batch: r.batch, ordinalBase: readCount, before: position }
+        const side = second !== undefined && fromSecondStream(r.batch) ? 1 : 0
+        const name = side === 1 ? second!.ref.name : sourceRef.name
+        const base = readCounts.get(name) ?? 0
+        // The position before the batch, of the stream it came from.
+        const before = second === undefined ? position : splitPosition(position)[side]
+        current = { batch: r.batch, source: name, ordinalBase: base, before }
+        readCounts.set(name, base + r.batch.rows.length)
         readCount += r.batch.rows.length
-        progress.sources[fromSecondStream(r.batch) ? job.sources[1]!.name : sourceRef.name]!.read += r.batch.rows.length
-        env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
+        progress.sources[name]!.read += r.batch.rows.length
+        env.observe.recordsIn(name, r.batch.rows.length)
         // Table changes that arrived meanwhile apply first: each stream row sees the table as it is now.
         feeds.poll()
         await emit(pipeline.process(r.batch))
