@@ -21,7 +21,11 @@ export {
   BadRecordPolicy,
   type BadRecordPolicyOptions,
 } from './dead-letter/bad-record-policy.js'
-export { DeadLetterQueue, type DeadLetterQueueOptions } from './dead-letter/dead-letter-queue.js'
+export {
+  type DeadLetterOpenOptions,
+  DeadLetterQueue,
+  type DeadLetterQueueOptions,
+} from './dead-letter/dead-letter-queue.js'
 export { deadLetterRow } from './dead-letter/dead-letter-row.js'
 export { DEAD_LETTER_SCHEMA } from './dead-letter/dead-letter-schema.js'
 export { toJsonText } from './dead-letter/to-json-text.js'

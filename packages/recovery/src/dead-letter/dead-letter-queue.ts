@@ -31,6 +31,16 @@ export interface DeadLetterQueueOptions {
   readonly openTimeout?: number
 }
 
+export interface DeadLetterOpenOptions {
+  /**
+   * True when the job resumes from a checkpoint: the writer continues after the dead letters its last commit
+   * holds. False or absent for a new or `--fresh` run, which starts the sink over where the sink can.
+   */
+  readonly resume?: boolean
+  /** The job's last completed checkpoint id (0 for a new job), handed to the writer as `lastCheckpointId`. */
+  readonly lastCheckpointId?: number
+}
+
 /**
  * Writes bad records as rows of `DEAD_LETTER_SCHEMA` to a sink, in batches. `add` is synchronous (it is
  * what `ConnectorContext.reportBadRecord` calls, in the middle of a read): it buffers, and a full batch is
@@ -78,11 +88,19 @@ export class DeadLetterQueue {
    * dead letters to ..." when that fails, takes longer than `openTimeout`, or `signal` aborts: an open that
    * never settles (Node's recursive mkdir under /proc never does) must not hold the job forever.
    */
-  async open(signal?: AbortSignal): Promise<void> {
+  async open(signal?: AbortSignal, options: DeadLetterOpenOptions = {}): Promise<void> {
     const opening = (async () => {
       await this.#sink.open()
       await this.#sink.validateSchema(DEAD_LETTER_SCHEMA)
-      return this.#sink.createWriter({ schema: DEAD_LETTER_SCHEMA, jobId: `${this.#jobId}.dlq` })
+      const writer = await this.#sink.createWriter({
+        schema: DEAD_LETTER_SCHEMA,
+        jobId: `${this.#jobId}.dlq`,
+        ...(options.lastCheckpointId === undefined ? {} : { lastCheckpointId: options.lastCheckpointId }),
+      })
+      // Asking a writer where it stands is what makes a resuming one (a file) continue after its last commit
+      // rather than start over; without it a restarted job would drop the dead letters of its earlier runs.
+      if (options.resume === true) await writer.committedPositions?.()
+      return writer
     })()
     let timer: ReturnType<typeof setTimeout> | undefined
     let onAbort: (() => void) | undefined

@@ -53,6 +53,19 @@ function appendOnly(name: string): never {
 
 const I64_MIN = -(2n ** 63n)
 const I64_MAX = 2n ** 63n - 1n
+/** 10^38: the bound (exclusive) of the unscaled value of a DECIMAL(38, s), the type of decimal SUM and AVG. */
+export const DECIMAL_38_LIMIT = 10n ** 38n
+
+/** The error of a decimal SUM (or AVG) whose value no longer fits its DECIMAL(38, scale) type. */
+export function decimalSumOverflow(scale: number, detail: string, value: string): FerrisError {
+  return new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `SUM overflows DECIMAL(38, ${scale}) ${detail}`, {
+    value,
+    hint:
+      scale > 0
+        ? `A DECIMAL(38, ${scale}) holds ${38 - scale} digits before the point: sum fewer decimals, e.g. SUM(CAST(x AS DECIMAL(38, 0))), or sum CAST(x AS DOUBLE) for an inexact total`
+        : 'A DECIMAL(38, 0) holds 38 digits: sum CAST(x AS DOUBLE) for an inexact total',
+  })
+}
 
 export const SUPPORTED_AGGREGATES = [
   'COUNT',
@@ -526,8 +539,12 @@ function bindSum(name: 'SUM' | 'AVG', t: DataType): BoundAggregate {
     if (!avg && t.kind !== 'decimal' && (next > I64_MAX || next < I64_MIN)) {
       throw new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `SUM overflows BIGINT after ${doing} ${String(v)}`, {
         value: String(v),
-        hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums without that limit',
+        hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums up to 38 digits',
       })
+    }
+    // The sum is typed DECIMAL(38, scale): a value of more digits would not fit its own column.
+    if (!avg && t.kind === 'decimal' && (next >= DECIMAL_38_LIMIT || next <= -DECIMAL_38_LIMIT)) {
+      throw decimalSumOverflow(scale, `after ${doing} ${String(v)}`, String(v))
     }
     return next
   }

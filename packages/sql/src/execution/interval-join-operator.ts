@@ -1,4 +1,12 @@
-import { FerrisError, type JsonValue, type RecordMeta, type Row, type Schema, type Value } from '@ferris/core'
+import {
+  FerrisError,
+  formatTimestamp,
+  type JsonValue,
+  type RecordMeta,
+  type Row,
+  type Schema,
+  type Value,
+} from '@ferris/core'
 import { fromSecondStream } from '../job/merged-reader.js'
 import type { JoinNode, LateRecords } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
@@ -188,7 +196,7 @@ export class IntervalJoinOperator implements Operator {
     this.#onError(
       new FerrisError(
         'FERRIS_EVALUATION',
-        `Late record: its event time ${time} ns is behind the watermark ${watermark} ns of its side of the join, so the rows it could have matched may be gone`,
+        `Late record: its event time ${formatTimestamp(time, 'ns', 'UTC')} is behind the watermark ${formatTimestamp(watermark, 'ns', 'UTC')} of its side of the join, so the rows it could have matched may be gone`,
         {
           value: String(time),
           hint: "Raise '<source>.watermark.delay', or set job.late_records = 'update' with a job.allowed_lateness",

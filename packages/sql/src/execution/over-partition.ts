@@ -1,5 +1,5 @@
-import { FerrisError, type JsonValue, type RecordMeta, type Row, type Value } from '@ferris/core'
-import type { Accumulator } from '../analyzer/aggregate-functions.js'
+import { Decimal, FerrisError, type JsonValue, type RecordMeta, type Row, type Value } from '@ferris/core'
+import { type Accumulator, DECIMAL_38_LIMIT, decimalSumOverflow } from '../analyzer/aggregate-functions.js'
 import type { OverCall } from '../planner/logical-plan.js'
 import { decodeMeta, decodeValue, encodeMeta, encodeValue } from './value-codec.js'
 
@@ -291,8 +291,12 @@ export class OverPartition {
     if (typeof result === 'bigint' && (result > I64_MAX || result < I64_MIN)) {
       throw new FerrisError('FERRIS_ARITHMETIC_OVERFLOW', `SUM overflows BIGINT: the frame's sum is ${result}`, {
         value: String(result),
-        hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums without that limit',
+        hint: 'SUM(CAST(x AS DECIMAL(38, 0))) sums up to 38 digits',
       })
+    }
+    // Likewise a decimal frame, typed DECIMAL(38, s) for SUM and AVG alike.
+    if (result instanceof Decimal && (result.unscaled >= DECIMAL_38_LIMIT || result.unscaled <= -DECIMAL_38_LIMIT)) {
+      throw decimalSumOverflow(result.scale, `: the frame's value is ${result.toString()}`, result.toString())
     }
 
     return result

@@ -1,4 +1,12 @@
-import { FerrisError, type JsonValue, type RecordMeta, type Row, type Schema, type Value } from '@ferris/core'
+import {
+  FerrisError,
+  formatTimestamp,
+  type JsonValue,
+  type RecordMeta,
+  type Row,
+  type Schema,
+  type Value,
+} from '@ferris/core'
 import { comparatorOf } from '../functions/index.js'
 import type { OverEventTime, OverNode } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
@@ -265,7 +273,7 @@ export class RowWindowOperator implements Operator {
     this.#onError(
       new FerrisError(
         'FERRIS_EVALUATION',
-        `Late row: its event time ${t} ns is behind the watermark ${wm} ns, and the rows after it in ${this.#node.text} were already emitted`,
+        `Late row: its event time ${formatTimestamp(t, 'ns', 'UTC')} is behind the watermark ${formatTimestamp(wm, 'ns', 'UTC')}, and the rows after it in ${this.#node.text} were already emitted`,
         { value: String(t), hint: "Raise '<source>.watermark.delay' to wait longer for out-of-order rows" },
       ),
       index,

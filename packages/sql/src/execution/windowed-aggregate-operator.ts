@@ -1,6 +1,7 @@
 import {
   ChangeKind,
   FerrisError,
+  formatTimestamp,
   type JsonValue,
   type RecordMeta,
   type Row,
@@ -340,7 +341,7 @@ export class WindowedAggregateOperator implements Operator {
     this.#onError(
       new FerrisError(
         'FERRIS_EVALUATION',
-        `Late record: its event time ${t} ns is behind the watermark ${wm} ns and all its windows have closed`,
+        `Late record: its event time ${formatTimestamp(t, 'ns', 'UTC')} is behind the watermark ${formatTimestamp(wm, 'ns', 'UTC')} and all its windows have closed`,
         {
           value: String(t),
           hint: "Raise '<source>.watermark.delay', or set job.late_records = 'update' with a job.allowed_lateness",

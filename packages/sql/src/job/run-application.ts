@@ -243,6 +243,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   const committers: Committer[] = []
   const rows: Row[] | undefined = job.sink.kind === 'caller' && options.onRows === undefined ? [] : undefined
 
+  // Loaded first: a dead-letter sink of a resumed job continues after what earlier runs committed to it.
+  const saved = store === undefined ? undefined : await store.load()
   // Dead-letter sinks: one queue per target, shared by the endpoints that name it.
   const queues = new Map<string, DeadLetterQueue>()
   for (const scope of [job.recovery.job, ...job.recovery.endpoints.values()]) {
@@ -263,7 +265,10 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     })
     queues.set(target.name, queue)
     closers.push(() => queue.close())
-    await queue.open(env.signal)
+    await queue.open(env.signal, {
+      resume: saved !== undefined && options.fresh !== true,
+      lastCheckpointId: saved?.checkpointId ?? 0,
+    })
     committers.push(queue)
   }
   const badRecordMetrics = env.observe.metricsFor(job.name)
@@ -273,7 +278,6 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   })
 
   try {
-    const saved = store === undefined ? undefined : await store.load()
     const pending = store === undefined ? undefined : await store.loadPending()
     const fingerprint = planFingerprint(job)
     if (saved?.plan !== undefined && saved.plan !== fingerprint && options.fresh !== true) {
@@ -379,11 +383,14 @@ async function runJob(env: JobEnv): Promise<JobResult> {
 
     const context: MutableEvalContext = { queryStartNanos: env.startNanos, timeZone: job.settings.timeZone }
     // Records of the current batch, for naming the source position of a row that fails to evaluate.
-    let current: { batch: RecordBatch; ordinalBase: number; before: Position | undefined } | undefined
+    // `source`: the stream the batch came from (a stream-to-stream join reads two); ordinals count per stream.
+    let current: { batch: RecordBatch; source: string; ordinalBase: number; before: Position | undefined } | undefined
     let readCount = 0
+    const readCounts = new Map<string, number>()
     const onRowError = (error: unknown, index: number, row: Row) => {
       // A negative index: the row was read in an earlier batch (an operator held it), so only its values are known.
       const cur = index < 0 ? undefined : current
+      const origin = cur?.source ?? sourceRef.name
       const meta = cur?.batch.meta?.[index]
       const ordinal = (cur?.ordinalBase ?? 0) + index + 1
       const located = cur?.batch.locate?.(index)
@@ -396,18 +403,18 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       const described = describeLocation(located)
       const where =
         index < 0
-          ? `a row of ${sourceRef.name} read in an earlier batch`
+          ? `a row of ${origin} read in an earlier batch`
           : described === undefined
-            ? `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${sourceRef.name}`
-            : `${described} (record ${ordinal} of ${sourceRef.name})`
+            ? `record ${ordinal}${meta?.offset === undefined ? '' : ` (offset ${meta.offset})`} of ${origin}`
+            : `${described} (record ${ordinal} of ${origin})`
       const record: BadRecord = {
         error: new FerrisError(cause.code, `Evaluating ${where} failed: ${cause.message}`, {
           ...cause.context,
-          subject: sourceRef.name,
-          location: { source: sourceRef.name, ...position },
+          subject: origin,
+          location: { source: origin, ...position },
           cause,
         }),
-        origin: sourceRef.name,
+        origin,
         position,
         values: valuesOf(current?.batch.schema, row),
         ...(meta === undefined ? {} : { meta }),
@@ -517,10 +524,16 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     while (!env.signal.aborted) {
       const r = await reader.read()
       if (r.kind === 'batch') {
-        current = { batch: r.batch, ordinalBase: readCount, before: position }
+        const side = second !== undefined && fromSecondStream(r.batch) ? 1 : 0
+        const name = side === 1 ? second!.ref.name : sourceRef.name
+        const base = readCounts.get(name) ?? 0
+        // The position before the batch, of the stream it came from.
+        const before = second === undefined ? position : splitPosition(position)[side]
+        current = { batch: r.batch, source: name, ordinalBase: base, before }
+        readCounts.set(name, base + r.batch.rows.length)
         readCount += r.batch.rows.length
-        progress.sources[fromSecondStream(r.batch) ? job.sources[1]!.name : sourceRef.name]!.read += r.batch.rows.length
-        env.observe.recordsIn(sourceRef.name, r.batch.rows.length)
+        progress.sources[name]!.read += r.batch.rows.length
+        env.observe.recordsIn(name, r.batch.rows.length)
         // Table changes that arrived meanwhile apply first: each stream row sees the table as it is now.
         feeds.poll()
         await emit(pipeline.process(r.batch))

@@ -133,7 +133,7 @@ export class TableFeeds {
       feed.reader = reader
       closers.unshift(() => this.#close(feed))
       this.#feeds.push(feed)
-      await this.#load(feed)
+      await this.#load(feed, live)
       if (!live) {
         await this.#close(feed)
         feed.ended = true
@@ -141,8 +141,11 @@ export class TableFeeds {
     }
   }
 
-  /** Reads a table up to where it stood when the job started. */
-  async #load(feed: Feed): Promise<void> {
+  /**
+   * Reads a table up to where it stood when the job started: a bounded one to its end, so that its query's
+   * `finish` (the groups of EMIT FINAL) fills it; a live one until its reader has caught up.
+   */
+  async #load(feed: Feed, live: boolean): Promise<void> {
     const reader = feed.reader!
     while (!this.#s.signal.aborted) {
       const r = await reader.read()
@@ -156,6 +159,7 @@ export class TableFeeds {
       // Limitation: readers without `caughtUp` (Kafka, PostgreSQL CDC today) count their first idle as caught
       // up; a Kafka reader may be idle before its partitions are assigned, and the table then fills while the
       // stream runs.
+      if (!live) continue
       const caughtUp = reader.caughtUp?.()
       if (caughtUp === true || (caughtUp === undefined && r.kind === 'idle')) return
     }

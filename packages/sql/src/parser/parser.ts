@@ -281,10 +281,24 @@ class Parser {
   application(): Application {
     const statements: Statement[] = []
     const declarations: SourceDeclaration[] = []
+    // Tables and declared sources by lower-case name: a second one of a name would silently replace the first.
+    const named = new Map<string, Identifier>()
     for (;;) {
       while (this.#acceptPunct(';')) {}
       if (this.#cur().kind === 'eof') break
       const st = this.#statement(statements.length)
+      if (st.kind === 'declare_source' || st.kind === 'create_table') {
+        const key = st.name.name.toLowerCase()
+        const earlier = named.get(key)
+        if (earlier !== undefined) {
+          const at = this.#source.locate(earlier.span.start)
+          this.#error(st.name.span, `${st.name.name} is declared twice`, {
+            value: st.name.name,
+            hint: `It was first declared at line ${at.line}, column ${at.column}; rename or remove one of them`,
+          })
+        }
+        named.set(key, st.name)
+      }
       if (st.kind === 'declare_source') declarations.push(st)
       else statements.push(st)
       if (this.#cur().kind !== 'eof' && !this.#isPunct(';')) {

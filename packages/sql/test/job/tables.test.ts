@@ -392,3 +392,32 @@ describe('runApplication: CREATE TABLE ... AS SELECT as a table', () => {
     expect(e.context.hint).toMatch(/PRIMARY KEY \(id\)\) AS SELECT/)
   })
 })
+
+describe('CREATE TABLE ... AS SELECT ... EMIT FINAL over a bounded source', () => {
+  it('fills the table with the final groups before the stream starts, for joins and subqueries', async () => {
+    const { store, registry } = setup()
+    const rows: Row[] = [
+      [1n, 10n],
+      [2n, 20n],
+      [3n, 10n],
+    ]
+    store.set('orders', rows, ORDERS)
+    store.set('history', rows, ORDERS)
+    const table = `CREATE TABLE per_customer AS SELECT customer_id, COUNT(*) AS n FROM history GROUP BY customer_id EMIT FINAL;`
+    const props = `WITH ('orders.uri' = 'memory://orders', 'history.uri' = 'memory://history')`
+    const joined = await runApplication(
+      `${table} SELECT o.id, p.n FROM orders o JOIN per_customer p ON p.customer_id = o.customer_id ${props}`,
+      { registry, cwd: cwd() },
+    )
+    expect(joined.jobs[0]!.rows).toEqual([
+      [1n, 2n],
+      [2n, 1n],
+      [3n, 2n],
+    ])
+    const scalar = await runApplication(
+      `${table} SELECT o.id, (SELECT n FROM per_customer p WHERE p.customer_id = o.customer_id) AS n FROM orders o ${props}`,
+      { registry, cwd: cwd() },
+    )
+    expect(scalar.jobs[0]!.rows!.map((r) => r[1])).toEqual([2n, 1n, 2n])
+  })
+})

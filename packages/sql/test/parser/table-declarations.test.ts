@@ -38,4 +38,23 @@ describe('parser: CREATE TABLE declarations and keys', () => {
       /c declares a key but no columns/,
     )
   })
+
+  it('refuses a table declared twice (also as a query), pointing at the second and naming the first', () => {
+    const twice = (sql: string) => {
+      try {
+        parse(sql)
+      } catch (error) {
+        return error as { code: string; message: string; context: { hint?: string; location?: unknown } }
+      }
+      throw new Error('parsed')
+    }
+    const decl = twice('CREATE TABLE c (id INT PRIMARY KEY); CREATE TABLE C (id BIGINT PRIMARY KEY); SELECT id FROM c')
+    expect(decl.code).toBe('FERRIS_SQL_SYNTAX')
+    expect(decl.message).toMatch(/^C is declared twice at line 1, column 51/)
+    expect(decl.context.hint).toBe('It was first declared at line 1, column 14; rename or remove one of them')
+    const query = twice(`CREATE TABLE t (id INT PRIMARY KEY) WITH ('t.uri' = 'memory://t');
+      CREATE TABLE t AS SELECT id, COUNT(*) AS n FROM s GROUP BY id`)
+    expect(query.message).toMatch(/^t is declared twice at line 2, column 20/)
+    expect(query.context.hint).toMatch(/line 1, column 14/)
+  })
 })
