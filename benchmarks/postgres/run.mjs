@@ -46,7 +46,9 @@ async function table(tag) {
   return name
 }
 
-// The same rows twice: as Ferris values (what the sink receives) and as the text a raw client sends.
+// The same rows for both sides, as the typed values a job holds (BIGINT as bigint, DECIMAL as Decimal, TIMESTAMP
+// as epoch nanoseconds): the sink receives them as they are, and the raw client turns them into the text it
+// sends inside its timed section, as any program holding these values must.
 const BASE = 1_733_000_000_000_000_000n
 const schema = Schema.of(
   ['id', T.int64, false],
@@ -57,20 +59,23 @@ const schema = Schema.of(
   ['flag', T.boolean],
 )
 const ferrisRows = []
-const textRows = []
 for (let i = 0; i < N; i++) {
   const cents = BigInt((i * 7919) % 1_000_000)
   const at = BASE + BigInt(i) * 1_000_000n
   ferrisRows.push([BigInt(i), i % 5000, new Decimal(cents, 2), `user ${i % 977} "q"`, at, i % 3 === 0])
-  const micros = at / 1000n
-  textRows.push([
-    String(i),
-    String(i % 5000),
-    new Decimal(cents, 2).toString(),
-    `user ${i % 977} "q"`,
+}
+
+/** The raw client's own conversion of a typed row to the text PostgreSQL parses (exact: microseconds kept). */
+function toText(row) {
+  const micros = row[4] / 1000n
+  return [
+    String(row[0]),
+    String(row[1]),
+    row[2].toString(),
+    row[3],
     `${new Date(Number(micros / 1000n)).toISOString().slice(0, 19)}.${String(micros % 1_000_000n).padStart(6, '0')}Z`,
-    i % 3 === 0 ? 't' : 'f',
-  ])
+    row[5] ? 't' : 'f',
+  ]
 }
 
 const COLUMNS = ['id', 'user_id', 'amount', 'name', 'at', 'flag']
@@ -98,7 +103,7 @@ async function rawStatements(upsert) {
   for (let c = 0; c < N; c += COMMIT_EVERY) {
     await client.query('BEGIN')
     for (let i = c; i < Math.min(N, c + COMMIT_EVERY); i += STATEMENT) {
-      const part = textRows.slice(i, Math.min(i + STATEMENT, c + COMMIT_EVERY, N))
+      const part = ferrisRows.slice(i, Math.min(i + STATEMENT, c + COMMIT_EVERY, N)).map(toText)
       await client.query(part.length === STATEMENT ? full : insertText(name, part.length, upsert), part.flat())
     }
     await client.query('COMMIT')
@@ -125,9 +130,9 @@ async function rawCopy() {
     const end = Math.min(N, c + COMMIT_EVERY)
     // One COPY per STATEMENT rows, as the sink sends them.
     for (let i = c; i < end; i += STATEMENT) {
-      const text = textRows
+      const text = ferrisRows
         .slice(i, Math.min(i + STATEMENT, end))
-        .map(copyLine)
+        .map((row) => copyLine(toText(row)))
         .join('')
       await pipeline(Readable.from([text]), client.query(copyStreams.from(`COPY "${name}" FROM STDIN`)))
     }
