@@ -7,7 +7,7 @@
 
 import { DuckDBInstance } from '@duckdb/node-api'
 import { Schema, T } from '@ferris/core'
-import { Pipeline, plan } from '@ferris/sql'
+import { Pipeline, plan, TableState } from '@ferris/sql'
 
 const args = {}
 for (let i = 2; i < process.argv.length; i++) {
@@ -58,10 +58,18 @@ async function run(sql, schemas, inputs, table) {
   let latest
   let emitted = 0
   for (let r = 0; r < RUNS; r++) {
-    const pipeline = new Pipeline(p.jobs[0].root, { queryStartNanos: 0n, timeZone: 'UTC' }, (e) => {
-      throw e
-    })
-    if (table !== undefined) pipeline.loadTable('customers', table)
+    // The lookup table as the job holds it: a TableState filled before the stream, which the join reads.
+    const tables = new Map((p.jobs[0].tables ?? []).map((t) => [t.name, new TableState(t)]))
+    if (table !== undefined) tables.get('customers').apply(table)
+    const pipeline = new Pipeline(
+      p.jobs[0].root,
+      { queryStartNanos: 0n, timeZone: 'UTC' },
+      (e) => {
+        throw e
+      },
+      {},
+      tables,
+    )
     latest = new Map()
     const outputs = []
     emitted = 0

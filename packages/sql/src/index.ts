@@ -8,6 +8,7 @@ export type { ArithmeticOp, ComparisonOp, OperatorLibrary } from './analyzer/ope
 // Execution
 export { type CompiledExpr, compileExpression, type MutableEvalContext } from './execution/compile-expression.js'
 export { type Operator, Pipeline, type PipelineBatch, type RowErrorHandler } from './execution/operators.js'
+export { TableState } from './execution/table-state.js'
 // Jobs
 export { type Checkpoint, CheckpointStore } from './job/checkpoint-store.js'
 export type { Observability } from './job/job-observability.js'
