@@ -15,6 +15,7 @@ import {
 } from '@ferris/core'
 import type { MessageDecoder } from '@ferris/formats'
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs'
+import { CatchUp } from './catch-up.js'
 import { classifyError } from './classify-error.js'
 import { MessageQueue, type QueuedBatch } from './message-queue.js'
 import { type ColumnLayout, headersFromKafka, headersToValue, type KeyFormat, keyToValue } from './metadata-columns.js'
@@ -47,6 +48,11 @@ export interface KafkaReaderSetup {
   readonly startAt: OffsetMap
   /** With `bounded`: the end offset of every partition of every topic, taken when the source opened. */
   readonly ends?: OffsetMap
+  /**
+   * The end offset of every partition that held messages when the reader was created (see `catchUpTargets`),
+   * for `caughtUp`.
+   */
+  readonly catchUpTo: OffsetMap
   /** Where partitions with no committed offset and no `startAt` begin, for bounded completion checks. */
   readonly fromBeginning: boolean
   /**
@@ -92,6 +98,7 @@ export class KafkaReader implements DataReader {
   #initializing: Promise<void> = Promise.resolve()
   #crashedAt: number | undefined
   #seekAfterJoin = new Map<string, bigint>()
+  readonly #catchUp: CatchUp
   // Per-message decisions made once: the types of the metadata columns, and whether a decoded value is the row.
   readonly #keyType: DataType | undefined
   readonly #timestampIsInt64: boolean
@@ -110,6 +117,7 @@ export class KafkaReader implements DataReader {
     this.#partitionIsInt64 = mc._partition !== undefined && schema.fields[mc._partition]!.type.kind === 'int64'
     this.#valueIsRow = layout.valueIndex.length === schema.length && layout.valueIndex.every((index, i) => index === i)
     for (const [topic, parts] of setup.startAt) for (const [p, o] of parts) this.#seekAfterJoin.set(tpKey(topic, p), o)
+    this.#catchUp = new CatchUp(setup.catchUpTo)
   }
 
   /** Subscribes and starts kafkajs's fetch loop; resolves once the loop runs (not once partitions are assigned). */
@@ -245,6 +253,7 @@ export class KafkaReader implements DataReader {
     // Start positions apply to the first assignment only; a partition another member read meanwhile resumes
     // from the group's committed offset.
     this.#seekAfterJoin.clear()
+    this.#catchUp.assigned()
     if (this.#paused) this.#s.consumer.pause(assignment)
     this.#initializing = this.#initialPositions(assignment).catch((error) => {
       this.#context.logger.log('warn', 'Kafka: could not read the starting offsets of the assigned partitions', {
@@ -544,6 +553,14 @@ export class KafkaReader implements DataReader {
 
   hasMore(): boolean {
     return !this.#ended
+  }
+
+  /**
+   * True once every partition assigned to this member has been handed over up to its end offset as of the
+   * reader's creation (see `CatchUp`); false before the group's first assignment.
+   */
+  caughtUp(): boolean {
+    return this.#catchUp.reached(this.#assignment, this.#positions)
   }
 
   async close(): Promise<void> {

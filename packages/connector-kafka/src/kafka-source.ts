@@ -13,6 +13,7 @@ import {
 import { inferSchema, messageDecoder, parseAvroSchemaText, schemaFromAvro } from '@ferris/formats'
 import type { Admin } from 'kafkajs'
 import { AdminConnection } from './admin-connection.js'
+import { catchUpTargets, type PartitionEdges } from './catch-up.js'
 import { classifyError } from './classify-error.js'
 import { kafkaConfig, RETRY } from './client-config.js'
 import { avroCodecOptions, formatOf } from './codec-options.js'
@@ -274,6 +275,7 @@ export class KafkaSource implements DataSource {
     })
     const startAt =
       options.from !== undefined ? parsePosition(options.from, `${name} checkpoint`) : await this.#startOffsets()
+    const catchUpTo = await this.#catchUpTargets()
     const consumer = this.#client.consumer({
       groupId: this.#groupId,
       sessionTimeout: this.#options.session_timeout,
@@ -317,6 +319,7 @@ export class KafkaSource implements DataSource {
         maxWait: this.#options.max_wait,
         reconnectTimeout: this.#options.reconnect_timeout,
         startAt,
+        catchUpTo,
         ...(this.#ends === undefined ? {} : { ends: this.#ends }),
         fromBeginning: this.#options.start !== 'latest',
         changelog: this.#options.changelog,
@@ -353,6 +356,19 @@ export class KafkaSource implements DataSource {
     }
 
     return i
+  }
+
+  /** The end offsets of the topics' partitions now, before the reader starts: what it must read to be caught up. */
+  async #catchUpTargets(): Promise<OffsetMap> {
+    const admin = this.#connection.admin!
+    const edges = new Map<string, PartitionEdges[]>()
+    try {
+      await Promise.all(this.#topics.map(async (t) => edges.set(t, await admin.fetchTopicOffsets(t))))
+    } catch (error) {
+      throw classifyError(error, `reading the end offsets of ${this.#topics.join(', ')}`)
+    }
+
+    return catchUpTargets(edges)
   }
 
   /** start=timestamp / start=offsets, for partitions the group has no committed offset for. */

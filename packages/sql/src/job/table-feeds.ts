@@ -156,9 +156,9 @@ export class TableFeeds {
         feed.ended = true
         return
       }
-      // Limitation: readers without `caughtUp` (Kafka, PostgreSQL CDC today) count their first idle as caught
-      // up; a Kafka reader may be idle before its partitions are assigned, and the table then fills while the
-      // stream runs.
+      // Limitation: readers without `caughtUp` (PostgreSQL CDC today) count their first idle as caught up; after a
+      // restart from a checkpoint that idle may come before the changes since the checkpoint have arrived, and
+      // they then apply while the stream runs.
       if (!live) continue
       const caughtUp = reader.caughtUp?.()
       if (caughtUp === true || (caughtUp === undefined && r.kind === 'idle')) return
