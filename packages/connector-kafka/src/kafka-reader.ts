@@ -5,6 +5,7 @@ import {
   type DataReader,
   type DataType,
   FerrisError,
+  type Header,
   isFerrisError,
   type Position,
   type ReadResult,
@@ -17,9 +18,16 @@ import type { MessageDecoder } from '@ferris/formats'
 import type { Admin, Consumer, KafkaMessage } from 'kafkajs'
 import { CatchUp } from './catch-up.js'
 import { classifyError } from './classify-error.js'
+import { kafkaRecordMeta } from './kafka-record-meta.js'
 import { MessageQueue, type QueuedBatch } from './message-queue.js'
 import { type ColumnLayout, headersFromKafka, headersToValue, type KeyFormat, keyToValue } from './metadata-columns.js'
 import { type OffsetMap, parsePosition, positionOf, tpKey } from './positions.js'
+
+/** A message's offset, exact: through a double when that is exact (always, for real offsets), else from its text. */
+function offsetOf(m: KafkaMessage): bigint {
+  const n = Number(m.offset)
+  return Number.isSafeInteger(n) ? BigInt(n) : BigInt(m.offset)
+}
 
 /** What one `read()` decodes: rows with their metadata in step, and (for a changelog only) their change kinds. */
 interface Decoded {
@@ -92,6 +100,8 @@ export class KafkaReader implements DataReader {
   #wake: (() => void) | undefined
   /** Ends the wait of an `eachBatch` held back while the queue is full. */
   #room: (() => void) | undefined
+  /** Ends the hold of an `eachBatch` once everything of a bounded read is fetched (see `#holdWhileAllFetched`). */
+  #release: (() => void) | undefined
   #failure: FerrisError | undefined
   #ended = false
   #closed = false
@@ -154,6 +164,7 @@ export class KafkaReader implements DataReader {
         })
         this.#pushBatch(batch.topic, batch.partition, batch.messages, BigInt(batch.lastOffset()) + 1n)
         await this.#waitForRoom(heartbeat, isStale)
+        await this.#holdWhileAllFetched(heartbeat, isStale)
       },
     })
   }
@@ -205,6 +216,49 @@ export class KafkaReader implements DataReader {
         return
       }
     }
+  }
+
+  /**
+   * A bounded read that has fetched every assigned partition to its end needs nothing more from kafkajs:
+   * `eachBatch` holds its fetch loop here (heartbeating) until the reader closes, seeks or a rebalance comes.
+   * Otherwise kafkajs would send one more fetch, which the broker holds for `max_wait` as nothing new arrives,
+   * and the consumer's disconnect at the end of the job waits for it.
+   */
+  async #holdWhileAllFetched(heartbeat: () => Promise<void>, isStale: () => boolean): Promise<void> {
+    while (!this.#closed && this.#failure === undefined && !isStale() && this.#allFetched()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 1_000)
+        function done() {
+          clearTimeout(timer)
+          resolve()
+        }
+        this.#release = done
+      })
+      this.#release = undefined
+      if (this.#closed) return
+      try {
+        await heartbeat()
+      } catch {
+        // A rebalance or a lost coordinator: let kafkajs handle it once eachBatch returns.
+        return
+      }
+    }
+  }
+
+  /** Bounded only: whether every assigned partition is handed over or queued up to its end offset. */
+  #allFetched(): boolean {
+    const ends = this.#s.ends
+    if (ends === undefined || this.#assignment.length === 0) return false
+    for (const { topic, partitions } of this.#assignment) {
+      for (const p of partitions) {
+        const end = ends.get(topic)?.get(p) ?? 0n
+        if (end === 0n) continue
+        const at = this.#queue.endOf(tpKey(topic, p)) ?? this.#positions.get(topic)?.get(p)
+        if (at === undefined || at < end) return false
+      }
+    }
+
+    return true
   }
 
   #pauseAll(): void {
@@ -323,7 +377,17 @@ export class KafkaReader implements DataReader {
     if (this.#failure !== undefined) throw this.#failure
     if (this.#closed) throw new FerrisError('FERRIS_INTERNAL', `${this.#context.name}: read() after close()`)
     if (this.#ended) return { kind: 'end', position: this.position }
-    if (this.#queue.isEmpty) await this.#waitForData()
+    if (this.#queue.isEmpty) {
+      // A bounded read that has handed over everything ends now, not after waiting `max_wait` for nothing.
+      if (this.#s.ends !== undefined && this.#boundedDone()) {
+        await this.#initializing
+        if (this.#boundedDone()) {
+          this.#ended = true
+          return { kind: 'end', position: this.position }
+        }
+      }
+      await this.#waitForData()
+    }
     if (this.#failure !== undefined) throw this.#failure
     this.#checkOutage()
     await this.#initializing
@@ -356,16 +420,14 @@ export class KafkaReader implements DataReader {
       for (let s = 0; s < batches.length; s++) {
         const b = batches[s]!
         const to = ranges[2 * s + 1]!
-        let offset = 0n
-        for (let i = ranges[2 * s]!; i < to; i++) {
-          const m = b.messages[i]!
-          // Through a double when it is exact (always, for real offsets): cheaper than parsing the text as a BigInt.
-          const n = Number(m.offset)
-          offset = Number.isSafeInteger(n) ? BigInt(n) : BigInt(m.offset)
-          this.#toRow(b, m, offset, out)
+        const from = ranges[2 * s]!
+        for (let i = from; i < to; i++) this.#toRow(b, b.messages[i]!, out)
+        // The position needs only the last offset of each range, not a BigInt per message.
+        if (to > from) {
+          const next = offsetOf(b.messages[to - 1]!) + 1n
+          const cur = this.#positions.get(b.topic)?.get(b.partition)
+          if (cur === undefined || next > cur) this.#setPosition(b.topic, b.partition, next)
         }
-        const cur = this.#positions.get(b.topic)?.get(b.partition)
-        if (cur === undefined || offset + 1n > cur) this.#setPosition(b.topic, b.partition, offset + 1n)
       }
     }
     const { rows, meta, kinds } = out
@@ -391,15 +453,8 @@ export class KafkaReader implements DataReader {
   }
 
   /** Decodes one message into `out`; a bad one goes to the bad-record policy instead. */
-  #toRow(b: QueuedBatch, m: KafkaMessage, offset: bigint, out: Decoded): void {
+  #toRow(b: QueuedBatch, m: KafkaMessage, out: Decoded): void {
     const { layout, schema } = this.#s
-    const headers = headersFromKafka(m.headers as never)
-    // Messages of one batch mostly share their timestamp: convert it once.
-    if (m.timestamp !== this.#lastTimestampText) {
-      this.#lastTimestampText = m.timestamp
-      this.#lastTimestamp = BigInt(m.timestamp) * 1_000_000n
-    }
-    const timestamp = this.#lastTimestamp
     const tombstone = this.#s.changelog === true && m.value === null
     try {
       const key = keyToValue(m.key ?? null, this.#keyType, this.#s.keyFormat, this.#context.name)
@@ -432,22 +487,25 @@ export class KafkaReader implements DataReader {
       }
       const mc = layout.meta
       if (mc._key !== undefined) row[mc._key] = key
-      if (mc._timestamp !== undefined) row[mc._timestamp] = this.#timestampIsInt64 ? BigInt(m.timestamp) : timestamp
+      if (mc._timestamp !== undefined)
+        row[mc._timestamp] = this.#timestampIsInt64 ? BigInt(m.timestamp) : this.#timestampOf(m)
       if (mc._partition !== undefined) row[mc._partition] = this.#partitionIsInt64 ? BigInt(b.partition) : b.partition
-      if (mc._offset !== undefined) row[mc._offset] = offset
+      if (mc._offset !== undefined) row[mc._offset] = offsetOf(m)
       if (mc._topic !== undefined) row[mc._topic] = b.topic
-      if (mc._headers !== undefined) row[mc._headers] = headersToValue(headers, schema.fields[mc._headers]!.type)
+      let headers: readonly Header[] | undefined
+      if (mc._headers !== undefined) {
+        headers = headersFromKafka(m.headers as never)
+        row[mc._headers] = headersToValue(headers, schema.fields[mc._headers]!.type)
+      }
 
       out.rows.push(row)
       // Kinds only matter for a changelog; every other row is an INSERT.
       if (this.#s.changelog === true) out.kinds.push(tombstone ? ChangeKind.DELETE : ChangeKind.UPDATE_AFTER)
-      // One object shape per case (no spread), so building millions of them stays cheap.
-      out.meta.push(
-        m.value === null
-          ? { key, headers, timestamp, partition: b.partition, offset }
-          : { key, headers, timestamp, partition: b.partition, offset, raw: m.value },
-      )
+      out.meta.push(kafkaRecordMeta(key, b.partition, m, headers))
     } catch (error) {
+      const offset = offsetOf(m)
+      const headers = headersFromKafka(m.headers as never)
+      const timestamp = BigInt(m.timestamp) * 1_000_000n
       const cause = isFerrisError(error) ? error : classifyError(error, 'decoding a message')
       const location = { topic: b.topic, partition: b.partition, offset: offset.toString() }
       // The policy decides: `fail` throws from here, `skip` and `dead_letter` return and the batch goes on.
@@ -470,6 +528,15 @@ export class KafkaReader implements DataReader {
       })
       this.#context.metrics.count('kafka_bad_records', 1, { source: this.#context.name, topic: b.topic })
     }
+  }
+
+  /** Epoch nanoseconds of a message's time; messages of one batch mostly share it, so it is converted once. */
+  #timestampOf(m: KafkaMessage): bigint {
+    if (m.timestamp !== this.#lastTimestampText) {
+      this.#lastTimestampText = m.timestamp
+      this.#lastTimestamp = BigInt(m.timestamp) * 1_000_000n
+    }
+    return this.#lastTimestamp
   }
 
   #boundedDone(): boolean {
@@ -549,6 +616,7 @@ export class KafkaReader implements DataReader {
     }
     this.#queue.purge((k) => keys.has(k))
     this.#ended = false
+    this.#release?.()
   }
 
   hasMore(): boolean {
@@ -568,6 +636,7 @@ export class KafkaReader implements DataReader {
     this.#closed = true
     this.#wake?.()
     this.#room?.()
+    this.#release?.()
     await Promise.allSettled([this.#s.consumer.disconnect(), this.#s.admin.disconnect()])
   }
 }

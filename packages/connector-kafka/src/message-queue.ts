@@ -60,6 +60,12 @@ export class MessageQueue {
     return taken
   }
 
+  /** Where partition `key` stands after everything queued for it, or undefined when nothing is queued for it. */
+  endOf(key: string): bigint | undefined {
+    for (let i = this.#batches.length - 1; i >= 0; i--) if (this.#batches[i]!.key === key) return this.#batches[i]!.end
+    return undefined
+  }
+
   /** Drops everything queued for partitions `drop` says (revoked, or sought elsewhere). */
   purge(drop: (key: string) => boolean): void {
     for (let i = this.#batches.length - 1; i >= 0; i--) {

@@ -35,6 +35,7 @@ import type { ApplicationPlan, JobPlan } from '../planner/logical-plan.js'
 import { plan } from '../planner/planner.js'
 import { changelogOf, countEvictions } from './aggregate-state.js'
 import { type Checkpoint, CheckpointStore } from './checkpoint-store.js'
+import { JobClosers } from './job-closers.js'
 import { JobObservability, type Observability, teeMetrics } from './job-observability.js'
 import { fromSecondStream, MergedReader, splitPosition } from './merged-reader.js'
 import { type ApplicationProgress, type JobProgress, snapshotProgress } from './progress.js'
@@ -238,7 +239,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
   const sourceRef = job.sources[0]!
   const source = env.sources.get(sourceRef)!
   const schema = job.root.schema
-  const closers: Array<() => Promise<void>> = []
+  const closers = new JobClosers()
   const store = checkpointStore(env)
   const committers: Committer[] = []
   const rows: Row[] | undefined = job.sink.kind === 'caller' && options.onRows === undefined ? [] : undefined
@@ -264,7 +265,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       ...(options.now === undefined ? {} : { now: options.now }),
     })
     queues.set(target.name, queue)
-    closers.push(() => queue.close())
+    closers.connector(() => queue.close())
     await queue.open(env.signal, {
       resume: saved !== undefined && options.fresh !== true,
       lastCheckpointId: saved?.checkpointId ?? 0,
@@ -300,7 +301,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         { name: ep.name, role: 'sink', properties: ep.properties },
         env.contextFor(ep),
       )
-      closers.push(() => sink.close())
+      closers.connector(() => sink.close())
       await sink.open()
       await sink.validateSchema(schema)
       // Retries, breaker and timeout wrap the writer; `close` stays unwrapped (the job is giving up or done).
@@ -317,7 +318,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         env.signal,
       )
       writer = w
-      closers.unshift(() => w.close())
+      closers.part(() => w.close())
       committers.unshift(w)
     }
     // A checkpoint left pending by a crash: taken when the sink's last commit holds it, dropped otherwise.
@@ -347,7 +348,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     }
 
     await source.open()
-    closers.push(() => source.close())
+    closers.connector(() => source.close())
     const from = positions[sourceRef.name]
     // A stream-to-stream join reads its second stream beside the first; the position holds both.
     const second = streamJoined(job)
@@ -365,7 +366,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     if (second !== undefined) {
       const other = env.sources.get(second.ref)!
       await other.open()
-      closers.push(() => other.close())
+      closers.connector(() => other.close())
       const otherReader = env.observe.reader(
         await other.createReader({
           schema: second.schema,
@@ -379,7 +380,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       reader = new MergedReader(reader, otherReader, [firstFrom, secondFrom])
     }
     const merged = reader
-    closers.unshift(() => merged.close())
+    closers.part(() => merged.close())
 
     const context: MutableEvalContext = { queryStartNanos: env.startNanos, timeZone: job.settings.timeZone }
     // Records of the current batch, for naming the source position of a row that fails to evaluate.
@@ -580,13 +581,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     env.report()
     throw isFerrisError(e) ? e : toFerrisError(e, 'FERRIS_INTERNAL', `Job ${job.name} failed: ${String(e)}`)
   } finally {
-    for (const close of closers) {
-      try {
-        await close()
-      } catch (e) {
-        logger.log('warn', `Closing a part of job ${job.name} failed`, { err: String(e) })
-      }
-    }
+    await closers.closeAll((e) => logger.log('warn', `Closing a part of job ${job.name} failed`, { err: String(e) }))
   }
 }
 

@@ -18,6 +18,7 @@ import { Pipeline } from '../execution/operators.js'
 import type { TableState } from '../execution/table-state.js'
 import type { TableInput } from '../planner/logical-plan.js'
 import { changelogOf } from './aggregate-state.js'
+import type { JobClosers } from './job-closers.js'
 
 export interface TableFeedsSetup {
   readonly tables: JobTables
@@ -75,7 +76,7 @@ export class TableFeeds {
     this.#s = setup
   }
 
-  async open(restored: TablesCheckpoint | undefined, closers: Array<() => Promise<void>>): Promise<void> {
+  async open(restored: TablesCheckpoint | undefined, closers: JobClosers): Promise<void> {
     // The checkpointed rows first: the changes read next (from the checkpointed positions) apply on top.
     if (restored !== undefined) this.#s.tables.restore(restored.rows)
     const opened = new Set<DataSource>()
@@ -86,7 +87,7 @@ export class TableFeeds {
       if (!opened.has(source)) {
         opened.add(source)
         await source.open()
-        closers.push(() => source.close())
+        closers.connector(() => source.close())
       }
       if (!source.capabilities.bounded && !input.live) {
         throw new FerrisError(
@@ -131,7 +132,7 @@ export class TableFeeds {
       })
       const reader = this.#s.wrap?.(created, input.source) ?? created
       feed.reader = reader
-      closers.unshift(() => this.#close(feed))
+      closers.part(() => this.#close(feed))
       this.#feeds.push(feed)
       await this.#load(feed, live)
       if (!live) {
