@@ -1,8 +1,9 @@
-import { isAscii } from 'node:buffer'
 import type { CsvDialect } from './csv-dialect.js'
 
 const LF = 0x0a
 const CR = 0x0d
+/** A byte above 0x7f in a chunk decoded as latin1. */
+const HIGH_BYTE = /[\u0080-\u00ff]/g
 
 /** Receives what the tokenizer finds, in input order. */
 export interface CsvTokenSink {
@@ -52,6 +53,8 @@ export class CsvTokenizer {
   #quoteAt = -1
   #crAt = -1
   #delimiterAt = -1
+  /** Where the fast path saw the next byte above 0x7f (part of a UTF-8 sequence), -1: not looked yet. */
+  #highAt = -1
   /** `#unquoted[n]`: n falses, the `quoted` of every record the fast path hands over. */
   readonly #unquoted: boolean[][] = []
 
@@ -118,12 +121,14 @@ export class CsvTokenizer {
       }
     }
     if (this.#skipping !== undefined) p = this.#skipToLineEnd(b, p, final)
-    // Limitation: only input that is all ASCII takes the fast path; other text is scanned byte by byte.
-    const text =
-      p < b.length && this.#skipping === undefined && isAscii(b.subarray(p)) ? b.toString('latin1') : undefined
+    // Decoded as latin1, one character per byte, so string indexes are byte offsets: the delimiter, quote, CR and
+    // LF are ASCII and never occur inside a UTF-8 sequence, so searching this text finds them exactly; fields of
+    // a line holding other bytes are decoded from the bytes as UTF-8 (`#plainRecords`).
+    const text = p < b.length && this.#skipping === undefined ? b.toString('latin1') : undefined
     this.#quoteAt = -1
     this.#crAt = -1
     this.#delimiterAt = -1
+    this.#highAt = -1
     while (p < b.length && this.#skipping === undefined) {
       if (text !== undefined) {
         p = this.#plainRecords(b, text, p)
@@ -167,9 +172,9 @@ export class CsvTokenizer {
   }
 
   /**
-   * The fast path for ASCII input (where string indexes are byte offsets): hands over every complete record
-   * from `p` on that has no quote character, no bare CR and is not empty, slicing its fields straight out
-   * of the decoded chunk. Returns where it stopped: the first record the byte scanner must read, or the end
+   * The fast path, over the chunk decoded as latin1 (string indexes are byte offsets): hands over every complete
+   * record from `p` on that has no quote character, no bare CR and is not empty, slicing its fields straight out
+   * of the decoded chunk (or decoding them as UTF-8 when the line holds bytes above 0x7f). Returns where it stopped: the first record the byte scanner must read, or the end
    * of the input.
    */
   #plainRecords(b: Buffer, text: string, p: number): number {
@@ -179,6 +184,7 @@ export class CsvTokenizer {
     let quoteAt = quote === undefined ? n : this.#quoteAt
     let crAt = this.#crAt
     let delimiterAt = this.#delimiterAt
+    let highAt = this.#highAt
     while (p < n) {
       const lf = text.indexOf('\n', p)
       if (lf < 0) break
@@ -197,17 +203,21 @@ export class CsvTokenizer {
         contentEnd = crAt
       }
       if (contentEnd === p) break
+      if (highAt < p) {
+        HIGH_BYTE.lastIndex = p
+        highAt = HIGH_BYTE.exec(text)?.index ?? n
+      }
+      // A line with bytes above 0x7f holds UTF-8 text: its fields are decoded from the bytes, not sliced.
+      const utf8 = highAt < contentEnd
       const fields: string[] = []
       for (let s = p; ; ) {
         if (delimiterAt < s) {
           delimiterAt = text.indexOf(delimiter, s)
           if (delimiterAt < 0) delimiterAt = n
         }
-        if (delimiterAt >= contentEnd) {
-          fields.push(text.slice(s, contentEnd))
-          break
-        }
-        fields.push(text.slice(s, delimiterAt))
+        const e = Math.min(delimiterAt, contentEnd)
+        fields.push(utf8 ? b.toString('utf8', s, e) : text.slice(s, e))
+        if (e === contentEnd) break
         s = delimiterAt + 1
       }
       const count = fields.length
@@ -227,6 +237,7 @@ export class CsvTokenizer {
     this.#quoteAt = quoteAt
     this.#crAt = crAt
     this.#delimiterAt = delimiterAt
+    this.#highAt = highAt
 
     return p
   }
