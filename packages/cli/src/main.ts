@@ -35,7 +35,7 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
     .option('-s, --set <key=value>', 'override a WITH property or job setting (repeatable)', collect, [])
     .option(
       '--fresh',
-      "ignore the stored checkpoint: files are read from their beginning, Kafka from its group's committed offsets (use a new group_id to re-read)",
+      "ignore the stored checkpoint: files are read from their beginning, a Kafka stream from its group's committed offsets (use a new group_id to re-read), a Kafka table from its start",
       false,
     )
     .option('--http <host:port>', 'serve /health (JSON) and /metrics (Prometheus text) on this address while running')

@@ -67,3 +67,14 @@ export class CatchUp {
     return true
   }
 }
+
+/**
+ * Where a read of everything a topic holds begins: the low offset of every partition, the first message
+ * retention has kept (empty partitions too, so that a group's committed offset is never used instead).
+ */
+export function lowOffsets(edges: ReadonlyMap<string, readonly PartitionEdges[]>): OffsetMap {
+  const out: OffsetMap = new Map()
+  for (const [topic, parts] of edges) out.set(topic, new Map(parts.map((e) => [e.partition, BigInt(e.low)])))
+
+  return out
+}

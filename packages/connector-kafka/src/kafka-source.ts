@@ -13,7 +13,7 @@ import {
 import { inferSchema, messageDecoder, parseAvroSchemaText, schemaFromAvro } from '@ferris/formats'
 import type { Admin } from 'kafkajs'
 import { AdminConnection } from './admin-connection.js'
-import { catchUpTargets, type PartitionEdges } from './catch-up.js'
+import { catchUpTargets, lowOffsets, type PartitionEdges } from './catch-up.js'
 import { classifyError } from './classify-error.js'
 import { kafkaConfig, RETRY } from './client-config.js'
 import { avroCodecOptions, formatOf } from './codec-options.js'
@@ -273,9 +273,17 @@ export class KafkaSource implements DataSource {
       subject: name,
       avro: avroCodecOptions(this.#options, this.#context),
     })
+    const edges = await this.#edges()
+    // fromStart (a table without a checkpoint position): every partition from its low offset, whatever the
+    // group committed and whatever `start` says, so that a fresh run loads the whole topic again.
+    const fromStart = options.from === undefined && options.fromStart === true
     const startAt =
-      options.from !== undefined ? parsePosition(options.from, `${name} checkpoint`) : await this.#startOffsets()
-    const catchUpTo = await this.#catchUpTargets()
+      options.from !== undefined
+        ? parsePosition(options.from, `${name} checkpoint`)
+        : fromStart
+          ? lowOffsets(edges)
+          : await this.#startOffsets()
+    const catchUpTo = catchUpTargets(edges)
     const consumer = this.#client.consumer({
       groupId: this.#groupId,
       sessionTimeout: this.#options.session_timeout,
@@ -298,7 +306,7 @@ export class KafkaSource implements DataSource {
       const pattern = this.#options.topic_pattern
       await consumer.subscribe({
         topics: pattern === undefined ? this.#topics : this.#topics,
-        fromBeginning: this.#options.start !== 'latest',
+        fromBeginning: fromStart || this.#options.start !== 'latest',
       })
     } catch (error) {
       await Promise.allSettled([consumer.disconnect(), admin.disconnect()])
@@ -321,7 +329,7 @@ export class KafkaSource implements DataSource {
         startAt,
         catchUpTo,
         ...(this.#ends === undefined ? {} : { ends: this.#ends }),
-        fromBeginning: this.#options.start !== 'latest',
+        fromBeginning: fromStart || this.#options.start !== 'latest',
         changelog: this.#options.changelog,
         ...(keyColumn === undefined ? {} : { keyColumn }),
       },
@@ -358,8 +366,11 @@ export class KafkaSource implements DataSource {
     return i
   }
 
-  /** The end offsets of the topics' partitions now, before the reader starts: what it must read to be caught up. */
-  async #catchUpTargets(): Promise<OffsetMap> {
+  /**
+   * The low and high offsets of the topics' partitions now, before the reader starts: where a read of
+   * everything begins and what it must read to be caught up.
+   */
+  async #edges(): Promise<Map<string, PartitionEdges[]>> {
     const admin = this.#connection.admin!
     const edges = new Map<string, PartitionEdges[]>()
     try {
@@ -368,7 +379,7 @@ export class KafkaSource implements DataSource {
       throw classifyError(error, `reading the end offsets of ${this.#topics.join(', ')}`)
     }
 
-    return catchUpTargets(edges)
+    return edges
   }
 
   /** start=timestamp / start=offsets, for partitions the group has no committed offset for. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CatchUp, catchUpTargets } from '../src/catch-up.js'
+import { CatchUp, catchUpTargets, lowOffsets } from '../src/catch-up.js'
 import type { OffsetMap } from '../src/positions.js'
 
 const positions = (entries: Record<string, Record<number, bigint>>): OffsetMap =>
@@ -23,6 +23,25 @@ describe('[kafka] catchUpTargets', () => {
       ]),
     )
     expect(targets).toEqual(positions({ prices: { 0: 5n, 3: 9007199254740995n } }))
+  })
+})
+
+describe('[kafka] lowOffsets', () => {
+  it('starts every partition, empty ones included, at its low offset, exactly', () => {
+    const low = lowOffsets(
+      new Map([
+        [
+          'prices',
+          [
+            { partition: 0, low: '0', high: '5' },
+            { partition: 1, low: '7', high: '7' },
+            { partition: 2, low: '9007199254740993', high: '9007199254740995' },
+          ],
+        ],
+        ['other', [{ partition: 0, low: '3', high: '4' }]],
+      ]),
+    )
+    expect(low).toEqual(positions({ prices: { 0: 0n, 1: 7n, 2: 9007199254740993n }, other: { 0: 3n } }))
   })
 })
 

@@ -77,6 +77,59 @@ describe('[kafka] a changelog topic read as a table', () => {
     }
   }, 60_000)
 
+  it('loads the whole topic on every run without a checkpoint position, whatever its group committed', async () => {
+    const topic = await createTopic('fresh-prices', 3)
+    const send = async (from: number, to: number, version: number) => {
+      const producer = kafka.producer()
+      await producer.connect()
+      const messages = Array.from({ length: to - from }, (_, i) => ({
+        key: String(from + i),
+        value: JSON.stringify({ id: from + i, price: (from + i) * 10 + version }),
+      }))
+      await producer.send({ topic, acks: -1, messages })
+      await producer.disconnect()
+    }
+    await send(0, 300, 1)
+    const dir = mkdtempSync(join(tmpdir(), 'ferris-kafka-fresh-'))
+    const ids = 400
+    writeFileSync(
+      join(dir, 'orders.jsonl'),
+      `${Array.from({ length: ids }, (_, id) => JSON.stringify({ id })).join('\n')}\n`,
+    )
+    // The same group on both runs, as the default ferris-<source> group is: its committed offsets are not
+    // where a table without a checkpoint position starts.
+    const group = uniqueGroup('fresh-prices')
+    const job = (cwd: string) =>
+      runApplication(
+        `CREATE TABLE prices (id BIGINT PRIMARY KEY, price BIGINT)
+        WITH ('prices.uri' = 'kafka://${BOOTSTRAP}/${topic}?format=json&changelog=true&key_column=id&max_wait=50&group_id=${group}');
+        SELECT o.id, p.price FROM orders o LEFT JOIN prices p ON o.id = p.id
+        WITH ('orders.uri' = 'file://${dir}/orders.jsonl');`,
+        { registry: registry(), cwd },
+      )
+    const prices = (rows: unknown[][]) => rows.filter((r) => r[1] !== null).length
+
+    const first = await job(mkdtempSync(join(dir, 'run-1-')))
+    expect(prices(first.jobs[0]!.rows!), 'run 1').toBe(300)
+    // The first run committed the group's offsets at the end of the topic (else this test could not fail).
+    const admin = kafka.admin()
+    await admin.connect()
+    const [committed, ends] = await Promise.all([
+      admin.fetchOffsets({ groupId: group, topics: [topic] }),
+      admin.fetchTopicOffsets(topic),
+    ]).finally(() => admin.disconnect())
+    const byPartition = (list: ReadonlyArray<{ partition: number; offset: string }>) =>
+      Object.fromEntries(list.map((p) => [p.partition, p.offset]))
+    expect(byPartition(committed[0]!.partitions), 'offsets the first run committed').toEqual(byPartition(ends))
+
+    // New keys and new prices for some old ones; a fresh run (new checkpoint folder) must see all of it.
+    await send(250, 400, 2)
+    const second = await job(mkdtempSync(join(dir, 'run-2-')))
+    const rows = second.jobs[0]!.rows!
+    expect(prices(rows), 'run 2: keys with a price').toBe(ids)
+    expect(rows).toEqual(Array.from({ length: ids }, (_, id) => [id, BigInt(id * 10 + (id < 250 ? 1 : 2))]))
+  }, 60_000)
+
   it('is caught up under read_committed once committed and aborted transactions, markers included, are passed', async () => {
     // Three partitions: one with a committed transaction, one with an aborted one (its messages and its marker
     // are all it holds), one empty. The high watermarks count the markers, which no message carries.

@@ -94,8 +94,11 @@ export class PostgresSource implements DataSource {
       if (options.from !== undefined && !isCdcPosition(options.from)) {
         throw invalidPosition(this.#context.name, options.from, 'a change-capture position ({ mode: "cdc", ... })')
       }
+      // A table without a checkpoint position (fromStart) reads a new snapshot even with snapshot=false: with
+      // no from, an existing slot is recreated for it rather than followed from its confirmed position.
+      const fromStart = options.from === undefined && options.fromStart === true
       const start = await prepareCdc({
-        options: this.#options,
+        options: fromStart ? { ...this.#options, snapshot: true } : this.#options,
         context: this.#context,
         slot: this.#options.slot ?? deriveName('ferris_', this.#context.name),
         publication: this.#options.publication ?? deriveName('ferris_', this.#context.name, '_pub'),

@@ -203,4 +203,28 @@ describe('PostgreSQL change data capture', () => {
     expect(after.batches.flatMap((b) => b.rows)).toEqual([[12]])
     await third.close()
   })
+
+  it('reads a new snapshot for fromStart (a table without a checkpoint position), even with snapshot=false', async () => {
+    const table = uniqueName('cdc_from_start')
+    const admin = await adminClient()
+    await createTable(admin, table, 'id int PRIMARY KEY')
+    await admin.query(`INSERT INTO "${table}" SELECT g FROM generate_series(1, 5) g`)
+    const { source } = cdcSource(table, { snapshot: 'false' })
+    const schema = Schema.of(['id', T.int32, false])
+    // A first run follows the changes only and commits them: the slot now stands after row 6.
+    const first = await source.createReader({ schema, batchSize: 100 })
+    await admin.query(`INSERT INTO "${table}" VALUES (6)`)
+    let read = await drain(first, (bs) => rowCount(bs) >= 1)
+    expect(read.batches.flatMap((b) => b.rows)).toEqual([[6]])
+    let end = read.position as CdcPosition
+    for (let i = 0; i < 50 && end.xid !== undefined; i++) end = (await first.read()).position as CdcPosition
+    await first.commit(end)
+    await first.close()
+
+    // A fresh run reading it as a table starts from the table as it is, not from where the slot stood.
+    const again = await source.createReader({ schema, batchSize: 100, fromStart: true })
+    read = await drain(again, (bs) => rowCount(bs) >= 6, 10_000)
+    expect(read.batches.flatMap((b) => b.rows)).toEqual(ids(1, 6))
+    await again.close()
+  })
 })

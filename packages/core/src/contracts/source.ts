@@ -29,6 +29,13 @@ export interface ReaderOptions {
   readonly schema: Schema
   /** Resume after this position (from a checkpoint). Absent: start where the source's options say. */
   readonly from?: Position
+  /**
+   * Read everything the source holds; ignore positions stored outside the job (consumer-group offsets, a
+   * replication slot's confirmed position) and start options that skip part of it. Set when the job reads the
+   * source as a table and has no checkpoint position for it: a table must hold the source's whole current
+   * state, not the changes after some earlier run. Ignored when `from` is given. Absent: false.
+   */
+  readonly fromStart?: boolean
   /** A hint for how many records a batch should hold; readers may return fewer, or more for columnar input. */
   readonly batchSize: number
 }

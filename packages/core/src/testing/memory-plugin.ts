@@ -124,7 +124,10 @@ class MemorySource implements DataSource {
 
   async createReader(options: ReaderOptions): Promise<DataReader> {
     const reader = new MemoryReader(this.#store, this.#options, this.#context, options)
-    this.#store.table(this.#options.table).readerStarts.push(options.from)
+    const table = this.#store.table(this.#options.table)
+    table.readerStarts.push(options.from)
+    // A reader always starts at the first row without `from`: fromStart needs nothing more here.
+    table.readerFromStart.push(options.fromStart === true)
     if (options.from !== undefined) await reader.seek(options.from)
 
     return reader

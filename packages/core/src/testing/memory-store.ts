@@ -23,6 +23,8 @@ export interface MemoryTable {
   readonly readCommits: Position[]
   /** Where each reader of this table started: the `from` position, or undefined for the beginning. */
   readonly readerStarts: (Position | undefined)[]
+  /** Whether each reader was asked for everything the table holds (`ReaderOptions.fromStart`). */
+  readonly readerFromStart: boolean[]
   /** Called before each read with the reader's position; throw from it to simulate a crash mid-stream. */
   beforeRead?: (position: number) => void
   /** Rows written by sink writers but not committed yet (invisible in `rows`). */
@@ -143,5 +145,5 @@ export class MemoryStore {
 }
 
 function emptyParts() {
-  return { kinds: [], readCommits: [], readerStarts: [], pending: [], commits: [], writes: 0 }
+  return { kinds: [], readCommits: [], readerStarts: [], readerFromStart: [], pending: [], commits: [], writes: 0 }
 }

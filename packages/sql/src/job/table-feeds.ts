@@ -128,7 +128,9 @@ export class TableFeeds {
       const created = await source.createReader({
         schema: input.sourceSchema,
         batchSize: this.#s.batchSize,
-        ...(from === undefined || from === null ? {} : { from }),
+        // No checkpoint position: the whole source, whatever positions it keeps outside the job (a Kafka
+        // group's committed offsets) say, or a fresh run would load only the changes since an earlier one.
+        ...(from === undefined || from === null ? { fromStart: true } : { from }),
       })
       const reader = this.#s.wrap?.(created, input.source) ?? created
       feed.reader = reader

@@ -119,6 +119,9 @@ describe('runApplication: tables kept current by their change stream', () => {
     expect(again).toEqual([[4n, 'Ben v2']])
     // The second run read the table from the checkpointed position (4 rows), not from the beginning.
     expect(store.table('customers').readerStarts).toEqual([undefined, 4])
+    // Only the first run, without a checkpoint position, asked for everything the source holds.
+    expect(store.table('customers').readerFromStart).toEqual([true, false])
+    expect(store.table('orders').readerFromStart).toEqual([false, false])
   })
 
   it('needs a key for a table that does not end, and refuses RIGHT and FULL joins with it', async () => {
