@@ -29,7 +29,9 @@ import { FERRIS_BIN } from './run-cli.js'
  * it replays. Set FERRIS_TEST_SEED to replay a run; the seed is printed.
  */
 const SEED = Number(process.env.FERRIS_TEST_SEED ?? randomInt(1, 2 ** 31))
-const ROWS = 200_000
+// Enough rows that the last kill lands mid-stream on a fast, idle machine: with 200,000 a restarted job once
+// finished the rest (180,000 rows) in the 150 ms a kill may wait.
+const ROWS = 800_000
 const KILLS = 4
 
 const s3 = new S3Client({
