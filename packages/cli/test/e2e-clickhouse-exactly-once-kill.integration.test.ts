@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLICKHOUSE, CLICKHOUSE_HTTP, requireServices, uniqueName } from './e2e-services.js'
-import { FERRIS_BIN } from './run-cli.js'
+import { type FerrisRun, killAllFerris, killFerris, startFerris, waitForFerris } from './ferris-process.js'
 
 /**
  * `ferris run` from a generated CSV file into a ClickHouse 18.16 table with `exactly_once=true` (hidden marker
@@ -17,7 +16,6 @@ import { FERRIS_BIN } from './run-cli.js'
  * from the positions in the sink's ledger, not from the file. The same run with the opt-in off (the second
  * case) ends with duplicates, which shows the check can fail.
  */
-const children = new Set<ChildProcess>()
 const dropped: string[] = []
 
 async function ch(query: string): Promise<string> {
@@ -33,63 +31,12 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL')
+  killAllFerris()
   for (const name of dropped) await ch(`DROP TABLE IF EXISTS ferris.${name}`).catch(() => {})
 })
 
 async function count(table: string): Promise<number> {
   return Number(await ch(`SELECT count() FROM ferris.${table}`).catch(() => '0'))
-}
-
-interface Run {
-  readonly child: ChildProcess
-  readonly exited: Promise<number | null>
-  log(): string
-}
-
-function start(dir: string, args: readonly string[] = []): Run {
-  let log = ''
-  const child = spawn(process.execPath, [FERRIS_BIN, 'run', 'app.sql', ...args], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  child.stdout!.on('data', (d) => {
-    log += d
-  })
-  child.stderr!.on('data', (d) => {
-    log += d
-  })
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      children.delete(child)
-      resolve(code)
-    }),
-  )
-
-  return { child, exited, log: () => log }
-}
-
-/** Waits until `test` holds, failing with what ferris printed when `timeoutMs` passes or ferris exits first. */
-async function waitFor(what: string, run: Run, test: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs
-  let exited = false
-  void run.exited.then(() => {
-    exited = true
-  })
-  while (!(await test())) {
-    if (Date.now() > until || exited) {
-      throw new Error(
-        `${exited ? 'ferris exited' : 'timed out'} waiting for ${what}; ferris said:\n${run.log().slice(-2000)}`,
-      )
-    }
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-async function kill(run: Run): Promise<void> {
-  run.child.kill('SIGKILL')
-  await run.exited
 }
 
 const CHECKPOINT = ['.ferris', 'checkpoints', 'copied', 'checkpoint.json']
@@ -99,12 +46,12 @@ const CHECKPOINT = ['.ferris', 'checkpoints', 'copied', 'checkpoint.json']
  * then kills it with SIGKILL and puts the saved (older) checkpoint file back. Returns the rows at the kill.
  */
 async function runAndKill(dir: string, target: string, saveAt: number, until: number, logs: string[]): Promise<number> {
-  const run = start(dir)
-  await waitFor(`${saveAt} rows`, run, async () => (await count(target)) >= saveAt, 60_000)
+  const run = startFerris(dir)
+  await waitForFerris(`${saveAt} rows`, run, async () => (await count(target)) >= saveAt, 60_000)
   const file = join(dir, ...CHECKPOINT)
   const saved = await readFile(file, 'utf8').catch(() => undefined)
-  await waitFor(`${until} rows`, run, async () => (await count(target)) >= until, 60_000)
-  await kill(run)
+  await waitForFerris(`${until} rows`, run, async () => (await count(target)) >= until, 60_000)
+  await killFerris(run)
   logs.push(run.log())
   const rows = await count(target)
   if (saved === undefined) await rm(file, { force: true })
@@ -135,7 +82,7 @@ async function killFourTimes(exactlyOnce: boolean, rows: number) {
     for (const share of [0.1, 0.3, 0.5, 0.7]) {
       killedAt.push(await runAndKill(dir, target, (killedAt.at(-1) ?? 0) + 0.05 * rows, share * rows, logs))
     }
-    const last = start(dir)
+    const last = startFerris(dir)
     const code = await last.exited
     logs.push(last.log())
     expect(code, last.log()).toBe(0)

@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { POSTGRES, POSTGRES_SUPER, requireServices, uniqueName } from './e2e-services.js'
-import { FERRIS_BIN } from './run-cli.js'
+import { type FerrisRun, killAllFerris, killFerris, startFerris, waitForFerris } from './ferris-process.js'
 
 /**
  * `ferris run` writing into PostgreSQL with `exactly_once=true` (rows and source positions in one transaction),
@@ -21,7 +20,6 @@ import { FERRIS_BIN } from './run-cli.js'
  */
 const admin = new pg.Client({ connectionString: POSTGRES_SUPER })
 const cleanups: Array<() => Promise<unknown>> = []
-const children = new Set<ChildProcess>()
 
 beforeAll(async () => {
   await requireServices('postgres')
@@ -29,7 +27,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL')
+  killAllFerris()
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
   await admin.end()
 })
@@ -44,57 +42,6 @@ async function count(table: string): Promise<number> {
   return r.rows[0].n
 }
 
-interface Run {
-  readonly child: ChildProcess
-  readonly exited: Promise<number | null>
-  log(): string
-}
-
-function start(dir: string, args: readonly string[] = []): Run {
-  let log = ''
-  const child = spawn(process.execPath, [FERRIS_BIN, 'run', 'app.sql', ...args], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  child.stdout!.on('data', (d) => {
-    log += d
-  })
-  child.stderr!.on('data', (d) => {
-    log += d
-  })
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      children.delete(child)
-      resolve(code)
-    }),
-  )
-
-  return { child, exited, log: () => log }
-}
-
-/** Waits until `test` holds, failing with what ferris printed when `timeoutMs` passes or ferris exits first. */
-async function waitFor(what: string, run: Run, test: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs
-  let exited = false
-  void run.exited.then(() => {
-    exited = true
-  })
-  while (!(await test())) {
-    if (Date.now() > until || exited) {
-      throw new Error(
-        `${exited ? 'ferris exited' : 'timed out'} waiting for ${what}; ferris said:\n${run.log().slice(-2000)}`,
-      )
-    }
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
-
-async function kill(run: Run): Promise<void> {
-  run.child.kill('SIGKILL')
-  await run.exited
-}
-
 const CHECKPOINT = ['.ferris', 'checkpoints', 'copied', 'checkpoint.json']
 
 /**
@@ -102,12 +49,12 @@ const CHECKPOINT = ['.ferris', 'checkpoints', 'copied', 'checkpoint.json']
  * then kills it with SIGKILL and puts the saved (older) checkpoint file back. Returns the rows at the kill.
  */
 async function runAndKill(dir: string, target: string, saveAt: number, until: number): Promise<number> {
-  const run = start(dir)
-  await waitFor(`${saveAt} rows`, run, async () => (await count(target)) >= saveAt, 60_000)
+  const run = startFerris(dir)
+  await waitForFerris(`${saveAt} rows`, run, async () => (await count(target)) >= saveAt, 60_000)
   const file = join(dir, ...CHECKPOINT)
   const saved = await readFile(file, 'utf8').catch(() => undefined)
-  await waitFor(`${until} rows`, run, async () => (await count(target)) >= until, 60_000)
-  await kill(run)
+  await waitForFerris(`${until} rows`, run, async () => (await count(target)) >= until, 60_000)
+  await killFerris(run)
   const rows = await count(target)
   if (saved === undefined) await rm(file, { force: true })
   else await writeFile(file, saved)
@@ -145,7 +92,7 @@ describe('[postgres] ferris run killed with SIGKILL, exactly-once into PostgreSQ
     for (const share of [0.1, 0.3, 0.5, 0.7]) {
       killedAt.push(await runAndKill(dir, target, (killedAt.at(-1) ?? 0) + 0.05 * ROWS, share * ROWS))
     }
-    const last = start(dir)
+    const last = startFerris(dir)
     const code = await last.exited
     expect(code, last.log()).toBe(0)
 
@@ -206,12 +153,12 @@ describe('[postgres] ferris run killed with SIGKILL, exactly-once into PostgreSQ
       }
       // After the snapshot, while changes stream.
       await runAndKill(dir, target, ROWS, ROWS + 100)
-      const final = start(dir)
+      const final = startFerris(dir)
       await new Promise((r) => setTimeout(r, 1000))
       writing = false
       await inserting
       const last = next - 1
-      await waitFor(`all ${last} rows`, final, async () => (await count(target)) >= last, 60_000)
+      await waitForFerris(`all ${last} rows`, final, async () => (await count(target)) >= last, 60_000)
       // A moment more, so rows beyond the source's would show.
       await new Promise((r) => setTimeout(r, 1000))
       final.child.kill('SIGINT')
