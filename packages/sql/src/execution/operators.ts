@@ -44,6 +44,10 @@ export interface Operator {
   idle?(wallNanos: bigint): PipelineBatch[]
   snapshot?(): JsonValue
   restore?(state: JsonValue): void
+  /** Event-time operators: their watermark (epoch nanoseconds), which the watermark-lag metric reads. */
+  readonly watermark?: bigint
+  /** Event-time operators: late rows dropped (or handed to the bad-record policy) so far. */
+  readonly lateRecords?: number | undefined
 }
 
 function sourceIndex(batch: PipelineBatch, i: number): number {
@@ -320,14 +324,7 @@ export class Pipeline {
   /** Late records of the event-time windows and interval joins, or undefined when the pipeline has none. */
   get lateRecords(): number | undefined {
     let late: number | undefined
-    for (const op of this.operators) {
-      if (
-        op instanceof WindowedAggregateOperator ||
-        op instanceof IntervalJoinOperator ||
-        (op instanceof RowWindowOperator && op.node.order.kind === 'event_time')
-      )
-        late = (late ?? 0) + op.lateRecords
-    }
+    for (const op of this.operators) if (op.lateRecords !== undefined) late = (late ?? 0) + op.lateRecords
 
     return late
   }

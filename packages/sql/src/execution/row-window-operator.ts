@@ -110,9 +110,9 @@ export class RowWindowOperator implements Operator {
     this.#onError = onError
   }
 
-  /** Late rows dropped (or handed to the bad-record policy) so far. */
-  get lateRecords(): number {
-    return this.#late
+  /** Late rows dropped (or handed to the bad-record policy) so far; undefined without event-time order. */
+  get lateRecords(): number | undefined {
+    return this.node.order.kind === 'event_time' ? this.#late : undefined
   }
 
   /** The current watermark (epoch nanoseconds); START without an event-time ORDER BY. */

@@ -11,11 +11,8 @@ import {
   resilientReader,
   resilientWriter,
 } from '@ferris/recovery'
-import { IntervalJoinOperator } from '../execution/interval-join-operator.js'
 import type { Operator } from '../execution/operators.js'
-import { RowWindowOperator } from '../execution/row-window-operator.js'
 import { Watermark } from '../execution/watermark.js'
-import { WindowedAggregateOperator } from '../execution/windowed-aggregate-operator.js'
 
 /**
  * Where a running application reports what it does, for `ferris run --http` or an embedding program's own
@@ -99,14 +96,8 @@ export class JobObservability {
     if (this.#metrics === undefined) return
     let lowest: bigint | undefined
     for (const op of operators) {
-      if (
-        !(op instanceof WindowedAggregateOperator) &&
-        !(op instanceof RowWindowOperator) &&
-        !(op instanceof IntervalJoinOperator)
-      )
-        continue
       const w = op.watermark
-      if (w === Watermark.START || w === Watermark.END) continue
+      if (w === undefined || w === Watermark.START || w === Watermark.END) continue
       if (lowest === undefined || w < lowest) lowest = w
     }
     if (lowest === undefined) return
