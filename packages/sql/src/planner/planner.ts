@@ -1,5 +1,6 @@
 import {
   type ConnectorRegistry,
+  type DataSource,
   type DataType,
   type EndpointSpec,
   type Field,
@@ -222,24 +223,8 @@ function resolveDeadLetter(
 async function boundedOf(ep: EndpointRef, options: PlanOptions): Promise<boolean | undefined> {
   if (options.bounded !== undefined) return options.bounded(ep)
   if (options.registry === undefined) return undefined
-  const controller = new AbortController()
-  const created = options.registry.createSource(
-    { name: ep.name, role: 'source', properties: ep.properties },
-    {
-      name: ep.name,
-      logger: silentLogger,
-      metrics: noopMetrics,
-      signal: controller.signal,
-      cwd: options.cwd ?? process.cwd(),
-      reportBadRecord: () => {},
-    },
-  )
-  try {
-    return created.capabilities.bounded
-  } finally {
-    controller.abort()
-    await created.close()
-  }
+
+  return askSource(ep, options.registry, options, (source) => source.capabilities.bounded)
 }
 
 async function discover(ep: EndpointRef, options: PlanOptions, source: SourceText): Promise<Schema | undefined> {
@@ -249,8 +234,19 @@ async function discover(ep: EndpointRef, options: PlanOptions, source: SourceTex
       hint: 'Pass a connector registry, or the schema in PlanOptions.schemas',
     })
   }
+
+  return askSource(ep, options.registry, options, (created) => created.discoverSchema())
+}
+
+/** Creates `ep`'s source only to ask it something while planning, and closes it again at once. */
+async function askSource<T>(
+  ep: EndpointRef,
+  registry: ConnectorRegistry,
+  options: PlanOptions,
+  ask: (source: DataSource) => T | Promise<T>,
+): Promise<T> {
   const controller = new AbortController()
-  const created = options.registry.createSource(
+  const created = registry.createSource(
     { name: ep.name, role: 'source', properties: ep.properties },
     {
       name: ep.name,
@@ -262,7 +258,7 @@ async function discover(ep: EndpointRef, options: PlanOptions, source: SourceTex
     },
   )
   try {
-    return await created.discoverSchema()
+    return await ask(created)
   } finally {
     controller.abort()
     await created.close()
