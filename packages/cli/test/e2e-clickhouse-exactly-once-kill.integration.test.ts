@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLICKHOUSE, CLICKHOUSE_HTTP, requireServices, uniqueName } from './e2e-services.js'
-import { type FerrisRun, killAllFerris, killFerris, startFerris, waitForFerris } from './ferris-process.js'
+import { killAllFerris, killFerris, startFerris, waitForFerris } from './ferris-process.js'
 
 /**
  * `ferris run` from a generated CSV file into a ClickHouse 18.16 table with `exactly_once=true` (hidden marker

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { POSTGRES, POSTGRES_SUPER, requireServices, uniqueName } from './e2e-services.js'
-import { type FerrisRun, killAllFerris, killFerris, startFerris, waitForFerris } from './ferris-process.js'
+import { killAllFerris, killFerris, startFerris, waitForFerris } from './ferris-process.js'
 
 /**
  * `ferris run` writing into PostgreSQL with `exactly_once=true` (rows and source positions in one transaction),
