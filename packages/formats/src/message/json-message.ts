@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import { FerrisError, type Row, type Schema, type Value } from '@ferris/core'
 import { jsonToValue } from '../convert/json-value.js'
 import { isJsonNumberText, type JsonAny, mayHoldInexactNumber, parseJsonLossless } from '../json/exact-json.js'
+import { flatObjectScanner } from '../json/flat-object-scanner.js'
 import { valueToJson } from '../json/json-text.js'
 import type { MessageDecoder, MessageEncoder } from './message-codec.js'
 
@@ -13,8 +14,17 @@ import type { MessageDecoder, MessageEncoder } from './message-codec.js'
  * give: strings, booleans and nulls always do, numbers do for a DOUBLE column and, when they are safe integers,
  * for integer columns. Only a message with some other field (a number for a DECIMAL or STRING column, an
  * object, an integer beyond 2^53) is checked for a long digit run and, when it has one, parsed again exactly.
+ * Before all that, a flat object of ASCII scalars is read straight from its bytes (`flatObjectScanner`, about
+ * four times faster, giving the same rows); any other message takes the path above.
  */
-export function jsonMessageDecoder(schema: Schema, subject: string): MessageDecoder {
+export function jsonMessageDecoder(
+  schema: Schema,
+  subject: string,
+  options: {
+    /** `false`: always the general path (tests compare the two). */
+    readonly scan?: boolean
+  } = {},
+): MessageDecoder {
   const fields = schema.fields
   const lower = fields.map((f) => f.name.toLowerCase())
   // A parsed object inherits Object.prototype: only a field named like one of its members ("constructor")
@@ -22,6 +32,7 @@ export function jsonMessageDecoder(schema: Schema, subject: string): MessageDeco
   const inherited = fields.map((f) => f.name in Object.prototype)
   const kinds = fields.map((f) => f.type.kind)
   const paths = fields.map((f) => `${subject}.${f.name}`)
+  const scan = options.scan === false ? undefined : flatObjectScanner(fields, paths)
 
   // The lower-cased keys of the object being decoded, built when a field is not found by its exact name.
   let byLower: Map<string, JsonAny> | undefined
@@ -37,8 +48,10 @@ export function jsonMessageDecoder(schema: Schema, subject: string): MessageDeco
   return {
     prepare: async () => {},
     decode(value) {
+      if (value === null) return new Array<Value>(fields.length).fill(null)
+      const scanned = scan?.(value)
+      if (scanned !== undefined) return scanned
       const row: Row = new Array<Value>(fields.length).fill(null)
-      if (value === null) return row
       const text = utf8Text(value, subject)
       let obj = objectOf(parse(text, JSON.parse, subject), text, subject)
       byLower = undefined
