@@ -145,11 +145,14 @@ export class KafkaSource implements DataSource {
     }
     if (this.#options.bounded) {
       this.#ends = new Map()
+      const ends = this.#ends
       try {
-        for (const t of this.#topics) {
-          const offsets = await admin.fetchTopicOffsets(t)
-          this.#ends.set(t, new Map(offsets.map((o) => [o.partition, BigInt(o.high)])))
-        }
+        await Promise.all(
+          this.#topics.map(async (t) => {
+            const offsets = await admin.fetchTopicOffsets(t)
+            ends.set(t, new Map(offsets.map((o) => [o.partition, BigInt(o.high)])))
+          }),
+        )
       } catch (error) {
         throw classifyError(error, 'reading end offsets')
       }
@@ -273,17 +276,9 @@ export class KafkaSource implements DataSource {
       subject: name,
       avro: avroCodecOptions(this.#options, this.#context),
     })
-    const edges = await this.#edges()
     // fromStart (a table without a checkpoint position): every partition from its low offset, whatever the
     // group committed and whatever `start` says, so that a fresh run loads the whole topic again.
     const fromStart = options.from === undefined && options.fromStart === true
-    const startAt =
-      options.from !== undefined
-        ? parsePosition(options.from, `${name} checkpoint`)
-        : fromStart
-          ? lowOffsets(edges)
-          : await this.#startOffsets()
-    const catchUpTo = catchUpTargets(edges)
     const consumer = this.#client.consumer({
       groupId: this.#groupId,
       sessionTimeout: this.#options.session_timeout,
@@ -301,8 +296,35 @@ export class KafkaSource implements DataSource {
       },
     })
     const admin = this.#client.admin({ retry: RETRY })
+    // The reader's clients connect while the offsets are asked for: the round trips overlap.
+    // The metadata request fills the admin's broker list: kafkajs's connect alone leaves it empty, and the
+    // reader's first group-offset lookup (on the first assignment) would then fail and wait a whole retry
+    // delay (300 ms) before trying again, holding up the first read.
+    const connecting = Promise.all([
+      consumer.connect(),
+      admin.connect().then(() => admin.fetchTopicMetadata({ topics: this.#topics })),
+    ])
+    // Handled here so that a failure while the offsets are asked for is not an unhandled rejection; it is
+    // thrown where `connecting` is awaited.
+    connecting.catch(() => {})
+    let edges: Map<string, PartitionEdges[]>
+    let startAt: OffsetMap
     try {
-      await Promise.all([consumer.connect(), admin.connect()])
+      edges = await this.#edges()
+      startAt =
+        options.from !== undefined
+          ? parsePosition(options.from, `${name} checkpoint`)
+          : fromStart
+            ? lowOffsets(edges)
+            : await this.#startOffsets()
+    } catch (error) {
+      await connecting.catch(() => {})
+      await Promise.allSettled([consumer.disconnect(), admin.disconnect()])
+      throw error
+    }
+    const catchUpTo = catchUpTargets(edges)
+    try {
+      await connecting
       const pattern = this.#options.topic_pattern
       await consumer.subscribe({
         topics: pattern === undefined ? this.#topics : this.#topics,

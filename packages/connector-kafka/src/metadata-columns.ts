@@ -107,12 +107,34 @@ const UTF8 = new TextDecoder()
 export function keyToValue(key: Buffer | null, type: DataType | undefined, format: KeyFormat, subject: string): Value {
   if (key === null) return null
   if (format === 'bytes' || type?.kind === 'bytes') return new Uint8Array(key)
-  // Buffer's own UTF-8 decoding is TextDecoder's (invalid bytes become U+FFFD), without its per-call cost.
-  const text = Buffer.isBuffer(key) ? key.toString('utf8') : UTF8.decode(key)
+  const text = keyText(key)
   if (type === undefined || type.kind === 'string') return text
   if (format === 'json') return jsonToValue(parseJsonExact(text), type, `${subject}._key`)
 
   return parseValue(text, type)
+}
+
+/**
+ * The text of a key. Short ASCII keys (most are ids) by character codes, which costs less than a call into
+ * Node's decoder; others by Buffer's UTF-8 decoding, which is TextDecoder's (invalid bytes become U+FFFD)
+ * without its per-call cost.
+ */
+function keyText(key: Buffer): string {
+  if (key.length <= 24) {
+    let text = ''
+    for (let i = 0; i < key.length; i++) {
+      const c = key[i]!
+      if (c > 0x7f) return utf8(key)
+      text += String.fromCharCode(c)
+    }
+    return text
+  }
+
+  return utf8(key)
+}
+
+function utf8(key: Buffer): string {
+  return Buffer.isBuffer(key) ? key.toString('utf8') : UTF8.decode(key)
 }
 
 /**
