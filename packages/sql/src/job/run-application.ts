@@ -278,6 +278,16 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     ...(badRecordMetrics === undefined ? {} : { metrics: badRecordMetrics }),
   })
 
+  // The source opens while the sink is set up (their connection round trips overlap); it is read from only
+  // once the sink has said where to resume. Closed even if something fails before then.
+  const sourceOpening = source.open()
+  sourceOpening.catch(() => {})
+  closers.connector(() =>
+    sourceOpening.then(
+      () => source.close(),
+      () => {},
+    ),
+  )
   try {
     const pending = store === undefined ? undefined : await store.loadPending()
     const fingerprint = planFingerprint(job)
@@ -347,8 +357,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       )
     }
 
-    await source.open()
-    closers.connector(() => source.close())
+    await sourceOpening
     const from = positions[sourceRef.name]
     // A stream-to-stream join reads its second stream beside the first; the position holds both.
     const second = streamJoined(job)
