@@ -120,16 +120,16 @@ function shorten(text: string): string {
 
 export function jsonMessageEncoder(schema: Schema): MessageEncoder {
   const fields = schema.fields
-  const names = fields.map((f) => JSON.stringify(f.name))
+  const types = fields.map((f) => f.type)
+  // What precedes each value, built once: `{"id":`, `,"amount":`, ...
+  const prefixes = fields.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`)
 
   return {
     prepare: async () => {},
     encode(row) {
-      let out = '{'
-      for (let i = 0; i < fields.length; i++) {
-        if (i > 0) out += ','
-        out += `${names[i]}:${valueToJson(row[i] ?? null, fields[i]!.type)}`
-      }
+      if (fields.length === 0) return Buffer.from('{}', 'utf8')
+      let out = ''
+      for (let i = 0; i < prefixes.length; i++) out += prefixes[i]! + valueToJson(row[i] ?? null, types[i]!)
 
       return Buffer.from(`${out}}`, 'utf8')
     },
