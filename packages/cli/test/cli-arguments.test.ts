@@ -71,4 +71,17 @@ describe('cli: arguments and application files', () => {
     const r = await runCli(['validate', file], { cwd: dir })
     expect(r.stderr).toContain('FERRIS_NOT_FOUND: No file matches ./nothere.csv for source "source_1"')
   })
+
+  it('refuses a sink whose format it cannot tell, as running would, before anything runs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferris-cli-'))
+    const file = join(dir, 'app.sql')
+    await writeFile(
+      file,
+      `CREATE STREAM o AS SELECT * FROM i WITH ('i.uri' = 'file:${REPO_ROOT}examples/data/weather.csv', 'o.uri' = 'file:./out.xyz');`,
+    )
+    const r = await runCli(['validate', file], { cwd: dir })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('FERRIS_CONFIG_INVALID: Cannot tell the format of "./out.xyz"')
+    expect(r.stderr).toContain("hint: Set the format option, e.g. 'o.format' = 'csv'")
+  })
 })

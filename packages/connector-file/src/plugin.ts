@@ -1,6 +1,7 @@
 import { CORE_API_VERSION, type ConnectionString, defineConnector, definePlugin, type RawOptions } from '@ferris/core'
 import { fileOptions } from './options.js'
 import { FileSink } from './sink/file-sink.js'
+import { sinkFormat } from './sink/sink-format.js'
 import { FileSource } from './source/file-source.js'
 
 export const VERSION = '0.1.0'
@@ -22,6 +23,10 @@ export const fileConnector = defineConnector({
     'Local files: CSV, JSON lines, JSON arrays and Parquet; read once or followed, published atomically at commit',
   options: fileOptions,
   fromConnectionString,
+  // The sink's format is known from its options and path alone; the source's may depend on the files found.
+  check: (options, role, subject) => {
+    if (role === 'sink') sinkFormat(options, options.path, subject)
+  },
   createSource: (options, context) => new FileSource(options, context),
   createSink: (options, context) => new FileSink(options, context),
 })

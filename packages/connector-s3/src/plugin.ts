@@ -1,6 +1,7 @@
 import { CORE_API_VERSION, type ConnectionString, defineConnector, definePlugin, type RawOptions } from '@ferris/core'
 import { s3Options } from './options.js'
 import { S3Sink } from './sink/s3-sink.js'
+import { sinkFormat } from './sink/sink-format.js'
 import { S3Source } from './source/s3-source.js'
 
 export const VERSION = '0.1.0'
@@ -26,6 +27,10 @@ export const s3Connector = defineConnector({
     'S3 objects: CSV, JSON lines, JSON and Parquet (ranged reads); read once or watched; written by multipart upload, visible at commit',
   options: s3Options,
   fromConnectionString,
+  // The sink's format is known from its options and key alone; the source's may depend on the objects found.
+  check: (options, role, subject) => {
+    if (role === 'sink') sinkFormat(options, subject)
+  },
   createSource: (options, context) => new S3Source(options, context),
   createSink: (options, context) => new S3Sink(options, context),
 })

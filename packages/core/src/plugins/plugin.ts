@@ -31,6 +31,12 @@ export interface ConnectorDefinition<S extends OptionSchema = OptionSchema> {
    * are usually passed through by name; the path becomes `path`, `topic` or `table` as the connector needs.
    */
   fromConnectionString(uri: ConnectionString): RawOptions
+  /**
+   * Checks what the options say together, without I/O, for `ferris validate` and the planner: e.g. that a
+   * file sink's format can be told from its path. Called after every option was validated on its own; throws
+   * FERRIS_CONFIG_INVALID (or FERRIS_UNSUPPORTED). `subject` is the endpoint's name, for error subjects.
+   */
+  check?(options: OptionValues<S>, role: 'source' | 'sink', subject: string): void
   createSource?(options: OptionValues<S>, context: ConnectorContext): DataSource
   createSink?(options: OptionValues<S>, context: ConnectorContext): DataSink
 }

@@ -174,6 +174,7 @@ export class ConnectorRegistry {
       { ...fromUri, ...rest },
       { subject: spec.name, scheme: found.definition.scheme },
     )
+    found.definition.check?.(options as never, spec.role, spec.name)
 
     return { ...found, options }
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { defineOptions } from '../../src/config/option-schema.js'
 import type { DataSink } from '../../src/contracts/sink.js'
 import type { DataSource } from '../../src/contracts/source.js'
+import { FerrisError } from '../../src/errors/ferris-error.js'
 import { CORE_API_VERSION, type ConnectorPlugin, defineConnector } from '../../src/plugins/plugin.js'
 import { ConnectorRegistry, validatePlugin } from '../../src/plugins/registry.js'
 import { createTestContext } from '../../src/testing/test-context.js'
@@ -52,6 +53,31 @@ describe('core: ConnectorRegistry', () => {
     expect(viaType.options).toEqual({ path: '/o.csv', header: true })
     const viaScheme = registry.resolve({ name: 'out', role: 'sink', properties: { type: 'file', path: '/o.csv' } })
     expect(viaScheme.definition.scheme).toBe('file')
+  })
+
+  it("runs the connector's check of the validated options, with the endpoint's role and name", () => {
+    const seen: unknown[] = []
+    const checked = plugin({
+      connectors: [
+        defineConnector({
+          ...plugin().connectors[0]!,
+          check: (o, role, subject) => {
+            seen.push([o, role, subject])
+            if (role === 'sink' && !String(o.path).endsWith('.csv'))
+              throw new FerrisError('FERRIS_CONFIG_INVALID', `${subject}: not a csv path`)
+          },
+        }),
+      ],
+    })
+    const registry = new ConnectorRegistry().register(checked)
+    registry.resolve({ name: 'in', role: 'source', properties: { uri: 'file:///in.txt' } })
+    expect(seen).toEqual([[{ path: '/in.txt', header: true }, 'source', 'in']])
+    expect(() => registry.resolve({ name: 'out', role: 'sink', properties: { uri: 'file:///o.txt' } })).toThrow(
+      'out: not a csv path',
+    )
+    expect(() =>
+      registry.createSink({ name: 'out', role: 'sink', properties: { uri: 'file:///o.txt' } }, context),
+    ).toThrow('out: not a csv path')
   })
 
   it('lets WITH properties override what the URI says', () => {
