@@ -13,8 +13,8 @@ import { JsonNumberText } from './exact-json.js'
  *
  * It returns `undefined`, and the caller takes the general path (which gives the row or the error), for
  * anything else: a byte above 0x7F, an escape, a nested object or array, a key that matches a column only
- * when case is ignored, a number for a column that is not DOUBLE, INT or BIGINT, a number with a fraction or
- * an exponent for INT or BIGINT, and any text that is not valid JSON. So it is never more lenient than
+ * when case is ignored, a number with a fraction or an exponent for an INT or BIGINT (or more than 15 digits
+ * for an INT), and any text that is not valid JSON. So it is never more lenient than
  * `JSON.parse`, and the rows it gives are those of the general path: values are made by the same
  * `jsonToValue` from the same JSON values, a DOUBLE is the correctly rounded double `JSON.parse` gives, and a
  * BIGINT of more than 15 digits keeps its digits.
@@ -148,7 +148,11 @@ export function flatObjectScanner(
                   : jsonToValue(v, fields[f]!.type, paths[f]!)
           }
         } else {
-          return undefined
+          // DECIMAL, STRING and the rest: the JSON value the general path converts. It keeps a number's text
+          // when it has more than 15 significant digits (then its 16-digit run always makes the general path
+          // re-parse exactly) and otherwise takes the double, which is the same whichever parser read it.
+          const v = significantDigits(b, s, e) > 15 ? new JsonNumberText(ascii(b, s, e)) : doubleOf(b, s, e)
+          row[f] = jsonToValue(v, fields[f]!.type, paths[f]!)
         }
       } else {
         row[f] = jsonToValue(token === TRUE, fields[f]!.type, paths[f]!)
@@ -302,6 +306,24 @@ function doubleOf(b: Uint8Array, s: number, e: number): number {
   const v = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!
 
   return negative ? -v : v
+}
+
+/**
+ * The significant digits of a number's mantissa, counted as the exact parser does: leading zeros (also those
+ * after the point) do not count, trailing zeros do.
+ */
+function significantDigits(b: Uint8Array, s: number, e: number): number {
+  let count = 0
+  let leading = true
+  for (let i = b[s] === MINUS ? s + 1 : s; i < e; i++) {
+    const c = b[i]!
+    if (c === 0x65 || c === 0x45) break
+    if (c === DOT || (leading && c === ZERO)) continue
+    leading = false
+    count++
+  }
+
+  return count
 }
 
 function sameBytes(b: Uint8Array, s: number, e: number, name: Uint8Array): boolean {
