@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Decimal, Schema, T } from '@ferris/core'
 import avro from 'avsc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +5,7 @@ import { avroMessageDecoder, avroMessageEncoder } from '../../src/message/avro-m
 import { avroSchemaFor } from '../../src/message/avro-schema.js'
 import { fromTwosComplement, toTwosComplement } from '../../src/message/avro-values.js'
 import { SchemaRegistryClient } from '../../src/message/schema-registry-client.js'
+import { type SchemaRegistryDouble, startSchemaRegistryDouble } from '../../src/testing/index.js'
 
 const schema = Schema.of(
   ['id', T.int64, false],
@@ -16,40 +15,13 @@ const schema = Schema.of(
   ['tags', T.map(T.string, T.int32)],
 )
 
-/** A registry double on loopback that keeps schemas in memory, as the Confluent REST API would. */
-let server: Server
+let registryDouble: SchemaRegistryDouble
 let url: string
-const schemas: string[] = []
-let auth: string | undefined
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    auth = req.headers.authorization
-    let body = ''
-    req.on('data', (c) => (body += c))
-    req.on('end', () => {
-      const byId = /^\/schemas\/ids\/(\d+)$/.exec(req.url ?? '')
-      if (req.method === 'GET' && byId !== null) {
-        const s = schemas[Number(byId[1]) - 1]
-        res.writeHead(s === undefined ? 404 : 200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify(s === undefined ? { error_code: 40403, message: 'Schema not found' } : { schema: s }))
-        return
-      }
-      if (req.method === 'POST' && /^\/subjects\/[^/]+\/versions$/.test(req.url ?? '')) {
-        const s = (JSON.parse(body) as { schema: string }).schema
-        let id = schemas.indexOf(s) + 1
-        if (id === 0) id = schemas.push(s)
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(JSON.stringify({ id }))
-        return
-      }
-      res.writeHead(500)
-      res.end()
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  registryDouble = await startSchemaRegistryDouble()
+  url = registryDouble.url
 })
-afterAll(() => new Promise<void>((r) => server.close(() => r())))
+afterAll(() => registryDouble.close())
 
 describe('[message] avro', () => {
   const row = [2n ** 63n - 1n, Decimal.parse('-12345678901234.5678'), 1704067200123456000n, 'n', new Map([['a', 1]])]
@@ -77,7 +49,7 @@ describe('[message] avro', () => {
     expect(bytes[0]).toBe(0)
     const id = bytes.readUInt32BE(1)
     expect(id).toBeGreaterThan(0)
-    expect(auth).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`)
+    expect(registryDouble.requests.at(-1)?.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`)
 
     // A reader with fewer columns, reading through a second client that must fetch the schema by id.
     const narrow = Schema.of(['id', T.int64], ['missing', T.string])

@@ -1,0 +1,1 @@
+export { type RegistryRequest, type SchemaRegistryDouble, startSchemaRegistryDouble } from './schema-registry-double.js'
