@@ -7,7 +7,7 @@ import { type SchemaRegistryDouble, startSchemaRegistryDouble } from '@ferris/fo
 import { runApplication } from '@ferris/sql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { plugin as kafkaPlugin } from '../src/plugin.js'
-import { BOOTSTRAP, createTopic, kafka, requireBroker, uniqueGroup } from './helpers/broker.js'
+import { BOOTSTRAP, createTopic, requireBroker, topicMessages, uniqueGroup } from './helpers/broker.js'
 
 /*
  * Avro through a real broker. The schema registry is a stand-in on loopback (`@ferris/formats/testing`): no
@@ -23,31 +23,6 @@ beforeAll(async () => {
 afterAll(() => registryDouble?.close())
 
 const registry = () => new ConnectorRegistry().register(filePlugin).register(kafkaPlugin)
-
-/** The raw values of every message of a topic. */
-async function rawValues(topic: string, count: number): Promise<Buffer[]> {
-  const consumer = kafka.consumer({ groupId: uniqueGroup('avro-raw') })
-  const values: Buffer[] = []
-  await consumer.connect()
-  await consumer.subscribe({ topic, fromBeginning: true })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${values.length} of ${count} messages of ${topic}`)), 30_000)
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          values.push(message.value!)
-          if (values.length >= count) {
-            clearTimeout(timer)
-            resolve()
-          }
-        },
-      })
-      .catch(reject)
-  })
-  await consumer.disconnect()
-
-  return values
-}
 
 describe('[kafka] Avro with the Confluent wire format and a schema registry', () => {
   it('writes registered, framed Avro and reads it back with every value exact', async () => {
@@ -75,7 +50,7 @@ describe('[kafka] Avro with the Confluent wire format and a schema registry', ()
     // The Confluent framing: magic byte 0, then the id the registry gave the schema registered as <topic>-value.
     expect(registryDouble.subjects).toContain(`${topic}-value`)
     const id = registryDouble.schemas.length
-    const raw = await rawValues(topic, 3)
+    const raw = (await topicMessages(topic)).map((m) => m.value!)
     for (const v of raw) {
       expect(v[0]).toBe(0)
       expect(v.readInt32BE(1)).toBe(id)

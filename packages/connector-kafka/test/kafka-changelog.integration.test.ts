@@ -1,6 +1,15 @@
 import { batchOf, batchToObjects, ChangeKind, Schema, T } from '@ferris/core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { BOOTSTRAP, createTopic, kafka, readRows, requireBroker, sink, source, uniqueGroup } from './helpers/broker.js'
+import {
+  BOOTSTRAP,
+  createTopic,
+  readRows,
+  requireBroker,
+  sink,
+  source,
+  topicMessages,
+  uniqueGroup,
+} from './helpers/broker.js'
 
 beforeAll(requireBroker)
 
@@ -29,24 +38,15 @@ describe('[kafka] keyed changelogs', () => {
         { kinds: Uint8Array.of(INSERT, INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE) },
       ),
     )
+    await writer.flush()
     await writer.close()
     await out.close()
 
     // What is on the topic, read with kafkajs itself.
-    const consumer = kafka.consumer({ groupId: uniqueGroup('cl-raw') })
-    const raw: Array<{ key: string | null; value: string | null }> = []
-    await consumer.connect()
-    await consumer.subscribe({ topic, fromBeginning: true })
-    const got = new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          raw.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null })
-          if (raw.length === 4) resolve()
-        },
-      })
-    })
-    await got
-    await consumer.disconnect()
+    const raw = (await topicMessages(topic)).map((m) => ({
+      key: m.key?.toString() ?? null,
+      value: m.value?.toString() ?? null,
+    }))
     expect(raw).toEqual([
       { key: '1', value: '{"id":1,"symbol":"AAPL","price":10.5}' },
       { key: '2', value: '{"id":2,"symbol":"IBM","price":20.5}' },

@@ -7,44 +7,11 @@ import { type JsonAny, parseJsonExact } from '@ferris/formats'
 import { runApplication } from '@ferris/sql'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { plugin as kafkaPlugin } from '../src/plugin.js'
-import { BOOTSTRAP, createTopic, kafka, requireBroker, uniqueGroup } from './helpers/broker.js'
+import { BOOTSTRAP, createTopic, kafka, requireBroker, topicMessages, uniqueGroup } from './helpers/broker.js'
 
 beforeAll(requireBroker)
 
 const registry = () => new ConnectorRegistry().register(filePlugin).register(kafkaPlugin)
-
-async function topicValues(topic: string): Promise<string[]> {
-  const admin = kafka.admin()
-  await admin.connect()
-  const offsets = await admin.fetchTopicOffsets(topic)
-  await admin.disconnect()
-  const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0)
-  const consumer = kafka.consumer({ groupId: uniqueGroup('verify') })
-  const values: string[] = []
-  await consumer.connect()
-  await consumer.subscribe({ topic, fromBeginning: true })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${values.length} of ${total} messages of ${topic}`)), 30_000)
-    if (total === 0) {
-      clearTimeout(timer)
-      resolve()
-    }
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          values.push(message.value?.toString() ?? 'null')
-          if (values.length >= total) {
-            clearTimeout(timer)
-            resolve()
-          }
-        },
-      })
-      .catch(reject)
-  })
-  await consumer.disconnect()
-
-  return values
-}
 
 describe('[kafka] SQL applications', () => {
   it('moves a file through Kafka into a file with every value exact', async () => {
@@ -112,7 +79,9 @@ describe('[kafka] SQL applications', () => {
             'big.uri' = 'kafka://${BOOTSTRAP}/${output}');`
     const result = await runApplication(sql, { registry: registry(), cwd: tmpdir() })
     expect(result.jobs[0]!.sources.orders!.read).toBe(300)
-    const values = (await topicValues(output)).map((v) => JSON.parse(v) as { id: number; amount: number })
+    const values = (await topicMessages(output)).map(
+      (m) => JSON.parse(String(m.value)) as { id: number; amount: number },
+    )
     expect(values.map((v) => v.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 250 + i))
     expect(values.find((v) => v.id === 250)?.amount).toBe(250.25)
   })

@@ -11,7 +11,7 @@ import {
   type Schema,
   silentLogger,
 } from '@ferris/core'
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka, type KafkaMessage, logLevel } from 'kafkajs'
 import { afterAll } from 'vitest'
 import { plugin } from '../../src/plugin.js'
 
@@ -61,6 +61,45 @@ export async function createTopic(prefix: string, partitions = 1): Promise<strin
   created.push(topic)
 
   return topic
+}
+
+/**
+ * Every message of `topic` up to its end offsets now, read with kafkajs itself (a throwaway group), in the
+ * order they arrive. Fails after 30 s with how many it got.
+ */
+export async function topicMessages(topic: string): Promise<KafkaMessage[]> {
+  adminReady ??= admin.connect()
+  await adminReady
+  const offsets = await admin.fetchTopicOffsets(topic)
+  const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0)
+  const messages: KafkaMessage[] = []
+  if (total === 0) return messages
+  const consumer = kafka.consumer({ groupId: uniqueGroup('verify') })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${messages.length} of ${total} messages of ${topic}`)),
+        30_000,
+      )
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            messages.push(message)
+            if (messages.length >= total) {
+              clearTimeout(timer)
+              resolve()
+            }
+          },
+        })
+        .catch(reject)
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+
+  return messages
 }
 
 export function uniqueGroup(prefix: string): string {
