@@ -624,6 +624,32 @@ export class KafkaReader implements DataReader {
   }
 
   /**
+   * The assigned partitions (numbered as `RecordMeta.partition`) whose position is behind their end: the
+   * latest high watermark fetched, or the end offset when the reader was created, or with `bounded` the end
+   * offset the read stops at. Event-time operators hold their watermark until each delivered (see
+   * `DataReader.pendingSplits`). Partitions of several topics with one number share it.
+   */
+  pendingSplits(): number[] {
+    const out: number[] = []
+    for (const { topic, partitions } of this.#assignment) {
+      for (const p of partitions) {
+        const key = tpKey(topic, p)
+        const bounded = this.#s.ends?.get(topic)?.get(p)
+        let end = bounded
+        if (end === undefined) {
+          const fetched = this.#highWatermarks.get(key)?.end
+          const atStart = this.#s.catchUpTo.get(topic)?.get(p)
+          end = fetched === undefined ? atStart : atStart === undefined || fetched > atStart ? fetched : atStart
+        }
+        const at = this.#positions.get(topic)?.get(p)
+        if (end !== undefined && end > 0n && (at === undefined || at < end) && !out.includes(p)) out.push(p)
+      }
+    }
+
+    return out
+  }
+
+  /**
    * True once every partition assigned to this member has been handed over up to its end offset as of the
    * reader's creation (see `CatchUp`); false before the group's first assignment.
    */

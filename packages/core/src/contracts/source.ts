@@ -76,6 +76,15 @@ export interface DataReader {
    * this method it takes the reader's first `idle` (or `end`) as that point.
    */
   caughtUp?(): boolean
+  /**
+   * Optional, for sources read in partitions: the partitions (as `RecordMeta.partition` names them) that hold
+   * records this reader has not handed over yet. Event-time operators keep a watermark per partition and
+   * follow the slowest; a partition listed here holds the watermark back until it delivered its first record,
+   * so records of a partition read later than the others (a backfill) are not judged late. A partition that
+   * has nothing to read should not be listed, or it would hold the watermark until it has. Asked after every
+   * `read()`.
+   */
+  pendingSplits?(): readonly (number | string)[]
   /** Releases files, sockets and timers. Idempotent. Does not commit. */
   close(): Promise<void>
 }

@@ -50,5 +50,6 @@ export function resilientReader(reader: DataReader, resilience: EndpointResilien
     close: () => reader.close(),
     // Kept only when the reader has it: its absence tells the job to count the first idle as caught up.
     ...(reader.caughtUp === undefined ? {} : { caughtUp: () => reader.caughtUp!() }),
+    ...(reader.pendingSplits === undefined ? {} : { pendingSplits: () => reader.pendingSplits!() }),
   }
 }

@@ -12,6 +12,7 @@ import type { JoinNode, LateRecords } from '../planner/logical-plan.js'
 import { type CompiledExpr, compileExpression, type MutableEvalContext } from './compile-expression.js'
 import type { Operator, PipelineBatch, RowErrorHandler } from './operators.js'
 import { decodeValue, encodeValue, hashKey } from './value-codec.js'
+import { Watermark } from './watermark.js'
 
 interface Buffered {
   readonly row: Row
@@ -60,7 +61,8 @@ export class IntervalJoinOperator implements Operator {
   /** NULLs for the columns of each side, to pad the other side's rows. */
   readonly #nulls: [Row, Row]
   readonly #buffers: [Map<unknown, Buffered[]>, Map<unknown, Buffered[]>] = [new Map(), new Map()]
-  readonly #maxTime: [bigint, bigint] = [NEVER, NEVER]
+  /** Each side's event-time clock, per partition of its stream (see Watermark), with the join's delay. */
+  readonly #marks: [Watermark, Watermark]
   readonly #onError: RowErrorHandler
   #late = 0
 
@@ -76,6 +78,7 @@ export class IntervalJoinOperator implements Operator {
     this.#lower = interval.lower
     this.#upper = interval.upper
     this.#delay = interval.delay
+    this.#marks = [new Watermark(this.#delay), new Watermark(this.#delay)]
     this.#lateRecords = interval.lateRecords
     this.#lateness = interval.lateRecords === 'update' ? interval.allowedLateness : 0n
     this.#outer = [node.type === 'left' || node.type === 'full', node.type === 'right' || node.type === 'full']
@@ -134,7 +137,7 @@ export class IntervalJoinOperator implements Operator {
           this.#lateRow(time, watermark, source, row)
           continue
         }
-        if (time !== null && time > this.#maxTime[side]) this.#maxTime[side] = time
+        if (time !== null) this.#marks[side].observe(time, m?.partition)
         const key = time === null ? undefined : this.#key(this.#keys[side], row, m)
         if (key === undefined || time === null) {
           // A NULL key part or a NULL time satisfies no ON: nothing can ever match this row.
@@ -158,6 +161,7 @@ export class IntervalJoinOperator implements Operator {
         this.#onError(error, source, row)
       }
     }
+    this.#marks[side].advance()
     // Padded rows freed now belong to no row of this batch; they name its first row if a later step fails.
     for (const padded of this.#expire()) push(padded, undefined, 0)
 
@@ -183,7 +187,7 @@ export class IntervalJoinOperator implements Operator {
   }
 
   #watermark(side: Side): bigint {
-    return this.#maxTime[side] === NEVER ? NEVER : this.#maxTime[side] - this.#delay
+    return this.#marks[side].current
   }
 
   #pad(side: Side, row: Row): Row {
@@ -249,7 +253,7 @@ export class IntervalJoinOperator implements Operator {
   /** Both buffers with each row's time and matched flag (`1` when matched), both watermarks' maxima, late rows. */
   snapshot(): JsonValue {
     return {
-      max: this.#maxTime.map(String),
+      marks: this.#marks.map((w) => w.save()),
       buffers: this.#buffers.map((b) =>
         [...b.values()].flat().map((x) => [x.row.map(encodeValue), x.time.toString(), x.matched ? 1 : 0]),
       ),
@@ -259,13 +263,19 @@ export class IntervalJoinOperator implements Operator {
 
   restore(state: JsonValue): void {
     const s = state as {
+      /** Checkpoints before partitions were told apart: each side's largest event time. */
       max?: string[]
+      marks?: Array<ReturnType<Watermark['save']>>
       buffers?: Array<Array<[JsonValue[], string, number?]>>
       late?: number
     } | null
     if (s === null) return
     s.max?.forEach((m, i) => {
-      this.#maxTime[i as Side] = BigInt(m)
+      const max = BigInt(m)
+      this.#marks[i as Side].load(max === NEVER ? {} : { max: m, current: (max - this.#delay).toString() })
+    })
+    s.marks?.forEach((m, i) => {
+      this.#marks[i as Side].load(m)
     })
     this.#late = s.late ?? 0
     s.buffers?.forEach((entries, side) => {

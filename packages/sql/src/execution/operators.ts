@@ -42,6 +42,8 @@ export interface Operator {
   start?(input: { readonly bounded: boolean; readonly source: string }): void
   /** The source is idle (`wallNanos` is the wall clock): an event-time operator may move its watermark. */
   idle?(wallNanos: bigint): PipelineBatch[]
+  /** Event-time operators: the source's partitions with unread records, which hold the watermark (`Watermark.expect`). */
+  expectSplits?(splits: readonly (number | string)[]): void
   snapshot?(): JsonValue
   restore?(state: JsonValue): void
   /** Event-time operators: their watermark (epoch nanoseconds), which the watermark-lag metric reads. */
@@ -327,6 +329,11 @@ export class Pipeline {
     for (const op of this.operators) if (op.lateRecords !== undefined) late = (late ?? 0) + op.lateRecords
 
     return late
+  }
+
+  /** Before a batch: the source's partitions that still hold unread records (see `DataReader.pendingSplits`). */
+  expectSplits(splits: readonly (number | string)[]): void {
+    for (const op of this.operators) op.expectSplits?.(splits)
   }
 
   /** Before the first batch: tells the operators whether the stream ends (see `Operator.start`). */

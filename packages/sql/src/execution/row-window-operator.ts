@@ -237,11 +237,15 @@ export class RowWindowOperator implements Operator {
       if (eventTime === undefined) p.waiting.push(entry)
       else pushWaiting(p.waiting, entry)
       this.#pending.add(p)
-      if (eventTime !== undefined) this.#watermark.observe(entry.t)
+      if (eventTime !== undefined) this.#watermark.observe(entry.t, entry.meta?.partition)
     }
     if (eventTime === undefined) return { schema: this.schema, rows: [] }
 
     return this.#release(this.#watermark.advance(BigInt(Date.now()) * 1_000_000n), false)
+  }
+
+  expectSplits(splits: readonly (number | string)[]): void {
+    if (this.#eventTime !== undefined) this.#watermark.expect(splits)
   }
 
   idle(wallNanos: bigint): PipelineBatch[] {

@@ -166,7 +166,7 @@ export class WindowedAggregateOperator implements Operator {
         this.#onError(error, batch.origin === undefined ? i : batch.origin[i]!, row)
         continue
       }
-      this.#watermark.observe(t)
+      this.#watermark.observe(t, m?.partition)
       let accepted: boolean
       try {
         accepted =
@@ -182,6 +182,10 @@ export class WindowedAggregateOperator implements Operator {
     const after = this.#watermark.advance(BigInt(Date.now()) * 1_000_000n)
 
     return this.#close(after, changed)
+  }
+
+  expectSplits(splits: readonly (number | string)[]): void {
+    this.#watermark.expect(splits)
   }
 
   /** The source is idle: with `job.idle_timeout`, the watermark follows the wall clock. */

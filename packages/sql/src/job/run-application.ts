@@ -546,6 +546,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         env.observe.recordsIn(name, r.batch.rows.length)
         // Table changes that arrived meanwhile apply first: each stream row sees the table as it is now.
         feeds.poll()
+        if (second === undefined && reader.pendingSplits !== undefined) pipeline.expectSplits(reader.pendingSplits())
         await emit(pipeline.process(r.batch))
         if (pipeline.lateRecords !== undefined) progress.lateRecords = pipeline.lateRecords
         countEvictions(pipeline, progress, logger)
