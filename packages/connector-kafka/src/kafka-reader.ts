@@ -115,6 +115,9 @@ export class KafkaReader implements DataReader {
   readonly #partitionIsInt64: boolean
   readonly #valueIsRow: boolean
   #lastTimestampText: string | undefined
+  /** When `#othersDone` last asked the group, and whether it has said it waits. */
+  #othersAskedAt = 0
+  #toldWaiting = false
   #lastTimestamp = 0n
 
   constructor(setup: KafkaReaderSetup, context: ConnectorContext) {
@@ -381,7 +384,7 @@ export class KafkaReader implements DataReader {
       // A bounded read that has handed over everything ends now, not after waiting `max_wait` for nothing.
       if (this.#s.ends !== undefined && this.#boundedDone()) {
         await this.#initializing
-        if (this.#boundedDone()) {
+        if (this.#boundedDone() && (await this.#othersDone())) {
           this.#ended = true
           return { kind: 'end', position: this.position }
         }
@@ -433,7 +436,7 @@ export class KafkaReader implements DataReader {
     const { rows, meta, kinds } = out
     this.#reportLag()
     if (rows.length > 0) return { kind: 'batch', batch: this.#batch(rows, meta, kinds), position: this.position }
-    if (this.#s.ends !== undefined && this.#boundedDone()) {
+    if (this.#s.ends !== undefined && this.#boundedDone() && (await this.#othersDone())) {
       this.#ended = true
       return { kind: 'end', position: this.position }
     }
@@ -537,6 +540,53 @@ export class KafkaReader implements DataReader {
       this.#lastTimestamp = BigInt(m.timestamp) * 1_000_000n
     }
     return this.#lastTimestamp
+  }
+
+  /**
+   * Bounded, once this member's partitions are done: whether the group has committed every other partition up
+   * to its end offset. A member must not end while partitions it does not hold are unread: after a crash the
+   * group can still list the dead process's member, which is assigned partitions until its session times out;
+   * ending then would leave them unread with the job reported complete. So the member waits (heartbeating)
+   * until the other members commit their share (at their checkpoints) or a rebalance hands it the partitions.
+   * Asks the group at most once a second.
+   */
+  async #othersDone(): Promise<boolean> {
+    const ends = this.#s.ends!
+    const others: Array<{ topic: string; partition: number; end: bigint }> = []
+    for (const [topic, parts] of ends) {
+      for (const [partition, end] of parts) {
+        if (end > 0n && !this.#assigned.has(tpKey(topic, partition))) others.push({ topic, partition, end })
+      }
+    }
+    if (others.length === 0) return true
+    if (Date.now() - this.#othersAskedAt < 1_000) return false
+    this.#othersAskedAt = Date.now()
+    try {
+      const committed = await this.#s.admin.fetchOffsets({ groupId: this.#s.groupId, topics: [...ends.keys()] })
+      const at = new Map<string, bigint>()
+      for (const { topic, partitions } of committed)
+        for (const { partition, offset } of partitions) at.set(tpKey(topic, partition), BigInt(offset))
+      const waiting = others.filter((o) => (at.get(tpKey(o.topic, o.partition)) ?? -1n) < o.end)
+      if (waiting.length > 0 && !this.#toldWaiting) {
+        this.#toldWaiting = true
+        this.#context.logger.log(
+          'info',
+          'Kafka: this member read its partitions; waiting for the group to finish the others',
+          {
+            group: this.#s.groupId,
+            waiting: waiting.map((o) => `${o.topic}[${o.partition}]`).join(' '),
+            hint: 'Another member reads them, or a member of a stopped process holds them until its session times out',
+          },
+        )
+      }
+
+      return waiting.length === 0
+    } catch (error) {
+      this.#context.logger.log('warn', 'Kafka: could not read the group offsets of the other partitions', {
+        error: String(error),
+      })
+      return false
+    }
   }
 
   #boundedDone(): boolean {

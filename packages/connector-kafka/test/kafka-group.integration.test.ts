@@ -124,6 +124,45 @@ describe('[kafka] consumer groups', () => {
     await src.close()
   })
 
+  it('bounded mode does not end while another member of the group holds unread partitions', async () => {
+    // Another member holds a partition and never commits (as a stopped process's member does until its
+    // session times out): ending after this member's own partition would leave it unread.
+    const topic = await createTopic('bounded-held', 2)
+    await produce(topic, 0, 20, 2)
+    const group = uniqueGroup('held')
+    const holder = kafka.consumer({ groupId: group, sessionTimeout: 6_000, heartbeatInterval: 500 })
+    await holder.connect()
+    await holder.subscribe({ topic, fromBeginning: true })
+    let holderHas = 0
+    holder.on(holder.events.GROUP_JOIN, (e) => {
+      holderHas = Object.values(e.payload.memberAssignment).flat().length
+    })
+    await holder.run({ autoCommit: false, eachBatch: async () => {} })
+    const { source: src } = source('in', `kafka://${BOOTSTRAP}/${topic}?group_id=${group}&bounded=true`)
+    await src.open()
+    const reader = await src.createReader({ schema, batchSize: 100 })
+    // Until the rebalance has split the partitions, this member may hold both; read until it holds one.
+    const seen: number[] = []
+    const until = Date.now() + 30_000
+    while (!(holderHas === 1 && seen.length >= 10) && Date.now() < until) {
+      const r = await reader.read()
+      if (r.kind === 'batch') seen.push(...numbers([r.batch]))
+      expect(r.kind).not.toBe('end')
+    }
+    expect(holderHas).toBe(1)
+    // Its own partition is done; the other is held: it keeps answering idle, not end.
+    const held = await readRows(reader, 1000, 3_000)
+    expect(held.ended).toBe(false)
+    // The holder leaves: the group hands its partition over, and the read ends with every message.
+    await holder.disconnect()
+    const rest = await readRows(reader, 1000, 30_000)
+    expect(rest.ended).toBe(true)
+    const all = new Set([...seen, ...numbers(held.batches), ...numbers(rest.batches)])
+    expect([...all].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    await reader.close()
+    await src.close()
+  })
+
   it('ends at once in bounded mode on an empty topic', async () => {
     const topic = await createTopic('empty')
     const { source: src } = source('in', `kafka://${BOOTSTRAP}/${topic}?bounded=true&group_id=${uniqueGroup('e')}`)
