@@ -1,9 +1,10 @@
--- File → Kafka, step 1 of 2: every row of NOAA's daily weather for Seattle and New York (2012-2015) becomes
+-- File → Kafka, the first of three: every row of NOAA's daily weather for Seattle and New York (2012-2015) becomes
 -- one JSON message on the topic `ferris-weather`, keyed by city so a city's days stay in one partition.
 --
 --   tools/services/kafka/start                  # a local broker on 127.0.0.1:19092
---   ferris run examples/file-kafka-file/app.sql
---   ferris run examples/file-kafka-file/back.sql  # step 2: the topic back into a file
+--   npx ferris run examples/file-kafka-file/app.sql
+--   npx ferris run examples/file-kafka-file/filter.sql  # optional: Kafka → Kafka, a SQL filter between topics
+--   npx ferris run examples/file-kafka-file/back.sql    # the topic back into a file
 --
 -- The topic is created by the sink when it does not exist (3 partitions here). Override it with
 -- `--set weather_events.topic=<name>`.

@@ -1,4 +1,4 @@
--- Kafka → file, step 2 of 2: reads the topic written by app.sql from its beginning up to the end offsets
+-- Kafka → file, the last of three (after app.sql; filter.sql is optional): reads the topic written by app.sql from its beginning up to the end offsets
 -- present when the job starts (bounded mode), and writes the messages as CSV with Kafka's metadata beside them.
 --
 --   ferris run examples/file-kafka-file/back.sql

@@ -1,8 +1,8 @@
 -- Kafka → Kafka: a SQL filter from one topic to another. Reads the weather topic written by app.sql and keeps
 -- the days of snow or frost, with a wind chill column computed on the way, on the topic `ferris-weather-cold`.
 --
---   ferris run examples/file-kafka-file/app.sql
---   ferris run examples/file-kafka-file/filter.sql
+--   npx ferris run examples/file-kafka-file/app.sql
+--   npx ferris run examples/file-kafka-file/filter.sql
 --
 -- bounded = true stops at the end of the topic as it was when the job started; leave it out to keep the
 -- filter running on new messages.

@@ -100,6 +100,9 @@ function kafkaLogCreator(logger: Logger) {
             : level === logLevel.INFO
               ? 'debug'
               : (LEVELS[level] ?? 'debug')
+      // Said for every idempotent producer because we bound kafkajs's retries: the sink retries sends itself and
+      // the job replays from its checkpoint, so the warning tells a Ferris user nothing to act on.
+      if (log.message.startsWith('Limiting retries for the idempotent producer')) return
       if (!logger.isLevelEnabled(ours)) return
       const { message, timestamp: _t, logger: _l, ...fields } = log
 

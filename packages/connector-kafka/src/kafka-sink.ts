@@ -49,40 +49,9 @@ export class KafkaSink implements DataSink {
   constructor(options: KafkaOptions, context: ConnectorContext, createClient: CreateKafkaClient = createKafkaClient) {
     this.#options = options
     this.#context = context
-    const topics = options.topic ?? []
-    if (topics.length !== 1 || options.topic_pattern !== undefined) {
-      throw new FerrisError('FERRIS_CONFIG_INVALID', `${context.name}: a Kafka sink writes exactly one topic`, {
-        subject: `${context.name}.topic`,
-        value: options.topic_pattern ?? topics.join(','),
-        expected: 'one topic name, e.g. kafka://127.0.0.1:19092/big_orders',
-      })
-    }
-    this.#topic = topics[0]!
-    const compression = COMPRESSION[options.compression]!
-    if (compression !== Compression.None && !codecInstalled(compression)) {
-      // Limitation: kafkajs ships gzip only; snappy, lz4 and zstd need a codec package registered in CompressionCodecs.
-      throw new FerrisError(
-        'FERRIS_UNSUPPORTED',
-        `${context.name}: compression ${options.compression} needs a codec that is not installed`,
-        {
-          subject: `${context.name}.compression`,
-          value: options.compression,
-          expected: 'none or gzip',
-          hint: 'Use gzip, or register a kafkajs codec (e.g. kafkajs-snappy) in CompressionCodecs before the job starts',
-        },
-      )
-    }
+    checkSinkOptions(options, context.name)
+    this.#topic = options.topic![0]!
     this.#transactional = options.exactly_once || options.transactional_id !== undefined
-    if (options.offsets_group_id !== undefined && !this.#transactional) {
-      throw new FerrisError(
-        'FERRIS_CONFIG_INVALID',
-        `${context.name}: offsets_group_id commits source offsets inside transactions and needs exactly_once=true`,
-        {
-          subject: `${context.name}.offsets_group_id`,
-          hint: 'Add exactly_once=true, or remove offsets_group_id',
-        },
-      )
-    }
     this.#config = kafkaConfig(options, context, 'sink')
     this.#createClient = createClient
     this.#client = createClient(this.#config)
@@ -277,5 +246,58 @@ function codecInstalled(type: CompressionTypes): boolean {
     return (CompressionCodecs as Record<number, (() => unknown) | undefined>)[type]?.() !== undefined
   } catch {
     return false
+  }
+}
+
+/**
+ * What the sink's options must say together, checked without I/O: when the sink is created and by
+ * `ferris validate` (the connector's `check`). Throws FERRIS_CONFIG_INVALID or FERRIS_UNSUPPORTED.
+ */
+export function checkSinkOptions(options: KafkaOptions, subject: string): void {
+  const topics = options.topic ?? []
+  if (topics.length !== 1 || options.topic_pattern !== undefined) {
+    throw new FerrisError('FERRIS_CONFIG_INVALID', `${subject}: a Kafka sink writes exactly one topic`, {
+      subject: `${subject}.topic`,
+      value: options.topic_pattern ?? topics.join(','),
+      expected: 'one topic name, e.g. kafka://127.0.0.1:19092/big_orders',
+    })
+  }
+  const compression = COMPRESSION[options.compression]!
+  if (compression !== Compression.None && !codecInstalled(compression)) {
+    // Limitation: kafkajs ships gzip only; snappy, lz4 and zstd need a codec package registered in CompressionCodecs.
+    throw new FerrisError(
+      'FERRIS_UNSUPPORTED',
+      `${subject}: compression ${options.compression} needs a codec that is not installed`,
+      {
+        subject: `${subject}.compression`,
+        value: options.compression,
+        expected: 'none or gzip',
+        hint: 'Use gzip, or register a kafkajs codec (e.g. kafkajs-snappy) in CompressionCodecs before the job starts',
+      },
+    )
+  }
+  const transactional = options.exactly_once || options.transactional_id !== undefined
+  if (options.offsets_group_id !== undefined && !transactional) {
+    throw new FerrisError(
+      'FERRIS_CONFIG_INVALID',
+      `${subject}: offsets_group_id commits source offsets inside transactions and needs exactly_once=true`,
+      {
+        subject: `${subject}.offsets_group_id`,
+        hint: 'Add exactly_once=true, or remove offsets_group_id',
+      },
+    )
+  }
+  const idempotent = options.idempotent || options.exactly_once || options.transactional_id !== undefined
+  if (idempotent && options.acks !== 'all') {
+    throw new FerrisError(
+      'FERRIS_CONFIG_INVALID',
+      `${subject}: acks=${options.acks} needs idempotent=false: an idempotent or transactional producer waits for every in-sync replica`,
+      {
+        subject: `${subject}.acks`,
+        value: options.acks,
+        expected: 'all, or idempotent=false (and no exactly_once) with acks 1 or 0',
+        hint: `Remove acks, or add '${subject}.idempotent' = 'false' (retries may then duplicate messages)`,
+      },
+    )
   }
 }

@@ -108,8 +108,11 @@ export function keyToValue(key: Buffer | null, type: DataType | undefined, forma
   if (key === null) return null
   if (format === 'bytes' || type?.kind === 'bytes') return new Uint8Array(key)
   const text = keyText(key)
-  if (type === undefined || type.kind === 'string') return text
+  // No _key column: the key is kept as text for RecordMeta (HEADER-like access, dead letters), whatever its format.
+  if (type === undefined) return text
+  // A JSON key is decoded: a string is its characters (no quotes), an object or number its JSON text for STRING.
   if (format === 'json') return jsonToValue(parseJsonExact(text), type, `${subject}._key`)
+  if (type.kind === 'string') return text
 
   return parseValue(text, type)
 }

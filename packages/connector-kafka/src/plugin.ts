@@ -1,5 +1,5 @@
 import { CORE_API_VERSION, defineConnector, definePlugin } from '@ferris/core'
-import { KafkaSink } from './kafka-sink.js'
+import { checkSinkOptions, KafkaSink } from './kafka-sink.js'
 import { KafkaSource } from './kafka-source.js'
 import { kafkaFromConnectionString, kafkaOptions } from './options.js'
 
@@ -10,6 +10,10 @@ export const kafkaConnector = defineConnector({
     'Kafka topics: consumer groups, keys, headers, exactly-once transactions; JSON, Avro, string and bytes values',
   options: kafkaOptions,
   fromConnectionString: kafkaFromConnectionString,
+  // The sink's options that only make sense together (one topic, a codec, acks with idempotence), for validate.
+  check: (options, role, subject) => {
+    if (role === 'sink') checkSinkOptions(options, subject)
+  },
   createSource: (options, context) => new KafkaSource(options, context),
   createSink: (options, context) => new KafkaSink(options, context),
 })

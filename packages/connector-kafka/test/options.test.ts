@@ -59,6 +59,21 @@ describe('[kafka] options', () => {
     expect(text).not.toMatch(/hunter2/)
   })
 
+  it('checks sink options that only work together when the endpoint is resolved, so validate refuses them', () => {
+    const registry = new ConnectorRegistry().register(plugin)
+    const sink = (query: string) => () =>
+      registry.resolve({ name: 'out', role: 'sink', properties: { uri: `kafka://127.0.0.1:19092/t${query}` } })
+    expect(sink('?acks=1')).toThrow(/acks=1 needs idempotent=false/)
+    expect(sink('?acks=1&idempotent=false')).not.toThrow()
+    expect(sink('?acks=0&idempotent=false&exactly_once=true')).toThrow(/acks=0 needs idempotent=false/)
+    expect(sink('?compression=snappy')).toThrow(/compression snappy needs a codec that is not installed/)
+    expect(sink('?offsets_group_id=g')).toThrow(/needs exactly_once=true/)
+    // A source with the same options is not a sink: nothing to check.
+    expect(() =>
+      registry.resolve({ name: 'in', role: 'source', properties: { uri: 'kafka://127.0.0.1:19092/t?acks=1' } }),
+    ).not.toThrow()
+  })
+
   it('marks every credential option secret', () => {
     for (const name of ['sasl_password', 'ssl_key_password', 'schema_registry_password'] as const) {
       expect(kafkaOptions[name].secret).toBe(true)
