@@ -34,6 +34,10 @@ export function jsonMessageDecoder(
   const paths = fields.map((f) => `${subject}.${f.name}`)
   const scan = options.scan === false ? undefined : flatObjectScanner(fields, paths)
 
+  // Columns whose names differ only in case (`id` and `ID`, as inference finds in a topic holding both keys):
+  // a key that is the exact name of one of them belongs to that column alone, never to the other by folding.
+  const exactNames = new Set(lower).size === fields.length ? undefined : new Set(fields.map((f) => f.name))
+
   // The lower-cased keys of the object being decoded, built when a field is not found by its exact name.
   let byLower: Map<string, JsonAny> | undefined
   const lookup = (obj: { [key: string]: JsonAny }, i: number): JsonAny | undefined => {
@@ -41,7 +45,11 @@ export function jsonMessageDecoder(
     const v = inherited[i] === true && !Object.hasOwn(obj, name) ? undefined : obj[name]
     if (v !== undefined) return v
     // SQL folds unquoted names, so `orderId` in JSON matches the column `orderid`.
-    byLower ??= new Map(Object.entries(obj).map(([k, e]) => [k.toLowerCase(), e]))
+    byLower ??= new Map(
+      Object.entries(obj)
+        .filter(([k]) => exactNames?.has(k) !== true)
+        .map(([k, e]) => [k.toLowerCase(), e]),
+    )
     return byLower.get(lower[i]!)
   }
 
