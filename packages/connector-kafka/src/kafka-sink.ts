@@ -83,6 +83,20 @@ export class KafkaSink implements DataSink {
         },
       )
     }
+    // kafkajs's idempotent producer refuses every send without acks from all replicas; caught here, not as an
+    // internal error on the first write that a restart would only repeat.
+    if (options.acks !== 'all' && options.idempotent && !this.#transactional) {
+      throw new FerrisError(
+        'FERRIS_CONFIG_INVALID',
+        `${context.name}: acks=${options.acks} needs idempotent=false (an idempotent producer waits for acks from all replicas)`,
+        {
+          subject: `${context.name}.acks`,
+          value: options.acks,
+          expected: 'acks=all, or idempotent=false with acks=1 or 0',
+          hint: `Add idempotent=false to write with acks=${options.acks}, or remove acks`,
+        },
+      )
+    }
     this.#config = kafkaConfig(options, context, 'sink')
     this.#createClient = createClient
     this.#client = createClient(this.#config)
