@@ -62,6 +62,19 @@ describe('[message] json', () => {
     }
   })
 
+  it('refuses a value nested too deeply as a malformed record, not an internal error', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    const d = jsonMessageDecoder(Schema.of(['id', T.int64], ['name', T.string]), 'deep')
+    expect(() => d.decode(enc(`{"id": 1, "name": ${deep}}`))).toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_RECORD_MALFORMED',
+        message: 'deep: the message value is nested too deeply',
+      }),
+    )
+    // The decoder goes on with the next message.
+    expect(d.decode(enc('{"id": 2, "name": [[1]]}'))).toEqual([2n, '[[1]]'])
+  })
+
   it('reads a tombstone (no value) as a row of nulls', () => {
     expect(jsonMessageDecoder(schema, 'orders').decode(null)).toEqual([null, null, null, null, null])
   })
