@@ -117,7 +117,7 @@ export function keyToValue(key: Buffer | null, type: DataType | undefined, forma
     if (type === undefined) return new Uint8Array(key)
     throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message key is not UTF-8 text`, {
       subject: `${subject}._key`,
-      value: `0x${key.subarray(0, 32).toString('hex')}${key.length > 32 ? '…' : ''}`,
+      value: `0x${Buffer.from(key.buffer, key.byteOffset, Math.min(key.byteLength, 32)).toString('hex')}${key.byteLength > 32 ? '…' : ''}`,
       expected: `a UTF-8 key for key_format=${format}`,
       hint: "Declare _key as BYTES in the source's columns to read keys that are not text",
     })
@@ -148,7 +148,9 @@ function keyText(key: Buffer): string | undefined {
 }
 
 function utf8(key: Buffer): string | undefined {
-  const b = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)
+  // kafkajs hands Buffers; a plain Uint8Array (a test, another client) is viewed as one without a copy.
+  const bytes: Uint8Array = key
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
   return isUtf8(b) ? b.toString('utf8') : undefined
 }
