@@ -604,7 +604,11 @@ export class KafkaReader implements DataReader {
     return true
   }
 
-  /** A broker gone for longer than reconnect_timeout fails the read; shorter outages are waited out. */
+  /**
+   * A broker gone for longer than reconnect_timeout fails the read; shorter outages are waited out. Not
+   * retryable: the wait is over, and the job's own retries would otherwise keep the job waiting minutes past
+   * the reconnect_timeout the user chose.
+   */
   #checkOutage(): void {
     if (this.#crashedAt !== undefined && Date.now() - this.#crashedAt > this.#s.reconnectTimeout) {
       throw new FerrisError(
@@ -612,6 +616,7 @@ export class KafkaReader implements DataReader {
         `${this.#context.name}: the Kafka brokers have been unreachable for more than ${this.#s.reconnectTimeout} ms`,
         {
           subject: this.#context.name,
+          retryable: false,
           hint: 'Check the brokers; raise reconnect_timeout to wait longer',
         },
       )

@@ -79,6 +79,19 @@ export class KafkaSource implements DataSource {
         expected: 'partition:offset pairs, e.g. 0:42,1:17',
       })
     }
+    // kafkajs refuses such a consumer only when the job starts, with an internal error naming its own fields.
+    if (options.heartbeat_interval >= options.session_timeout) {
+      throw new FerrisError(
+        'FERRIS_CONFIG_INVALID',
+        `${context.name}: heartbeat_interval (${options.heartbeat_interval} ms) must be shorter than session_timeout (${options.session_timeout} ms)`,
+        {
+          subject: `${context.name}.heartbeat_interval`,
+          value: `${options.heartbeat_interval} ms`,
+          expected: `less than session_timeout (${options.session_timeout} ms)`,
+          hint: 'Set heartbeat_interval to about a third of session_timeout (e.g. session_timeout=9s, heartbeat_interval=3s)',
+        },
+      )
+    }
     this.#groupId = options.group_id ?? `ferris-${context.name}`
     this.endpoint = {
       servers: [...options.bootstrap_servers],

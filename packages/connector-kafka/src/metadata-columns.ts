@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import {
   type DataType,
   FerrisError,
@@ -103,11 +104,24 @@ function isHeaderMap(t: DataType): boolean {
 
 const UTF8 = new TextDecoder()
 
-/** The `_key` value of a message key (null stays null). Throws FERRIS_TYPE_CONVERSION. */
+/**
+ * The `_key` value of a message key (null stays null). Throws FERRIS_TYPE_CONVERSION, and FERRIS_RECORD_MALFORMED
+ * for a key that is not UTF-8 when a column wants its text. With no `_key` column (`type` undefined) such a key
+ * stays its bytes: nothing reads it as text, and a sink handed the record's key writes it unchanged.
+ */
 export function keyToValue(key: Buffer | null, type: DataType | undefined, format: KeyFormat, subject: string): Value {
   if (key === null) return null
   if (format === 'bytes' || type?.kind === 'bytes') return new Uint8Array(key)
   const text = keyText(key)
+  if (text === undefined) {
+    if (type === undefined) return new Uint8Array(key)
+    throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message key is not UTF-8 text`, {
+      subject: `${subject}._key`,
+      value: `0x${Buffer.from(key.buffer, key.byteOffset, Math.min(key.byteLength, 32)).toString('hex')}${key.byteLength > 32 ? '…' : ''}`,
+      expected: `a UTF-8 key for key_format=${format}`,
+      hint: "Declare _key as BYTES in the source's columns to read keys that are not text",
+    })
+  }
   // No _key column: the key is kept as text for RecordMeta (HEADER-like access, dead letters), whatever its format.
   if (type === undefined) return text
   // A JSON key is decoded: a string is its characters (no quotes), an object or number its JSON text for STRING.
@@ -118,11 +132,11 @@ export function keyToValue(key: Buffer | null, type: DataType | undefined, forma
 }
 
 /**
- * The text of a key. Short ASCII keys (most are ids) by character codes, which costs less than a call into
- * Node's decoder; others by Buffer's UTF-8 decoding, which is TextDecoder's (invalid bytes become U+FFFD)
- * without its per-call cost.
+ * The text of a key, or undefined when it is not UTF-8 (decoding would turn its invalid bytes into U+FFFD, a
+ * different key nobody could tell apart). Short ASCII keys (most are ids) by character codes, which costs less
+ * than a call into Node's decoder; others by Buffer's UTF-8 decoding, without TextDecoder's per-call cost.
  */
-function keyText(key: Buffer): string {
+function keyText(key: Buffer): string | undefined {
   if (key.length <= 24) {
     let text = ''
     for (let i = 0; i < key.length; i++) {
@@ -136,8 +150,12 @@ function keyText(key: Buffer): string {
   return utf8(key)
 }
 
-function utf8(key: Buffer): string {
-  return Buffer.isBuffer(key) ? key.toString('utf8') : UTF8.decode(key)
+function utf8(key: Buffer): string | undefined {
+  // kafkajs hands Buffers; a plain Uint8Array (a test, another client) is viewed as one without a copy.
+  const bytes: Uint8Array = key
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+  return isUtf8(b) ? b.toString('utf8') : undefined
 }
 
 /**

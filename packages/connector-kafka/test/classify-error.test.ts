@@ -103,13 +103,29 @@ describe('[kafka] with a client that always fails', () => {
     await expect(sink.open()).rejects.toMatchObject({ code: 'FERRIS_CONNECTION_FAILED', retryable: true })
   })
 
-  it('refuses compression codecs kafkajs does not ship, and a source without a topic', () => {
+  it('refuses compression codecs kafkajs does not ship, acks other than all for an idempotent producer, and a source without a topic', () => {
     const zstd = validateOptions(
       kafkaOptions,
       { bootstrap_servers: 'h:1', topic: 't', compression: 'zstd' },
       { subject: 'out' },
     ) as never
     expect(() => new KafkaSink(zstd, ctx('out'), failingClient)).toThrow(/compression zstd needs a codec/)
+    const sinkWith = (raw: Record<string, string>) =>
+      new KafkaSink(
+        validateOptions(kafkaOptions, { bootstrap_servers: 'h:1', topic: 't', ...raw }, { subject: 'out' }) as never,
+        ctx('out'),
+        failingClient,
+      )
+    // An idempotent producer (the default) rejects every send without acks from all replicas.
+    expect(() => sinkWith({ acks: '1' })).toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_CONFIG_INVALID',
+        message: expect.stringMatching(/acks=1 needs idempotent=false/),
+      }),
+    )
+    expect(() => sinkWith({ acks: '0' })).toThrow(/acks=0 needs idempotent=false/)
+    expect(() => sinkWith({ acks: '1', idempotent: 'false' })).not.toThrow()
+    expect(() => sinkWith({ acks: 'all' })).not.toThrow()
     const none = validateOptions(kafkaOptions, { bootstrap_servers: 'h:1' }, { subject: 'in' }) as never
     expect(() => new KafkaSource(none, ctx('in'), failingClient)).toThrow(/give either topic or topic_pattern/)
     expect(Schema.of(['a', T.string]).length).toBe(1)

@@ -1,4 +1,4 @@
-import { type ConnectorContext, noopMetrics, silentLogger, validateOptions } from '@ferris/core'
+import { type ConnectorContext, noopMetrics, Schema, silentLogger, T, validateOptions } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
 import { KafkaSource } from '../src/kafka-source.js'
 import { type KafkaOptions, kafkaOptions } from '../src/options.js'
@@ -74,5 +74,40 @@ describe('[kafka] source lifecycle', () => {
     expect(schema?.names).toEqual(['a', 'b'])
     await s.close()
     expect([...log.open]).toEqual([])
+  })
+})
+
+describe('[kafka] brokers gone longer than reconnect_timeout', () => {
+  it('fails the read for good, so the job stops after reconnect_timeout instead of retrying on', async () => {
+    const gone = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:1'), {
+      name: 'KafkaJSConnectionError',
+    })
+    const { source: s } = source({ reconnect_timeout: '20ms', max_wait: '10ms' }, { crashBeforeJoin: gone })
+    await s.open()
+    const reader = await s.createReader({ schema: Schema.of(['a', T.int64]), batchSize: 10 })
+    // The consumer restarts itself: reads are idle until the outage outlasts reconnect_timeout.
+    expect((await reader.read()).kind).toBe('idle')
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    const failure = await reader.read().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(failure).toMatchObject({ code: 'FERRIS_CONNECTION_FAILED', retryable: false })
+    expect(String(failure)).toMatch(/unreachable for more than 20 ms/)
+    await reader.close()
+    await s.close()
+  })
+})
+
+describe('[kafka] source options checked when the source is made', () => {
+  it('refuses a heartbeat_interval not shorter than session_timeout, naming both and what to set', () => {
+    expect(() => source({ session_timeout: '1ms' })).toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_CONFIG_INVALID',
+        message: expect.stringMatching(/heartbeat_interval \(3000 ms\) must be shorter than session_timeout \(1 ms\)/),
+      }),
+    )
+    expect(() => source({ session_timeout: '6s', heartbeat_interval: '6s' })).toThrow(/must be shorter/)
+    expect(() => source({ session_timeout: '6s', heartbeat_interval: '2s' })).not.toThrow()
   })
 })

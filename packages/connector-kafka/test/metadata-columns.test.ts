@@ -84,6 +84,19 @@ describe('[kafka] metadata columns', () => {
     expect(keyToValue(Buffer.from('{"a": 1}'), T.string, 'json', 'o')).toBe('{"a":1}')
     expect(keyToValue(Buffer.from('"New York"'), undefined, 'json', 'o')).toBe('"New York"')
     expect(() => keyToValue(Buffer.from('New York'), T.string, 'json', 'o')).toThrow(/JSON/)
+    expect(keyToValue(Buffer.from('clé'), T.string, 'string', 'o')).toBe('clé')
+    expect(keyToValue(Buffer.from('k'.repeat(30)), undefined, 'string', 'o')).toBe('k'.repeat(30))
+    // Bytes that are not UTF-8 are a bad record, not a key changed into replacement characters.
+    for (const bad of [Buffer.from([0xff, 0xfe]), Buffer.concat([Buffer.from('k'.repeat(30)), Buffer.from([0xc3])])]) {
+      for (const format of ['string', 'json'] as const) {
+        expect(() => keyToValue(bad, T.string, format, 'o')).toThrow(
+          expect.objectContaining({ code: 'FERRIS_RECORD_MALFORMED', message: 'o: the message key is not UTF-8 text' }),
+        )
+      }
+    }
+    expect(keyToValue(Buffer.from([0xff, 0xfe]), undefined, 'bytes', 'o')).toEqual(new Uint8Array([0xff, 0xfe]))
+    // No _key column: the record's key keeps its bytes and the message is not refused for it.
+    expect(keyToValue(Buffer.from([0xff, 0xfe]), undefined, 'string', 'o')).toEqual(new Uint8Array([0xff, 0xfe]))
     expect(valueToKey(12n, T.int64, 'string')?.toString()).toBe('12')
     expect(valueToKey('k', T.string, 'json')?.toString()).toBe('"k"')
     expect(valueToKey(null, T.string, 'string')).toBeNull()

@@ -14,6 +14,8 @@ export interface FakeClientSetup {
   readonly values?: readonly string[]
   /** How long after `run` the consumer's group join completes. */
   readonly joinAfterMs?: number
+  /** Instead of joining, the consumer crashes with this error and says it restarts (a broker gone away). */
+  readonly crashBeforeJoin?: Error
 }
 
 /**
@@ -37,6 +39,9 @@ export function fakeClient(setup: FakeClientSetup = {}): { createClient: CreateK
           connect: async () => note(name, 'connect'),
           disconnect: async () => note(name, 'disconnect'),
           listTopics: async () => ['t'],
+          fetchTopicMetadata: async () => ({
+            topics: [{ name: 't', partitions: offsets.map((_, partitionId) => ({ partitionId })) }],
+          }),
           fetchTopicOffsets: async () =>
             offsets.map(([low, high], partition) => ({
               partition,
@@ -48,14 +53,14 @@ export function fakeClient(setup: FakeClientSetup = {}): { createClient: CreateK
       },
       consumer: () => {
         const name = `consumer${++counters.consumer}`
-        const listeners = new Map<string, Array<() => void>>()
-        const emit = (event: string) => {
-          for (const l of listeners.get(event) ?? []) l()
+        const listeners = new Map<string, Array<(e?: unknown) => void>>()
+        const emit = (event: string, e?: unknown) => {
+          for (const l of listeners.get(event) ?? []) l(e)
         }
         let stopped = false
         return {
           events: { GROUP_JOIN: 'join', CRASH: 'crash' },
-          on: (event: string, listener: () => void) => {
+          on: (event: string, listener: (e?: unknown) => void) => {
             listeners.set(event, [...(listeners.get(event) ?? []), listener])
             return () =>
               listeners.set(
@@ -69,6 +74,10 @@ export function fakeClient(setup: FakeClientSetup = {}): { createClient: CreateK
             // As kafkajs: run resolves at once, the join and the fetches follow in the background.
             setTimeout(async () => {
               if (stopped) return
+              if (setup.crashBeforeJoin !== undefined) {
+                emit('crash', { payload: { error: setup.crashBeforeJoin, restart: true } })
+                return
+              }
               note(name, 'join')
               emit('join')
               const values = setup.values ?? []

@@ -34,6 +34,10 @@ export function jsonMessageDecoder(
   const paths = fields.map((f) => `${subject}.${f.name}`)
   const scan = options.scan === false ? undefined : flatObjectScanner(fields, paths)
 
+  // Columns whose names differ only in case (`id` and `ID`, as inference finds in a topic holding both keys):
+  // a key that is the exact name of one of them belongs to that column alone, never to the other by folding.
+  const exactNames = new Set(lower).size === fields.length ? undefined : new Set(fields.map((f) => f.name))
+
   // The lower-cased keys of the object being decoded, built when a field is not found by its exact name.
   let byLower: Map<string, JsonAny> | undefined
   const lookup = (obj: { [key: string]: JsonAny }, i: number): JsonAny | undefined => {
@@ -41,7 +45,11 @@ export function jsonMessageDecoder(
     const v = inherited[i] === true && !Object.hasOwn(obj, name) ? undefined : obj[name]
     if (v !== undefined) return v
     // SQL folds unquoted names, so `orderId` in JSON matches the column `orderid`.
-    byLower ??= new Map(Object.entries(obj).map(([k, e]) => [k.toLowerCase(), e]))
+    byLower ??= new Map(
+      Object.entries(obj)
+        .filter(([k]) => exactNames?.has(k) !== true)
+        .map(([k, e]) => [k.toLowerCase(), e]),
+    )
     return byLower.get(lower[i]!)
   }
 
@@ -51,27 +59,42 @@ export function jsonMessageDecoder(
       if (value === null) return new Array<Value>(fields.length).fill(null)
       const scanned = scan?.(value)
       if (scanned !== undefined) return scanned
-      const row: Row = new Array<Value>(fields.length).fill(null)
-      const text = utf8Text(value, subject)
-      let obj = objectOf(parse(text, JSON.parse, subject), text, subject)
-      byLower = undefined
-      let exact = true
-      for (let i = 0; i < fields.length && exact; i++) {
-        const v = lookup(obj, i)
-        if (v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean') continue
-        const k = kinds[i]
-        exact =
-          typeof v === 'number' && (k === 'float64' || ((k === 'int64' || k === 'int32') && Number.isSafeInteger(v)))
+      try {
+        return decodeGeneral(value)
+      } catch (error) {
+        // The exact parser and the JSON text of a nested value for a STRING column recurse per level.
+        if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error
+        throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message value is nested too deeply`, {
+          subject,
+          value: shorten(Buffer.from(value.buffer, value.byteOffset, Math.min(value.byteLength, 400)).toString()),
+          expected: 'JSON objects and arrays nested a few thousand levels at most',
+          cause: error,
+        })
       }
-      if (!exact && mayHoldInexactNumber(text)) {
-        obj = objectOf(parse(text, parseJsonLossless, subject), text, subject)
-        byLower = undefined
-      }
-      for (let i = 0; i < fields.length; i++) row[i] = jsonToValue(lookup(obj, i), fields[i]!.type, paths[i]!)
-      byLower = undefined
-
-      return row
     },
+  }
+
+  function decodeGeneral(value: Uint8Array): Row {
+    const row: Row = new Array<Value>(fields.length).fill(null)
+    const text = utf8Text(value, subject)
+    let obj = objectOf(parse(text, JSON.parse, subject), text, subject)
+    byLower = undefined
+    let exact = true
+    for (let i = 0; i < fields.length && exact; i++) {
+      const v = lookup(obj, i)
+      if (v === undefined || v === null || typeof v === 'string' || typeof v === 'boolean') continue
+      const k = kinds[i]
+      exact =
+        typeof v === 'number' && (k === 'float64' || ((k === 'int64' || k === 'int32') && Number.isSafeInteger(v)))
+    }
+    if (!exact && mayHoldInexactNumber(text)) {
+      obj = objectOf(parse(text, parseJsonLossless, subject), text, subject)
+      byLower = undefined
+    }
+    for (let i = 0; i < fields.length; i++) row[i] = jsonToValue(lookup(obj, i), fields[i]!.type, paths[i]!)
+    byLower = undefined
+
+    return row
   }
 }
 

@@ -49,6 +49,32 @@ describe('[message] json', () => {
     expect(row).toEqual([1n, null, null, null, null])
   })
 
+  it('gives a key to the column of its exact name when two columns differ only in case', () => {
+    // What JSON inference makes of a topic whose messages hold both `id` and `ID`.
+    const both = Schema.of(['id', T.string], ['ID', T.int32])
+    for (const scan of [true, false]) {
+      const d = jsonMessageDecoder(both, 'mixed', { scan })
+      expect(d.decode(enc('{"id": "notanumber"}'))).toEqual(['notanumber', null])
+      expect(d.decode(enc('{"ID": 7}'))).toEqual([null, 7])
+      expect(d.decode(enc('{"id": "a", "ID": 7}'))).toEqual(['a', 7])
+      // A key naming neither column exactly still matches both by folding.
+      expect(d.decode(enc('{"Id": "5"}'))).toEqual(['5', 5])
+    }
+  })
+
+  it('refuses a value nested too deeply as a malformed record, not an internal error', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    const d = jsonMessageDecoder(Schema.of(['id', T.int64], ['name', T.string]), 'deep')
+    expect(() => d.decode(enc(`{"id": 1, "name": ${deep}}`))).toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_RECORD_MALFORMED',
+        message: 'deep: the message value is nested too deeply',
+      }),
+    )
+    // The decoder goes on with the next message.
+    expect(d.decode(enc('{"id": 2, "name": [[1]]}'))).toEqual([2n, '[[1]]'])
+  })
+
   it('reads a tombstone (no value) as a row of nulls', () => {
     expect(jsonMessageDecoder(schema, 'orders').decode(null)).toEqual([null, null, null, null, null])
   })

@@ -1,4 +1,4 @@
-import { isFerrisError, type RecordMeta, type Row, type Value } from '@ferris/core'
+import { FerrisError, isFerrisError, type RecordMeta, type Row, type Value } from '@ferris/core'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import type { BoundFunction, EvalContext } from '../functions/function-definition.js'
 
@@ -10,7 +10,24 @@ export interface MutableEvalContext extends EvalContext {
   meta?: RecordMeta | undefined
 }
 
-const decoder = new TextDecoder()
+// Fatal: a key that is not UTF-8 read as text would be a different key made of U+FFFD characters.
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** The text of a binary record key; one that is not UTF-8 is a bad record. */
+function keyText(k: Uint8Array): string {
+  try {
+    return decoder.decode(k)
+  } catch (error) {
+    const hex = Buffer.from(k.buffer, k.byteOffset, Math.min(k.byteLength, 32)).toString('hex')
+    throw new FerrisError('FERRIS_RECORD_MALFORMED', 'The record key (_key) is not UTF-8 text', {
+      subject: '_key',
+      value: `0x${hex}${k.byteLength > 32 ? '…' : ''}`,
+      expected: 'a UTF-8 key, as _key is a STRING',
+      hint: "Declare _key as BYTES in the source's columns to read keys that are not text",
+      cause: error,
+    })
+  }
+}
 
 /** Runtime helpers the generated code calls for record metadata. */
 const helpers = {
@@ -18,7 +35,7 @@ const helpers = {
     const k = meta?.key
     if (k === undefined || k === null) return null
     if (typeof k === 'string') return k
-    if (k instanceof Uint8Array) return decoder.decode(k)
+    if (k instanceof Uint8Array) return keyText(k)
 
     return typeof k === 'object' ? JSON.stringify(k, (_n, v) => (typeof v === 'bigint' ? v.toString() : v)) : String(k)
   },

@@ -112,6 +112,16 @@ describe('compiled expressions', () => {
     expect(f(row, undefined)).toBeNull()
   })
 
+  it('refuses a binary key that is not UTF-8 as _key instead of replacing its bytes', () => {
+    expect(evaluate('_key', row, { key: new TextEncoder().encode('clé') })).toBe('clé')
+    expect(() => evaluate('_key', row, { key: new Uint8Array([0xff, 0xfe]) })).toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_RECORD_MALFORMED',
+        context: expect.objectContaining({ value: '0xfffe' }),
+      }),
+    )
+  })
+
   it('reads NULL metadata when a record has none', () => {
     expect(evaluate('_key', row)).toBeNull()
     expect(evaluate('_offset IS NULL', row)).toBe(true)
