@@ -107,7 +107,8 @@ export function classifyError(error: unknown, what: string): FerrisError {
   ) {
     code = 'FERRIS_CONNECTION_FAILED'
     retryable = true
-    hint = 'Check that the brokers run and bootstrap_servers is right; the connector retries for reconnect_timeout'
+    hint =
+      'Check that the brokers run and bootstrap_servers is right. A broker lost while the job runs is waited for up to reconnect_timeout; one unreachable at the start fails after about 40 s of retries'
   } else if (name === 'KafkaJSRequestTimeoutError' || name === 'KafkaJSTimeout' || name === 'KafkaJSLockTimeout') {
     code = 'FERRIS_TIMEOUT'
     retryable = true

@@ -504,7 +504,7 @@ export class KafkaReader implements DataReader {
       out.rows.push(row)
       // Kinds only matter for a changelog; every other row is an INSERT.
       if (this.#s.changelog === true) out.kinds.push(tombstone ? ChangeKind.DELETE : ChangeKind.UPDATE_AFTER)
-      out.meta.push(kafkaRecordMeta(key, b.partition, m, headers))
+      out.meta.push(kafkaRecordMeta(key, b.topic, b.partition, m, headers))
     } catch (error) {
       const offset = offsetOf(m)
       const headers = headersFromKafka(m.headers as never)

@@ -12,12 +12,14 @@ import { headersFromKafka } from './metadata-columns.js'
  */
 export class KafkaRecordMeta implements RecordMeta {
   readonly key: Value
+  readonly topic: string
   readonly partition: number
   protected readonly message: KafkaMessage
   #headers: readonly Header[] | undefined
 
-  constructor(key: Value, partition: number, message: KafkaMessage, headers?: readonly Header[]) {
+  constructor(key: Value, topic: string, partition: number, message: KafkaMessage, headers?: readonly Header[]) {
     this.key = key
+    this.topic = topic
     this.partition = partition
     this.message = message
     this.#headers = headers
@@ -48,11 +50,12 @@ export class KafkaValueMeta extends KafkaRecordMeta {
 /** The metadata of `message`: with `raw` when it has a value. */
 export function kafkaRecordMeta(
   key: Value,
+  topic: string,
   partition: number,
   message: KafkaMessage,
   headers?: readonly Header[],
 ): RecordMeta {
   return message.value === null
-    ? new KafkaRecordMeta(key, partition, message, headers)
-    : new KafkaValueMeta(key, partition, message, headers)
+    ? new KafkaRecordMeta(key, topic, partition, message, headers)
+    : new KafkaValueMeta(key, topic, partition, message, headers)
 }

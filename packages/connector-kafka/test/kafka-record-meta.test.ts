@@ -15,9 +15,10 @@ const message = (over: Partial<KafkaMessage>): KafkaMessage =>
 
 describe('kafkaRecordMeta', () => {
   it('gives exact offsets and nanosecond timestamps, the raw value and the headers', () => {
-    const m = kafkaRecordMeta('k', 2, message({ headers: { h: Buffer.from('v'), n: undefined } }))
+    const m = kafkaRecordMeta('k', 'orders', 2, message({ headers: { h: Buffer.from('v'), n: undefined } }))
     expect(m.key).toBe('k')
     expect(m.partition).toBe(2)
+    expect(m.topic).toBe('orders')
     // Beyond 2^53: parsed from the text, not through a double.
     expect(m.offset).toBe(9007199254740993n)
     expect(m.timestamp).toBe(1700000000123000000n)
@@ -30,7 +31,7 @@ describe('kafkaRecordMeta', () => {
   })
 
   it('has no raw value for a tombstone', () => {
-    const m = kafkaRecordMeta(null, 0, message({ value: null, key: null }))
+    const m = kafkaRecordMeta(null, 'orders', 0, message({ value: null, key: null }))
     expect(m.raw).toBeUndefined()
     expect(m.key).toBeNull()
     expect(m.headers).toEqual([])

@@ -32,7 +32,7 @@ describe('[kafka] SQL applications', () => {
     expect(r1.jobs[0]!.sink.written).toBe(3)
 
     const toFile = `
-      CREATE STREAM out AS SELECT id, amount, at, name, _key AS k FROM mid
+      CREATE STREAM out AS SELECT id, amount, at, name, _key AS k, _topic AS t FROM mid
       WITH ('mid.uri' = 'kafka://${BOOTSTRAP}/${topic}?bounded=true&group_id=${uniqueGroup('e2e')}', 'out.uri' = 'file://${dir}/out.jsonl');`
     const r2 = await runApplication(toFile, { registry: registry(), cwd: dir })
     expect(r2.jobs[0]!.sink.written).toBe(3)
@@ -46,10 +46,12 @@ describe('[kafka] SQL applications', () => {
         at: o.at,
         name: o.name,
         k: o.k,
+        t: o.t,
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1))
     expect(out.map((o) => o.id)).toEqual(['-9223372036854775808', '0', '9223372036854775807'])
     expect(out.map((o) => o.k)).toEqual(['-9223372036854775808', '0', '9223372036854775807'])
+    expect(out.map((o) => o.t)).toEqual([topic, topic, topic])
     expect(out.map((o) => o.amount)).toEqual(['-1234567890123456.789', '1000000000000000.001', '12345678901234567.891'])
     expect(out.map((o) => Date.parse(o.at as string))).toEqual([
       Date.parse('1969-12-31T23:59:59.999Z'),

@@ -16,6 +16,8 @@ export interface RecordMeta {
   readonly timestamp?: bigint
   /** Partition, shard or file the record came from. */
   readonly partition?: number | string
+  /** The topic, stream or table the record came from, when a source reads several (Kafka topics). */
+  readonly topic?: string
   /** Offset within the partition, or byte offset within a file. */
   readonly offset?: bigint
   /** The original bytes, kept where a source can, so a dead-letter sink can store them as they were. */

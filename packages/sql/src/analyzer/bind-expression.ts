@@ -43,6 +43,7 @@ const META_TYPES: Readonly<Record<MetaField, DataType>> = {
   _timestamp: T.timestamp('ns'),
   _partition: T.int32,
   _offset: T.int64,
+  _topic: T.string,
 }
 
 /** The columns an expression can see: one input relation for now; joins add more. */

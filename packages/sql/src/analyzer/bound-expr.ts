@@ -3,7 +3,7 @@ import type { BoundFunction } from '../functions/function-definition.js'
 import type { Span } from '../parser/source-text.js'
 
 /** Record metadata read as columns. */
-export type MetaField = '_key' | '_timestamp' | '_partition' | '_offset'
+export type MetaField = '_key' | '_timestamp' | '_partition' | '_offset' | '_topic'
 
 interface Base {
   readonly type: DataType

@@ -43,6 +43,7 @@ const helpers = {
   // Limitation: `_partition` is an INT; a source whose partitions are names (a file) reads as NULL here.
   partition: (meta: RecordMeta | undefined): Value => (typeof meta?.partition === 'number' ? meta.partition : null),
   offset: (meta: RecordMeta | undefined): Value => meta?.offset ?? null,
+  topic: (meta: RecordMeta | undefined): Value => meta?.topic ?? null,
   isFerrisError,
 }
 
@@ -98,7 +99,13 @@ class Generator {
       }
       case 'meta': {
         const v = this.#var()
-        const fn = { _key: 'key', _timestamp: 'timestamp', _partition: 'partition', _offset: 'offset' }[e.field]
+        const fn = {
+          _key: 'key',
+          _timestamp: 'timestamp',
+          _partition: 'partition',
+          _offset: 'offset',
+          _topic: 'topic',
+        }[e.field]
         this.lines.push(`const ${v} = h.${fn}(meta)`)
         return v
       }
