@@ -25,7 +25,13 @@ export function createJsonLogger(level: LogLevel, destination: NodeJS.WritableSt
   return wrapPino(base)
 }
 
-function wrapPino(p: pino.Logger): Logger {
+/**
+ * A child's fields replace the parent's of the same name: pino's own children append bindings, which wrote
+ * `"module":"sql",...,"module":"connector-kafka"` into one line. So every child is made from the root logger
+ * with the merged fields.
+ */
+function wrapPino(root: pino.Logger, bound: Readonly<Record<string, unknown>> = {}): Logger {
+  const p = Object.keys(bound).length === 0 ? root : root.child(bound)
   return {
     isLevelEnabled: (level) => p.isLevelEnabled(level),
     log: (level, message, fields) => {
@@ -33,7 +39,7 @@ function wrapPino(p: pino.Logger): Logger {
       if (fields === undefined) p[level](message)
       else p[level](sanitize(fields), message)
     },
-    child: (fields) => wrapPino(p.child(sanitize(fields))),
+    child: (fields) => wrapPino(root, { ...bound, ...sanitize(fields) }),
   }
 }
 
