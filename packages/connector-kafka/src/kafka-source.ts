@@ -189,7 +189,18 @@ export class KafkaSource implements DataSource {
           this.#context.name,
         )
       const registry = avroCodecOptions(o, this.#context).registry
-      if (registry === undefined || o.topic?.length !== 1) return undefined
+      if (registry === undefined) {
+        throw new FerrisError(
+          'FERRIS_CONFIG_INVALID',
+          `${this.#context.name}: Avro messages carry no schema, and neither avro_schema nor schema_registry_url is set`,
+          {
+            subject: `${this.#context.name}.avro_schema`,
+            expected: "the writer's Avro schema (JSON text), or a schema registry holding <topic>-value",
+            hint: `Set '${this.#context.name}.avro_schema' or '${this.#context.name}.schema_registry_url', or declare the columns with '${this.#context.name}.schema'`,
+          },
+        )
+      }
+      if (o.topic?.length !== 1) return undefined
       const latest = await registry.latest(o.registry_subject ?? `${o.topic[0]}-value`)
       return latest === undefined
         ? undefined

@@ -68,6 +68,16 @@ describe('[kafka] source lifecycle', () => {
     expect([...log.open]).toEqual([])
   })
 
+  it('says what Avro needs when it has neither a schema nor a registry to discover one from', async () => {
+    const { source: s } = source({ format: 'avro' })
+    await expect(s.discoverSchema()).rejects.toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_CONFIG_INVALID',
+        message: 'events: Avro messages carry no schema, and neither avro_schema nor schema_registry_url is set',
+      }),
+    )
+  })
+
   it('infers the schema from the sampled values and disconnects the sampling consumer', async () => {
     const { source: s, log } = source({}, { offsets: [[0, 2]], values: ['{"a": 1, "b": "x"}', '{"a": 2, "b": "y"}'] })
     const schema = await s.discoverSchema()
