@@ -13,6 +13,9 @@ describe('cli: connectors, explain and describe', () => {
     const r = await runCli(['connectors', '--options'])
     expect(r.stdout).toMatch(/- format: \(csv\|csv_no_header\|jsonl\|json\|parquet/)
     expect(r.stdout).toContain('- path: (string, required)')
+    // Durations and sizes as they are written in an application, not in milliseconds and bytes.
+    expect(r.stdout).toMatch(/- reconnect_timeout: \(duration\).*\[default: 5m\]/)
+    expect(r.stdout).toMatch(/- max_buffered_bytes: \(size\).*\[default: 1mb\]/)
   })
 
   it('prints the operator tree of an aggregation', async () => {

@@ -31,10 +31,36 @@ function describeOption(spec: OptionSpec): string {
     `(${type}${spec.required === true ? ', required' : ''}${spec.secret === true ? ', secret' : ''})`,
     spec.doc,
   ]
-  if (spec.default !== undefined && spec.secret !== true) parts.push(`[default: ${JSON.stringify(spec.default)}]`)
+  if (spec.default !== undefined && spec.secret !== true) parts.push(`[default: ${defaultText(spec)}]`)
   if (spec.env !== undefined) parts.push(`[env: ${spec.env}]`)
 
   return parts.join(' ')
+}
+
+/** A default as a user writes it: durations in their largest whole unit (`10s`, `5m`), sizes as `512kb`, `1mb` (powers of 1024), as the options accept them. */
+function defaultText(spec: OptionSpec): string {
+  const v = spec.default
+  if (spec.type === 'duration' && typeof v === 'number') {
+    for (const [unit, ms] of [
+      ['d', 86_400_000],
+      ['h', 3_600_000],
+      ['m', 60_000],
+      ['s', 1_000],
+    ] as const)
+      if (v >= ms && v % ms === 0) return `${v / ms}${unit}`
+    return `${v}ms`
+  }
+  if (spec.type === 'size' && typeof v === 'number') {
+    for (const [unit, n] of [
+      ['gb', 2 ** 30],
+      ['mb', 2 ** 20],
+      ['kb', 2 ** 10],
+    ] as const)
+      if (v >= n && v % n === 0) return `${v / n}${unit}`
+    return String(v)
+  }
+
+  return JSON.stringify(v)
 }
 
 /** Scheme list for `--help` texts. */
