@@ -70,6 +70,9 @@ describe('cli: arguments and application files', () => {
     await writeFile(file, "SELECT * FROM 'file:./nothere.csv';")
     const r = await runCli(['validate', file], { cwd: dir })
     expect(r.stderr).toContain('FERRIS_NOT_FOUND: No file matches ./nothere.csv for source "source_1"')
+    // Nothing was started: the application names something that is not there (exit code 2, as for bad SQL).
+    expect(r.code).toBe(2)
+    expect((await runCli(['run', file], { cwd: dir })).code).toBe(2)
   })
 
   it('refuses a sink whose format it cannot tell, as running would, before anything runs', async () => {

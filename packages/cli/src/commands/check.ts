@@ -27,6 +27,6 @@ export async function checkCommand(
   } catch (error) {
     reportFailure(error, env)
 
-    return isInvalidApplication(error) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
+    return isInvalidApplication(error, true) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
   }
 }

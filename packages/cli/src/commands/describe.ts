@@ -53,6 +53,6 @@ export async function describeCommand(uri: string, env: CommandEnv): Promise<Exi
   } catch (error) {
     reportFailure(error, env)
 
-    return isInvalidApplication(error) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
+    return isInvalidApplication(error, true) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
   }
 }

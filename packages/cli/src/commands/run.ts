@@ -40,8 +40,12 @@ export async function runCommand(file: string, options: RunOptions, env: Command
 
   const line = env.status
   let lastLogged = 0
+  /** Whether a job got past opening its source and sink (errors before that are the application's: exit 2). */
+  let jobStarted = false
   let view: ProgressView = { elapsedMs: 0, read: 0, written: 0, bad: 0 }
   const onProgress = (p: ApplicationProgress) => {
+    if (p.jobs.some((j) => j.state === 'running' || j.state === 'finishing' || j.state === 'completed'))
+      jobStarted = true
     view = toView(p, Date.now() - started)
     if (line !== undefined) line.update(view)
     else if (Date.now() - lastLogged >= (options.progressIntervalMs ?? 5000)) {
@@ -96,7 +100,7 @@ export async function runCommand(file: string, options: RunOptions, env: Command
     reportFailure(error, env)
     if (interrupted) return EXIT.INTERRUPTED
 
-    return isInvalidApplication(error) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
+    return isInvalidApplication(error, !jobStarted) ? EXIT.INVALID : EXIT.RUNTIME_FAILURE
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

@@ -30,8 +30,18 @@ const INVALID_CODES = new Set([
   'FERRIS_PLUGIN_INVALID',
 ])
 
-export function isInvalidApplication(error: unknown): boolean {
-  return isFerrisError(error) && (INVALID_CODES.has(error.code) || error.context.subject === APPLICATION_FILE)
+/**
+ * Whether `error` means the application or command line is wrong (exit code 2). `beforeStart`: no job had
+ * started reading yet, so something the application names that does not exist (an input file, a topic, a
+ * table) is the application's fault too; once jobs run, a thing that disappears is a failure while running.
+ */
+export function isInvalidApplication(error: unknown, beforeStart = false): boolean {
+  return (
+    isFerrisError(error) &&
+    (INVALID_CODES.has(error.code) ||
+      error.context.subject === APPLICATION_FILE ||
+      (beforeStart && error.code === 'FERRIS_NOT_FOUND'))
+  )
 }
 
 /**

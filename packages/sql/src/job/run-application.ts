@@ -530,6 +530,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
     let lastCheckpoint = Date.now()
     progress.state = 'running'
     env.observe.running()
+    env.report()
     logger.log('info', `Job ${job.name} started`, { source: sourceRef.name, from: from ?? null })
     while (!env.signal.aborted) {
       const r = await reader.read()
