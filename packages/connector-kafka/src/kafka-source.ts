@@ -340,7 +340,7 @@ export class KafkaSource implements DataSource {
           ? parsePosition(options.from, `${name} checkpoint`)
           : fromStart
             ? lowOffsets(edges)
-            : await this.#startOffsets()
+            : await this.#startOffsets(edges)
     } catch (error) {
       await connecting.catch(() => {})
       await Promise.allSettled([consumer.disconnect(), admin.disconnect()])
@@ -429,7 +429,7 @@ export class KafkaSource implements DataSource {
   }
 
   /** start=timestamp / start=offsets, for partitions the group has no committed offset for. */
-  async #startOffsets(): Promise<OffsetMap> {
+  async #startOffsets(edges: ReadonlyMap<string, readonly PartitionEdges[]>): Promise<OffsetMap> {
     const out: OffsetMap = new Map()
     if (this.#options.start !== 'timestamp' && this.#options.start !== 'offsets') return out
     const admin = this.#connection.admin!
@@ -444,6 +444,25 @@ export class KafkaSource implements DataSource {
     let wanted: OffsetMap
     if (this.#options.start === 'offsets') {
       wanted = parseStartOffsets(this.#options.start_offsets!, this.#topics, this.#context.name)
+      // A partition that does not exist would be ignored silently, and the read would start elsewhere.
+      for (const [topic, parts] of wanted) {
+        const known = edges.get(topic)?.map((e) => e.partition)
+        for (const p of parts.keys()) {
+          if (known?.includes(p) === true) continue
+          throw new FerrisError(
+            'FERRIS_CONFIG_INVALID',
+            known === undefined
+              ? `${this.#context.name}: start_offsets names topic ${topic}, which the source does not read`
+              : `${this.#context.name}: start_offsets names partition ${p} of ${topic}, which has partitions ${known.join(', ')}`,
+            {
+              subject: `${this.#context.name}.start_offsets`,
+              value: this.#options.start_offsets!,
+              expected: `partitions of ${this.#topics.join(', ')}`,
+              hint: 'Name existing partitions (ferris describe shows the topic), or leave start_offsets out',
+            },
+          )
+        }
+      }
     } else {
       const ms = parseTimestamp(this.#options.start_timestamp!, this.#context.name)
       wanted = new Map()

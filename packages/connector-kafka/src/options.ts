@@ -1,4 +1,11 @@
-import { type ConnectionString, defineOptions, type OptionValues, paramsToOptions, type RawOptions } from '@ferris/core'
+import {
+  type ConnectionString,
+  defineOptions,
+  FerrisError,
+  type OptionValues,
+  paramsToOptions,
+  type RawOptions,
+} from '@ferris/core'
 
 /**
  * Every option of the Kafka source and sink, in Kafka's own snake_case vocabulary where it has one
@@ -297,6 +304,19 @@ export function kafkaFromConnectionString(uri: ConnectionString): RawOptions {
       .map((h) => (h.port === undefined ? `${h.host}:9092` : `${h.host}:${h.port}`))
       .join(',')
   const topic = uri.path.replace(/^\/+/, '')
+  // `kafka:/host:9092/t` (one slash) has no hosts and `host:9092/t` as its path: say so, rather than that
+  // bootstrap_servers is missing.
+  if (uri.hosts.length === 0 && /^[^/]+:\d+(\/|$)/.test(topic) && raw.bootstrap_servers === undefined) {
+    throw new FerrisError(
+      'FERRIS_CONNECTION_STRING_INVALID',
+      `The Kafka connection string has no hosts: "${topic.split('/')[0]}" was read as part of the topic`,
+      {
+        value: topic.split('/')[0],
+        expected: 'kafka://host:port/topic (two slashes before the hosts)',
+        hint: `Write kafka://${topic}`,
+      },
+    )
+  }
   if (topic !== '') raw.topic = topic
   if (uri.username !== undefined && uri.username !== '') raw.sasl_username = uri.username
   if (uri.password !== undefined) raw.sasl_password = uri.password

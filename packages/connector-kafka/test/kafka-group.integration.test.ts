@@ -186,6 +186,15 @@ describe('[kafka] consumer groups', () => {
     expect(numbers((await readRows(r1, 3)).batches)).toEqual([7, 8, 9])
     await r1.close()
     await offsets.source.close()
+    // A partition the topic does not have is refused, not ignored.
+    const missing = source(
+      'in',
+      `kafka://${BOOTSTRAP}/${topic}?group_id=${uniqueGroup('m')}&start=offsets&start_offsets=7:3`,
+    )
+    await expect(missing.source.createReader({ schema, batchSize: 100 })).rejects.toThrow(
+      `in: start_offsets names partition 7 of ${topic}, which has partitions 0`,
+    )
+    await missing.source.close()
 
     const latest = source('in', `kafka://${BOOTSTRAP}/${topic}?group_id=${uniqueGroup('l')}&start=latest`)
     const r2 = await latest.source.createReader({ schema, batchSize: 100 })

@@ -74,6 +74,19 @@ describe('[kafka] options', () => {
     ).not.toThrow()
   })
 
+  it('says a one-slash connection string lost its hosts, instead of that bootstrap_servers is missing', () => {
+    expect(() => kafkaFromConnectionString(parseConnectionString('kafka:/127.0.0.1:19092/orders'))).toThrow(
+      expect.objectContaining({
+        code: 'FERRIS_CONNECTION_STRING_INVALID',
+        message: 'The Kafka connection string has no hosts: "127.0.0.1:19092" was read as part of the topic',
+      }),
+    )
+    // Hosts given as a parameter are fine.
+    expect(
+      kafkaFromConnectionString(parseConnectionString('kafka:/a:1/t?bootstrap_servers=127.0.0.1:19092')).topic,
+    ).toBe('a:1/t')
+  })
+
   it('marks every credential option secret', () => {
     for (const name of ['sasl_password', 'ssl_key_password', 'schema_registry_password'] as const) {
       expect(kafkaOptions[name].secret).toBe(true)
