@@ -20,7 +20,7 @@ interface SplitState {
  * ahead of another's in event time (a backfill, a partition that lags). A single maximum would declare the
  * slower partition's records late. So each partition (`RecordMeta.partition`) keeps its own maximum and the
  * watermark follows the smallest of them, as Flink's per-partition watermarks do; a partition is counted
- * once it delivered a record. Records without a partition count as one partition of their own.
+ * once it delivered a record. Records without a partition lead only a source that has no partitions at all.
  *
  * Idleness: with `job.idle_timeout` set, a partition that delivered nothing for that long stops holding the
  * watermark back, and a source that delivered nothing at all for that long moves it to the wall clock minus
@@ -91,11 +91,14 @@ export class Watermark {
     const batch = this.#batch++
     let least: bigint | undefined
     let freshest: bigint | undefined
-    for (const s of this.#splits.values()) {
+    // Rows without a partition beside rows with one (an outer join's padded rows, emitted late by design) do
+    // not hold the watermark back: only a source without partitions is led by them.
+    const unsplitLeads = this.#splits.size === 1
+    for (const [k, s] of this.#splits) {
       // A partition restored from a checkpoint counts as arrived at the first batch after the restart.
       if (s.batch === batch || s.arrival === undefined) s.arrival = wallNanos ?? s.arrival
       if (freshest === undefined || s.max > freshest) freshest = s.max
-      if (this.#isIdle(s, wallNanos)) continue
+      if ((k === undefined && !unsplitLeads) || this.#isIdle(s, wallNanos)) continue
       if (least === undefined || s.max < least) least = s.max
     }
     if (wallNanos !== undefined) this.#lastArrival = wallNanos

@@ -14,11 +14,15 @@ describe('Watermark', () => {
     expect(w.advance(0n)).toBe(90n * S)
     w.observe(300n * S, 1)
     expect(w.advance(0n)).toBe(290n * S)
-    // Records without a partition are one partition of their own.
+    // Records without a partition lead a source that has none; beside partitioned records they do not hold it.
     const single = new Watermark(0n)
     single.observe(5n * S)
     single.observe(7n * S)
     expect(single.advance()).toBe(7n * S)
+    const padded = new Watermark(0n)
+    padded.observe(100n * S, 0)
+    padded.observe(10n * S)
+    expect(padded.advance()).toBe(100n * S)
   })
 
   it('holds at the start for partitions announced with unread records until they deliver, and forgets those withdrawn', () => {
