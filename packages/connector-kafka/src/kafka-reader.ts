@@ -36,6 +36,9 @@ interface Decoded {
   readonly kinds: number[]
 }
 
+/** How long the first group join may take before the reader says it is still waiting. */
+const JOIN_NOTICE_MS = 3_000
+
 /** How long `eachBatch` holds kafkajs back while the queue is full before pausing the partitions instead. */
 const ROOM_WAIT_MS = 1_000
 
@@ -170,6 +173,15 @@ export class KafkaReader implements DataReader {
         await this.#holdWhileAllFetched(heartbeat, isStale)
       },
     })
+    // A restart after a crash waits, silently in kafkajs, for the dead process's member to leave the group.
+    const joining = setTimeout(() => {
+      if (this.#assignment.length > 0 || this.#closed) return
+      this.#context.logger.log('info', 'Kafka: still joining the consumer group', {
+        group: this.#s.groupId,
+        hint: 'A member of a stopped process stays in the group until its session times out (session_timeout)',
+      })
+    }, JOIN_NOTICE_MS)
+    joining.unref()
   }
 
   #pushBatch(topic: string, partition: number, messages: KafkaMessage[], end: bigint): void {
