@@ -137,7 +137,7 @@ export class IntervalJoinOperator implements Operator {
           this.#lateRow(time, watermark, source, row)
           continue
         }
-        if (time !== null) this.#marks[side].observe(time, m?.partition)
+        if (time !== null) this.#marks[side].observe(time, m?.partition, m?.topic)
         const key = time === null ? undefined : this.#key(this.#keys[side], row, m)
         if (key === undefined || time === null) {
           // A NULL key part or a NULL time satisfies no ON: nothing can ever match this row.

@@ -237,7 +237,7 @@ export class RowWindowOperator implements Operator {
       if (eventTime === undefined) p.waiting.push(entry)
       else pushWaiting(p.waiting, entry)
       this.#pending.add(p)
-      if (eventTime !== undefined) this.#watermark.observe(entry.t, entry.meta?.partition)
+      if (eventTime !== undefined) this.#watermark.observe(entry.t, entry.meta?.partition, entry.meta?.topic)
     }
     if (eventTime === undefined) return { schema: this.schema, rows: [] }
 

@@ -166,7 +166,7 @@ export class WindowedAggregateOperator implements Operator {
         this.#onError(error, batch.origin === undefined ? i : batch.origin[i]!, row)
         continue
       }
-      this.#watermark.observe(t, m?.partition)
+      this.#watermark.observe(t, m?.partition, m?.topic)
       let accepted: boolean
       try {
         accepted =
