@@ -698,7 +698,7 @@ export class KafkaReader implements DataReader {
           end = fetched === undefined ? atStart : atStart === undefined || fetched > atStart ? fetched : atStart
         }
         const at = this.#positions.get(topic)?.get(p)
-        if (end !== undefined && end > 0n && (at === undefined || at < end)) out.push(splitName(p, topic) as string)
+        if (end !== undefined && end > 0n && (at === undefined || at < end)) out.push(splitName(p, topic))
       }
     }
 

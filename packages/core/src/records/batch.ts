@@ -29,6 +29,8 @@ export interface RecordMeta {
  * `DataReader.pendingSplits` lists them: `topic:partition` when the record names its topic (partition 0 of two
  * Kafka topics are two splits; `:` cannot occur in a Kafka topic name), else the partition alone.
  */
+export function splitName(partition: number | string | undefined, topic: string): string
+export function splitName(partition: number | string | undefined, topic?: string): number | string | undefined
 export function splitName(partition: number | string | undefined, topic?: string): number | string | undefined {
   return topic === undefined ? partition : `${topic}:${partition ?? ''}`
 }
