@@ -261,6 +261,11 @@ export class IntervalJoinOperator implements Operator {
     }
   }
 
+  /** The partitions of one stream with unread records hold that side's watermark until they deliver. */
+  expectSplits(splits: readonly (number | string)[], side: Side = 0): void {
+    this.#marks[side].expect(splits)
+  }
+
   restore(state: JsonValue): void {
     const s = state as {
       /** Checkpoints before partitions were told apart: each side's largest event time. */
