@@ -679,6 +679,14 @@ export class KafkaReader implements DataReader {
     return !this.#ended
   }
 
+  /** The partitions assigned to this member now, named as in `pendingSplits` (see `DataReader.heldSplits`). */
+  heldSplits(): string[] {
+    const out: string[] = []
+    for (const { topic, partitions } of this.#assignment) for (const p of partitions) out.push(splitName(p, topic))
+
+    return out
+  }
+
   /**
    * The assigned partitions (named `topic:partition`, as `splitName` names a record's) whose position is
    * behind their end: the latest high watermark fetched, or the end offset when the reader was created, or with

@@ -85,6 +85,13 @@ export interface DataReader {
    * `read()`.
    */
   pendingSplits?(): readonly (number | string)[]
+  /**
+   * Optional, beside `pendingSplits`: every partition this reader holds now, named the same way. A partition
+   * that delivered records and is no longer held (a consumer-group rebalance gave it to another process) stops
+   * holding the watermark; without this method it holds it at its last event time for good. Asked after every
+   * `read()`.
+   */
+  heldSplits?(): readonly (number | string)[]
   /** Releases files, sockets and timers. Idempotent. Does not commit. */
   close(): Promise<void>
 }

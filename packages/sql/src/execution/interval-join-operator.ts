@@ -262,8 +262,8 @@ export class IntervalJoinOperator implements Operator {
   }
 
   /** The partitions of one stream with unread records hold that side's watermark until they deliver. */
-  expectSplits(splits: readonly (number | string)[], side: Side = 0): void {
-    this.#marks[side].expect(splits)
+  expectSplits(splits: readonly (number | string)[], side: Side = 0, held?: readonly (number | string)[]): void {
+    this.#marks[side].expect(splits, held)
   }
 
   restore(state: JsonValue): void {

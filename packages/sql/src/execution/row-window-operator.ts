@@ -244,9 +244,9 @@ export class RowWindowOperator implements Operator {
     return this.#release(this.#watermark.advance(BigInt(Date.now()) * 1_000_000n), false)
   }
 
-  expectSplits(splits: readonly (number | string)[], side?: 0 | 1): void {
+  expectSplits(splits: readonly (number | string)[], side?: 0 | 1, held?: readonly (number | string)[]): void {
     // After a stream-to-stream join rows carry the partitions of either stream: only one stream announces here.
-    if (this.#eventTime !== undefined && side === undefined) this.#watermark.expect(splits)
+    if (this.#eventTime !== undefined && side === undefined) this.#watermark.expect(splits, held)
   }
 
   idle(wallNanos: bigint): PipelineBatch[] {

@@ -83,11 +83,17 @@ export class Watermark {
   /**
    * The partitions of the source that hold records not read yet (`DataReader.pendingSplits`): each holds the
    * watermark where it is until it delivered a record, so the first records of a partition read after the
-   * others are not late. An announced partition that is no longer announced before delivering is forgotten.
+   * others are not late. An announced partition that is no longer announced before delivering is forgotten, and
+   * so is any partition not in `held` when the source says which it holds (`DataReader.heldSplits`).
    */
-  expect(splits: readonly (number | string)[]): void {
+  expect(splits: readonly (number | string)[], held?: readonly (number | string)[]): void {
     const announced = new Set<Split>(splits)
     for (const [k, s] of this.#splits) if (s.expected && !announced.has(k)) this.#splits.delete(k)
+    if (held !== undefined) {
+      // `DataReader.heldSplits`: a partition given to another reader (a rebalance) stops holding the watermark.
+      const kept = new Set<Split>(held)
+      for (const k of this.#splits.keys()) if (!kept.has(k) && !announced.has(k)) this.#splits.delete(k)
+    }
     for (const k of splits) {
       if (!this.#splits.has(k))
         this.#splits.set(k, { max: Watermark.START, expected: true, batch: this.#batch, arrival: undefined })

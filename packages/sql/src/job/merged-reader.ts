@@ -74,6 +74,11 @@ export class MergedReader implements DataReader {
     return (side === 0 ? this.#first : this.#second).pendingSplits?.()
   }
 
+  /** The partitions one stream's reader holds (its `heldSplits`). */
+  heldSplitsOf(side: 0 | 1): readonly (number | string)[] | undefined {
+    return (side === 0 ? this.#first : this.#second).heldSplits?.()
+  }
+
   hasMore(): boolean {
     return this.#first.hasMore() || this.#second.hasMore()
   }

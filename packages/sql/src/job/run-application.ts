@@ -550,8 +550,9 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         feeds.poll()
         if (mergedStreams !== undefined) {
           const pending = mergedStreams.pendingSplitsOf(side)
-          if (pending !== undefined) pipeline.expectSplits(pending, side)
-        } else if (reader.pendingSplits !== undefined) pipeline.expectSplits(reader.pendingSplits())
+          if (pending !== undefined) pipeline.expectSplits(pending, side, mergedStreams.heldSplitsOf(side))
+        } else if (reader.pendingSplits !== undefined)
+          pipeline.expectSplits(reader.pendingSplits(), undefined, reader.heldSplits?.())
         await emit(pipeline.process(r.batch))
         if (pipeline.lateRecords !== undefined) progress.lateRecords = pipeline.lateRecords
         countEvictions(pipeline, progress, logger)

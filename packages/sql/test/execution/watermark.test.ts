@@ -39,6 +39,19 @@ describe('Watermark', () => {
     ])
   })
 
+  it('forgets a partition the source no longer holds (a rebalance gave it to another process)', () => {
+    const w = new Watermark(0n)
+    w.observe(100n * S, 0)
+    w.observe(50n * S, 1)
+    w.expect([], [0, 1])
+    expect(w.advance(0n)).toBe(50n * S)
+    // Partition 1 is revoked: its last event time must not hold partition 0's windows for good.
+    w.observe(300n * S, 0)
+    w.expect([], [0])
+    expect(w.advance(0n)).toBe(300n * S)
+    expect(w.save().splits).toEqual([[0, (300n * S).toString()]])
+  })
+
   it('holds at the start for partitions announced with unread records until they deliver, and forgets those withdrawn', () => {
     const w = new Watermark(0n)
     w.expect([0, 1])
