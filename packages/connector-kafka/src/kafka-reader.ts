@@ -12,6 +12,7 @@ import {
   type RecordMeta,
   type Row,
   type Schema,
+  splitName,
   type Value,
 } from '@ferris/core'
 import type { MessageDecoder } from '@ferris/formats'
@@ -690,14 +691,22 @@ export class KafkaReader implements DataReader {
     return !this.#ended
   }
 
+  /** The partitions assigned to this member now, named as in `pendingSplits` (see `DataReader.heldSplits`). */
+  heldSplits(): string[] {
+    const out: string[] = []
+    for (const { topic, partitions } of this.#assignment) for (const p of partitions) out.push(splitName(p, topic))
+
+    return out
+  }
+
   /**
-   * The assigned partitions (numbered as `RecordMeta.partition`) whose position is behind their end: the
-   * latest high watermark fetched, or the end offset when the reader was created, or with `bounded` the end
-   * offset the read stops at. Event-time operators hold their watermark until each delivered (see
-   * `DataReader.pendingSplits`). Partitions of several topics with one number share it.
+   * The assigned partitions (named `topic:partition`, as `splitName` names a record's) whose position is
+   * behind their end: the latest high watermark fetched, or the end offset when the reader was created, or with
+   * `bounded` the end offset the read stops at. Event-time operators hold their watermark until each delivered
+   * (see `DataReader.pendingSplits`).
    */
-  pendingSplits(): number[] {
-    const out: number[] = []
+  pendingSplits(): string[] {
+    const out: string[] = []
     for (const { topic, partitions } of this.#assignment) {
       for (const p of partitions) {
         const key = tpKey(topic, p)
@@ -709,7 +718,7 @@ export class KafkaReader implements DataReader {
           end = fetched === undefined ? atStart : atStart === undefined || fetched > atStart ? fetched : atStart
         }
         const at = this.#positions.get(topic)?.get(p)
-        if (end !== undefined && end > 0n && (at === undefined || at < end) && !out.includes(p)) out.push(p)
+        if (end !== undefined && end > 0n && (at === undefined || at < end)) out.push(splitName(p, topic))
       }
     }
 

@@ -95,6 +95,73 @@ describe('[kafka] SQL applications', () => {
     expect([total('a'), total('b')]).toEqual([400, 400])
   })
 
+  it('keeps partition 0 of two topics apart in event-time windows read through topic_pattern', async () => {
+    // Two one-partition topics, both partition 0, over the same 400 days: a watermark per partition number
+    // would mix them and call the topic read second late.
+    const a = await createTopic('e2e-pat', 1)
+    const b = await createTopic('e2e-pat', 1)
+    const producer = kafka.producer()
+    await producer.connect()
+    const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000).toISOString()
+    for (const [topic, station] of [
+      [a, 'a'],
+      [b, 'b'],
+    ] as const) {
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 400 }, (_, d) => ({ value: JSON.stringify({ station, at: day(d) }) })),
+      })
+    }
+    await producer.disconnect()
+    const pattern = `^(${a}|${b})$`
+    const sql = `
+      SELECT station, COUNT(*) AS n FROM readings
+      GROUP BY station WINDOW TUMBLING(at, INTERVAL '100' DAY)
+      WITH ('readings.uri' = 'kafka://${BOOTSTRAP}/?topic_pattern=${encodeURIComponent(pattern)}&bounded=true&max_queued_messages=100&group_id=${uniqueGroup('pat')}',
+            'readings.schema' = 'station STRING, at TIMESTAMP', 'job.batch_size' = '50')`
+    const result = await runApplication(sql, { registry: registry(), cwd: tmpdir() })
+    const rows = result.jobs[0]!.rows as Array<[string, bigint]>
+    const total = (s: string) => rows.filter((r) => r[0] === s).reduce((n, r) => n + Number(r[1]), 0)
+    expect(result.jobs[0]!.lateRecords ?? 0).toBe(0)
+    expect([total('a'), total('b')]).toEqual([400, 400])
+  })
+
+  it('joins two streams by event time when each reads one partition long before another', async () => {
+    // Both topics: partition 0 station a, partition 1 station b, over the same 400 days; every left row has one
+    // right partner at the same time. Without each side's pending partitions holding its watermark, the
+    // partition read second on either side is late.
+    const left = await createTopic('e2e-ij-left', 2)
+    const right = await createTopic('e2e-ij-right', 2)
+    const producer = kafka.producer()
+    await producer.connect()
+    const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000).toISOString()
+    for (const topic of [left, right]) {
+      for (const [partition, station] of [
+        [0, 'a'],
+        [1, 'b'],
+      ] as const) {
+        await producer.send({
+          topic,
+          messages: Array.from({ length: 400 }, (_, d) => ({
+            partition,
+            value: JSON.stringify({ station, at: day(d) }),
+          })),
+        })
+      }
+    }
+    await producer.disconnect()
+    const uri = (topic: string) =>
+      `kafka://${BOOTSTRAP}/${topic}?bounded=true&max_queued_messages=100&group_id=${uniqueGroup('ij')}`
+    const sql = `
+      SELECT l.station, l.at FROM l JOIN r ON l.station = r.station AND r.at BETWEEN l.at AND l.at + INTERVAL '1' HOUR
+      WITH ('l.uri' = '${uri(left)}', 'r.uri' = '${uri(right)}', 'job.batch_size' = '50',
+            'l.schema' = 'station STRING, at TIMESTAMP', 'r.schema' = 'station STRING, at TIMESTAMP')`
+    const result = await runApplication(sql, { registry: registry(), cwd: tmpdir() })
+    const rows = result.jobs[0]!.rows as Array<[string, bigint]>
+    expect(result.jobs[0]!.lateRecords ?? 0).toBe(0)
+    expect([rows.filter((r) => r[0] === 'a').length, rows.filter((r) => r[0] === 'b').length]).toEqual([400, 400])
+  })
+
   it('filters one topic into another', async () => {
     const input = await createTopic('e2e-orders', 3)
     const output = await createTopic('e2e-big')

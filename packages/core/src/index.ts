@@ -75,6 +75,7 @@ export {
   type RecordBatch,
   type RecordMeta,
   type RowLocation,
+  splitName,
 } from './records/batch.js'
 // Schemas and records
 export { type Field, Schema } from './schema/schema.js'

@@ -77,7 +77,7 @@ export interface DataReader {
    */
   caughtUp?(): boolean
   /**
-   * Optional, for sources read in partitions: the partitions (as `RecordMeta.partition` names them) that hold
+   * Optional, for sources read in partitions: the partitions (named by `splitName(partition, topic)` of their records' `RecordMeta`) that hold
    * records this reader has not handed over yet. Event-time operators keep a watermark per partition and
    * follow the slowest; a partition listed here holds the watermark back until it delivered its first record,
    * so records of a partition read later than the others (a backfill) are not judged late. A partition that
@@ -85,6 +85,13 @@ export interface DataReader {
    * `read()`.
    */
   pendingSplits?(): readonly (number | string)[]
+  /**
+   * Optional, beside `pendingSplits`: every partition this reader holds now, named the same way. A partition
+   * that delivered records and is no longer held (a consumer-group rebalance gave it to another process) stops
+   * holding the watermark; without this method it holds it at its last event time for good. Asked after every
+   * `read()`.
+   */
+  heldSplits?(): readonly (number | string)[]
   /** Releases files, sockets and timers. Idempotent. Does not commit. */
   close(): Promise<void>
 }

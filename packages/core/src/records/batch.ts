@@ -25,6 +25,17 @@ export interface RecordMeta {
 }
 
 /**
+ * The name of the split (partition) a record came from, as event-time watermarks keep them apart and
+ * `DataReader.pendingSplits` lists them: `topic:partition` when the record names its topic (partition 0 of two
+ * Kafka topics are two splits; `:` cannot occur in a Kafka topic name), else the partition alone.
+ */
+export function splitName(partition: number | string | undefined, topic: string): string
+export function splitName(partition: number | string | undefined, topic?: string): number | string | undefined
+export function splitName(partition: number | string | undefined, topic?: string): number | string | undefined {
+  return topic === undefined ? partition : `${topic}:${partition ?? ''}`
+}
+
+/**
  * Where one record came from in its source, as a dead-letter entry names it: `{ file, line, byte }` for a
  * line format, `{ file, row }` for Parquet, `{ topic, partition, offset }` for a log.
  */

@@ -51,5 +51,6 @@ export function resilientReader(reader: DataReader, resilience: EndpointResilien
     // Kept only when the reader has it: its absence tells the job to count the first idle as caught up.
     ...(reader.caughtUp === undefined ? {} : { caughtUp: () => reader.caughtUp!() }),
     ...(reader.pendingSplits === undefined ? {} : { pendingSplits: () => reader.pendingSplits!() }),
+    ...(reader.heldSplits === undefined ? {} : { heldSplits: () => reader.heldSplits!() }),
   }
 }

@@ -137,7 +137,7 @@ export class IntervalJoinOperator implements Operator {
           this.#lateRow(time, watermark, source, row)
           continue
         }
-        if (time !== null) this.#marks[side].observe(time, m?.partition)
+        if (time !== null) this.#marks[side].observe(time, m?.partition, m?.topic)
         const key = time === null ? undefined : this.#key(this.#keys[side], row, m)
         if (key === undefined || time === null) {
           // A NULL key part or a NULL time satisfies no ON: nothing can ever match this row.
@@ -259,6 +259,11 @@ export class IntervalJoinOperator implements Operator {
       ),
       late: this.#late,
     }
+  }
+
+  /** The partitions of one stream with unread records hold that side's watermark until they deliver. */
+  expectSplits(splits: readonly (number | string)[], side: Side = 0, held?: readonly (number | string)[]): void {
+    this.#marks[side].expect(splits, held)
   }
 
   restore(state: JsonValue): void {

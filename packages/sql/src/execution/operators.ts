@@ -42,8 +42,12 @@ export interface Operator {
   start?(input: { readonly bounded: boolean; readonly source: string }): void
   /** The source is idle (`wallNanos` is the wall clock): an event-time operator may move its watermark. */
   idle?(wallNanos: bigint): PipelineBatch[]
-  /** Event-time operators: the source's partitions with unread records, which hold the watermark (`Watermark.expect`). */
-  expectSplits?(splits: readonly (number | string)[]): void
+  /**
+   * Event-time operators: the source's partitions with unread records, which hold the watermark
+   * (`Watermark.expect`). `side` names the stream of a stream-to-stream join (0 the first, 1 the second); it is
+   * absent for a job with one stream. `held`: every partition the source holds, when it says (`DataReader.heldSplits`).
+   */
+  expectSplits?(splits: readonly (number | string)[], side?: 0 | 1, held?: readonly (number | string)[]): void
   snapshot?(): JsonValue
   restore?(state: JsonValue): void
   /** Event-time operators: their watermark (epoch nanoseconds), which the watermark-lag metric reads. */
@@ -332,8 +336,8 @@ export class Pipeline {
   }
 
   /** Before a batch: the source's partitions that still hold unread records (see `DataReader.pendingSplits`). */
-  expectSplits(splits: readonly (number | string)[]): void {
-    for (const op of this.operators) op.expectSplits?.(splits)
+  expectSplits(splits: readonly (number | string)[], side?: 0 | 1, held?: readonly (number | string)[]): void {
+    for (const op of this.operators) op.expectSplits?.(splits, side, held)
   }
 
   /** Before the first batch: tells the operators whether the stream ends (see `Operator.start`). */

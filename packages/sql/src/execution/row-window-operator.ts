@@ -237,15 +237,16 @@ export class RowWindowOperator implements Operator {
       if (eventTime === undefined) p.waiting.push(entry)
       else pushWaiting(p.waiting, entry)
       this.#pending.add(p)
-      if (eventTime !== undefined) this.#watermark.observe(entry.t, entry.meta?.partition)
+      if (eventTime !== undefined) this.#watermark.observe(entry.t, entry.meta?.partition, entry.meta?.topic)
     }
     if (eventTime === undefined) return { schema: this.schema, rows: [] }
 
     return this.#release(this.#watermark.advance(BigInt(Date.now()) * 1_000_000n), false)
   }
 
-  expectSplits(splits: readonly (number | string)[]): void {
-    if (this.#eventTime !== undefined) this.#watermark.expect(splits)
+  expectSplits(splits: readonly (number | string)[], side?: 0 | 1, held?: readonly (number | string)[]): void {
+    // After a stream-to-stream join rows carry the partitions of either stream: only one stream announces here.
+    if (this.#eventTime !== undefined && side === undefined) this.#watermark.expect(splits, held)
   }
 
   idle(wallNanos: bigint): PipelineBatch[] {

@@ -1,4 +1,6 @@
-/** Which partition of a source a record came from (`RecordMeta.partition`); `undefined` for sources without. */
+import { splitName } from '@ferris/core'
+
+/** Which partition of a source a record came from (`splitName` of its `RecordMeta`); `undefined` for sources without. */
 export type Split = number | string | undefined
 
 interface SplitState {
@@ -19,8 +21,9 @@ interface SplitState {
  * Per partition: a source read in partitions (Kafka) interleaves them, and one partition's records can be far
  * ahead of another's in event time (a backfill, a partition that lags). A single maximum would declare the
  * slower partition's records late. So each partition (`RecordMeta.partition`) keeps its own maximum and the
- * watermark follows the smallest of them, as Flink's per-partition watermarks do; a partition is counted
- * once it delivered a record. Records without a partition lead only a source that has no partitions at all.
+ * watermark follows the smallest of them, as Flink's per-partition watermarks do (partitions of different
+ * topics, `RecordMeta.topic`, apart); a partition is counted once it delivered a record. Records without a
+ * partition lead only a source that has no partitions at all.
  *
  * Idleness: with `job.idle_timeout` set, a partition that delivered nothing for that long stops holding the
  * watermark back, and a source that delivered nothing at all for that long moves it to the wall clock minus
@@ -37,8 +40,9 @@ export class Watermark {
   readonly #delay: bigint
   readonly #idleTimeout: bigint | undefined
   readonly #splits = new Map<Split, SplitState>()
-  /** The split of the last record observed, and its state: records of one partition come in runs. */
-  #lastSplit: Split
+  /** The partition and topic of the last record observed, and its state: records of one partition come in runs. */
+  #lastPartition: Split
+  #lastTopic: string | undefined
   #lastState: SplitState | undefined
   #batch = 0
   #current = Watermark.START
@@ -54,16 +58,21 @@ export class Watermark {
     return this.#current
   }
 
-  /** Called for every record's event time; the watermark itself moves in `advance`, once per batch. */
-  observe(eventTime: bigint, split?: Split): void {
+  /**
+   * Called for every record's event time, with its `RecordMeta.partition` and `topic` (partition 0 of two topics
+   * are two partitions); the watermark itself moves in `advance`, once per batch.
+   */
+  observe(eventTime: bigint, partition?: Split, topic?: string): void {
     let state = this.#lastState
-    if (state === undefined || split !== this.#lastSplit) {
+    if (state === undefined || partition !== this.#lastPartition || topic !== this.#lastTopic) {
+      const split = splitName(partition, topic)
       state = this.#splits.get(split)
       if (state === undefined) {
         state = { max: eventTime, expected: false, batch: this.#batch, arrival: undefined }
         this.#splits.set(split, state)
       }
-      this.#lastSplit = split
+      this.#lastPartition = partition
+      this.#lastTopic = topic
       this.#lastState = state
     }
     state.batch = this.#batch
@@ -74,11 +83,17 @@ export class Watermark {
   /**
    * The partitions of the source that hold records not read yet (`DataReader.pendingSplits`): each holds the
    * watermark where it is until it delivered a record, so the first records of a partition read after the
-   * others are not late. An announced partition that is no longer announced before delivering is forgotten.
+   * others are not late. An announced partition that is no longer announced before delivering is forgotten, and
+   * so is any partition not in `held` when the source says which it holds (`DataReader.heldSplits`).
    */
-  expect(splits: readonly (number | string)[]): void {
+  expect(splits: readonly (number | string)[], held?: readonly (number | string)[]): void {
     const announced = new Set<Split>(splits)
     for (const [k, s] of this.#splits) if (s.expected && !announced.has(k)) this.#splits.delete(k)
+    if (held !== undefined) {
+      // `DataReader.heldSplits`: a partition given to another reader (a rebalance) stops holding the watermark.
+      const kept = new Set<Split>(held)
+      for (const k of this.#splits.keys()) if (!kept.has(k) && !announced.has(k)) this.#splits.delete(k)
+    }
     for (const k of splits) {
       if (!this.#splits.has(k))
         this.#splits.set(k, { max: Watermark.START, expected: true, batch: this.#batch, arrival: undefined })

@@ -166,7 +166,7 @@ export class WindowedAggregateOperator implements Operator {
         this.#onError(error, batch.origin === undefined ? i : batch.origin[i]!, row)
         continue
       }
-      this.#watermark.observe(t, m?.partition)
+      this.#watermark.observe(t, m?.partition, m?.topic)
       let accepted: boolean
       try {
         accepted =
@@ -184,8 +184,10 @@ export class WindowedAggregateOperator implements Operator {
     return this.#close(after, changed)
   }
 
-  expectSplits(splits: readonly (number | string)[]): void {
-    this.#watermark.expect(splits)
+  expectSplits(splits: readonly (number | string)[], side?: 0 | 1, held?: readonly (number | string)[]): void {
+    // Limitation: after a stream-to-stream join, rows carry the partitions of either stream; only a job with one
+    // stream announces its pending partitions to a window.
+    if (side === undefined) this.#watermark.expect(splits, held)
   }
 
   /** The source is idle: with `job.idle_timeout`, the watermark follows the wall clock. */

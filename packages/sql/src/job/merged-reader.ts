@@ -69,6 +69,16 @@ export class MergedReader implements DataReader {
     this.#positions = { first: a ?? null, second: b ?? null }
   }
 
+  /** The partitions with unread records of one stream (its reader's `pendingSplits`), for its side's watermark. */
+  pendingSplitsOf(side: 0 | 1): readonly (number | string)[] | undefined {
+    return (side === 0 ? this.#first : this.#second).pendingSplits?.()
+  }
+
+  /** The partitions one stream's reader holds (its `heldSplits`). */
+  heldSplitsOf(side: 0 | 1): readonly (number | string)[] | undefined {
+    return (side === 0 ? this.#first : this.#second).heldSplits?.()
+  }
+
   hasMore(): boolean {
     return this.#first.hasMore() || this.#second.hasMore()
   }

@@ -372,6 +372,7 @@ async function runJob(env: JobEnv): Promise<JobResult> {
       job.recovery.for(sourceRef.name).resilience,
       env.signal,
     )
+    let mergedStreams: MergedReader | undefined
     if (second !== undefined) {
       const other = env.sources.get(second.ref)!
       await other.open()
@@ -386,7 +387,8 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         job.recovery.for(second.ref.name).resilience,
         env.signal,
       )
-      reader = new MergedReader(reader, otherReader, [firstFrom, secondFrom])
+      mergedStreams = new MergedReader(reader, otherReader, [firstFrom, secondFrom])
+      reader = mergedStreams
     }
     const merged = reader
     closers.part(() => merged.close())
@@ -547,7 +549,11 @@ async function runJob(env: JobEnv): Promise<JobResult> {
         env.observe.recordsIn(name, r.batch.rows.length)
         // Table changes that arrived meanwhile apply first: each stream row sees the table as it is now.
         feeds.poll()
-        if (second === undefined && reader.pendingSplits !== undefined) pipeline.expectSplits(reader.pendingSplits())
+        if (mergedStreams !== undefined) {
+          const pending = mergedStreams.pendingSplitsOf(side)
+          if (pending !== undefined) pipeline.expectSplits(pending, side, mergedStreams.heldSplitsOf(side))
+        } else if (reader.pendingSplits !== undefined)
+          pipeline.expectSplits(reader.pendingSplits(), undefined, reader.heldSplits?.())
         await emit(pipeline.process(r.batch))
         if (pipeline.lateRecords !== undefined) progress.lateRecords = pipeline.lateRecords
         countEvictions(pipeline, progress, logger)

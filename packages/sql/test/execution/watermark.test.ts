@@ -1,3 +1,4 @@
+import { splitName } from '@ferris/core'
 import { describe, expect, it } from 'vitest'
 import { Watermark } from '../../src/execution/watermark.js'
 
@@ -23,6 +24,36 @@ describe('Watermark', () => {
     padded.observe(100n * S, 0)
     padded.observe(10n * S)
     expect(padded.advance()).toBe(100n * S)
+  })
+
+  it('keeps partitions of different topics apart, as the Kafka reader announces them', () => {
+    // A topic_pattern over two one-partition topics: both are partition 0, one far ahead of the other.
+    const w = new Watermark(0n)
+    w.expect([splitName(0, 'late'), splitName(0, 'early')])
+    w.observe(500n * S, 0, 'early')
+    expect(w.advance(0n)).toBe(Watermark.START)
+    w.observe(20n * S, 0, 'late')
+    expect(w.advance(0n)).toBe(20n * S)
+    w.observe(600n * S, 0, 'early')
+    w.observe(30n * S, 0, 'late')
+    expect(w.advance(0n)).toBe(30n * S)
+    expect(w.save().splits).toEqual([
+      ['late:0', (30n * S).toString()],
+      ['early:0', (600n * S).toString()],
+    ])
+  })
+
+  it('forgets a partition the source no longer holds (a rebalance gave it to another process)', () => {
+    const w = new Watermark(0n)
+    w.observe(100n * S, 0)
+    w.observe(50n * S, 1)
+    w.expect([], [0, 1])
+    expect(w.advance(0n)).toBe(50n * S)
+    // Partition 1 is revoked: its last event time must not hold partition 0's windows for good.
+    w.observe(300n * S, 0)
+    w.expect([], [0])
+    expect(w.advance(0n)).toBe(300n * S)
+    expect(w.save().splits).toEqual([[0, (300n * S).toString()]])
   })
 
   it('holds at the start for partitions announced with unread records until they deliver, and forgets those withdrawn', () => {
