@@ -128,7 +128,8 @@ export class KafkaSource implements DataSource {
       throw classifyError(error, `connecting to ${this.#options.bootstrap_servers.join(',')}`)
     }
     if (this.#options.topic_pattern !== undefined) {
-      const re = new RegExp(this.#options.topic_pattern)
+      // The whole name must match, as with Kafka's Java client (`orders-.*`, not any name containing `orders-`).
+      const re = new RegExp(`^(?:${this.#options.topic_pattern})$`)
       this.#topics = existing.filter((t) => re.test(t) && !t.startsWith('__'))
       if (this.#topics.length === 0) {
         throw new FerrisError(

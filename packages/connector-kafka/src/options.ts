@@ -28,8 +28,8 @@ export const kafkaOptions = defineOptions({
   },
   topic_pattern: {
     type: 'string',
-    doc: 'Source only: a regular expression; every topic it matches when the source opens is read.',
-    example: '^orders\\..*',
+    doc: 'Source only: a regular expression the whole topic name must match; every such topic present when the source opens is read.',
+    example: 'orders\\..*',
   },
   format: {
     type: 'enum',

@@ -220,7 +220,7 @@ describe('[kafka] consumer groups', () => {
     const t2 = await createTopic(`${prefix}.b`)
     await produce(t1, 0, 500)
     await produce(t2, 500, 500)
-    const pattern = encodeURIComponent(`^${prefix.replace(/[-]/g, '\\-')}\\.`)
+    const pattern = encodeURIComponent(`${prefix.replace(/[-]/g, '\\-')}\\..*`)
     const { source: src } = source(
       'in',
       `kafka://${BOOTSTRAP}?topic_pattern=${pattern}&group_id=${uniqueGroup('p')}&bounded=true&max_queued_messages=20`,
