@@ -13,6 +13,37 @@ beforeAll(requireBroker)
 
 const registry = () => new ConnectorRegistry().register(filePlugin).register(kafkaPlugin)
 
+/** 400 daily readings of `station` (2024-01-01 on) into `topic`, into `partition` when given. */
+async function produceDays(topic: string, station: string, partition?: number): Promise<void> {
+  const producer = kafka.producer()
+  await producer.connect()
+  await producer.send({
+    topic,
+    messages: Array.from({ length: 400 }, (_, d) => ({
+      ...(partition === undefined ? {} : { partition }),
+      value: JSON.stringify({ station, at: new Date(Date.UTC(2024, 0, 1) + d * 86_400_000).toISOString() }),
+    })),
+  })
+  await producer.disconnect()
+}
+
+/**
+ * Counts per station in 100-day tumbling windows over `kafka://<broker>/<target>` (topic and query), with
+ * batches of 50: the late records and each station's total.
+ */
+async function windowTotals(target: string): Promise<{ late: number; a: number; b: number }> {
+  const sql = `
+    SELECT station, COUNT(*) AS n FROM readings
+    GROUP BY station WINDOW TUMBLING(at, INTERVAL '100' DAY)
+    WITH ('readings.uri' = 'kafka://${BOOTSTRAP}/${target}',
+          'readings.schema' = 'station STRING, at TIMESTAMP', 'job.batch_size' = '50')`
+  const result = await runApplication(sql, { registry: registry(), cwd: tmpdir() })
+  const rows = result.jobs[0]!.rows as Array<[string, bigint]>
+  const total = (s: string) => rows.filter((r) => r[0] === s).reduce((n, r) => n + Number(r[1]), 0)
+
+  return { late: result.jobs[0]!.lateRecords ?? 0, a: total('a'), b: total('b') }
+}
+
 describe('[kafka] SQL applications', () => {
   it('moves a file through Kafka into a file with every value exact', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferris-kafka-e2e-'))
@@ -67,32 +98,10 @@ describe('[kafka] SQL applications', () => {
     // messages the reader hands over all of one partition before the other: a watermark following the
     // largest time seen would call the second partition's records late.
     const topic = await createTopic('e2e-skew', 2)
-    const producer = kafka.producer()
-    await producer.connect()
-    const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000).toISOString()
-    for (const [partition, station] of [
-      [0, 'a'],
-      [1, 'b'],
-    ] as const) {
-      await producer.send({
-        topic,
-        messages: Array.from({ length: 400 }, (_, d) => ({
-          partition,
-          value: JSON.stringify({ station, at: day(d) }),
-        })),
-      })
-    }
-    await producer.disconnect()
-    const sql = `
-      SELECT station, COUNT(*) AS n FROM readings
-      GROUP BY station WINDOW TUMBLING(at, INTERVAL '100' DAY)
-      WITH ('readings.uri' = 'kafka://${BOOTSTRAP}/${topic}?bounded=true&max_queued_messages=100&group_id=${uniqueGroup('skew')}',
-            'readings.schema' = 'station STRING, at TIMESTAMP', 'job.batch_size' = '50')`
-    const result = await runApplication(sql, { registry: registry(), cwd: tmpdir() })
-    const rows = result.jobs[0]!.rows as Array<[string, bigint]>
-    const total = (s: string) => rows.filter((r) => r[0] === s).reduce((n, r) => n + Number(r[1]), 0)
-    expect(result.jobs[0]!.lateRecords ?? 0).toBe(0)
-    expect([total('a'), total('b')]).toEqual([400, 400])
+    await produceDays(topic, 'a', 0)
+    await produceDays(topic, 'b', 1)
+    const totals = await windowTotals(`${topic}?bounded=true&max_queued_messages=100&group_id=${uniqueGroup('skew')}`)
+    expect(totals).toEqual({ late: 0, a: 400, b: 400 })
   })
 
   it('keeps partition 0 of two topics apart in event-time windows read through topic_pattern', async () => {
@@ -100,30 +109,13 @@ describe('[kafka] SQL applications', () => {
     // would mix them and call the topic read second late.
     const a = await createTopic('e2e-pat', 1)
     const b = await createTopic('e2e-pat', 1)
-    const producer = kafka.producer()
-    await producer.connect()
-    const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000).toISOString()
-    for (const [topic, station] of [
-      [a, 'a'],
-      [b, 'b'],
-    ] as const) {
-      await producer.send({
-        topic,
-        messages: Array.from({ length: 400 }, (_, d) => ({ value: JSON.stringify({ station, at: day(d) }) })),
-      })
-    }
-    await producer.disconnect()
-    const pattern = `^(${a}|${b})$`
-    const sql = `
-      SELECT station, COUNT(*) AS n FROM readings
-      GROUP BY station WINDOW TUMBLING(at, INTERVAL '100' DAY)
-      WITH ('readings.uri' = 'kafka://${BOOTSTRAP}/?topic_pattern=${encodeURIComponent(pattern)}&bounded=true&max_queued_messages=100&group_id=${uniqueGroup('pat')}',
-            'readings.schema' = 'station STRING, at TIMESTAMP', 'job.batch_size' = '50')`
-    const result = await runApplication(sql, { registry: registry(), cwd: tmpdir() })
-    const rows = result.jobs[0]!.rows as Array<[string, bigint]>
-    const total = (s: string) => rows.filter((r) => r[0] === s).reduce((n, r) => n + Number(r[1]), 0)
-    expect(result.jobs[0]!.lateRecords ?? 0).toBe(0)
-    expect([total('a'), total('b')]).toEqual([400, 400])
+    await produceDays(a, 'a')
+    await produceDays(b, 'b')
+    const pattern = encodeURIComponent(`^(${a}|${b})$`)
+    const totals = await windowTotals(
+      `?topic_pattern=${pattern}&bounded=true&max_queued_messages=100&group_id=${uniqueGroup('pat')}`,
+    )
+    expect(totals).toEqual({ late: 0, a: 400, b: 400 })
   })
 
   it('joins two streams by event time when each reads one partition long before another', async () => {
@@ -132,24 +124,10 @@ describe('[kafka] SQL applications', () => {
     // partition read second on either side is late.
     const left = await createTopic('e2e-ij-left', 2)
     const right = await createTopic('e2e-ij-right', 2)
-    const producer = kafka.producer()
-    await producer.connect()
-    const day = (d: number) => new Date(Date.UTC(2024, 0, 1) + d * 86_400_000).toISOString()
     for (const topic of [left, right]) {
-      for (const [partition, station] of [
-        [0, 'a'],
-        [1, 'b'],
-      ] as const) {
-        await producer.send({
-          topic,
-          messages: Array.from({ length: 400 }, (_, d) => ({
-            partition,
-            value: JSON.stringify({ station, at: day(d) }),
-          })),
-        })
-      }
+      await produceDays(topic, 'a', 0)
+      await produceDays(topic, 'b', 1)
     }
-    await producer.disconnect()
     const uri = (topic: string) =>
       `kafka://${BOOTSTRAP}/${topic}?bounded=true&max_queued_messages=100&group_id=${uniqueGroup('ij')}`
     const sql = `
