@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import {
+  bytesPreview,
   type DataType,
   FerrisError,
   formatValue,
@@ -117,7 +118,7 @@ export function keyToValue(key: Buffer | null, type: DataType | undefined, forma
     if (type === undefined) return new Uint8Array(key)
     throw new FerrisError('FERRIS_RECORD_MALFORMED', `${subject}: the message key is not UTF-8 text`, {
       subject: `${subject}._key`,
-      value: `0x${Buffer.from(key.buffer, key.byteOffset, Math.min(key.byteLength, 32)).toString('hex')}${key.byteLength > 32 ? '…' : ''}`,
+      value: bytesPreview(key),
       expected: `a UTF-8 key for key_format=${format}`,
       hint: "Declare _key as BYTES in the source's columns to read keys that are not text",
     })

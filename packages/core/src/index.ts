@@ -127,4 +127,5 @@ export {
 } from './types/timestamp.js'
 export type { Row, StructValue, Value } from './types/value.js'
 // Utilities
+export { bytesPreview } from './util/bytes-preview.js'
 export { didYouMean, levenshtein } from './util/did-you-mean.js'

@@ -1,4 +1,4 @@
-import { FerrisError, isFerrisError, type RecordMeta, type Row, type Value } from '@ferris/core'
+import { bytesPreview, FerrisError, isFerrisError, type RecordMeta, type Row, type Value } from '@ferris/core'
 import type { BoundExpr } from '../analyzer/bound-expr.js'
 import type { BoundFunction, EvalContext } from '../functions/function-definition.js'
 
@@ -18,10 +18,9 @@ function keyText(k: Uint8Array): string {
   try {
     return decoder.decode(k)
   } catch (error) {
-    const hex = Buffer.from(k.buffer, k.byteOffset, Math.min(k.byteLength, 32)).toString('hex')
     throw new FerrisError('FERRIS_RECORD_MALFORMED', 'The record key (_key) is not UTF-8 text', {
       subject: '_key',
-      value: `0x${hex}${k.byteLength > 32 ? '…' : ''}`,
+      value: bytesPreview(k),
       expected: 'a UTF-8 key, as _key is a STRING',
       hint: "Declare _key as BYTES in the source's columns to read keys that are not text",
       cause: error,
